@@ -1,0 +1,1 @@
+"""Muster: the coalition's contribution register, one slash command away."""

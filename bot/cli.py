@@ -1,0 +1,153 @@
+"""The `muster` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from bot.settings import Settings, SettingsError, load_settings, require
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.run(settings, args) or 0)
+    except SettingsError as exc:
+        print(f"muster: setting {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from storage.db import DatabaseUnavailable, SchemaOutOfDate
+
+        if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable):
+            print(f"muster: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        raise
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="muster", description="Muster: force generation in Slack."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    console = sub.add_parser("console", help="chat with Muster in the terminal, no Slack needed")
+    console.add_argument("--as", dest="user", help="Slack user id to act as")
+    console.add_argument("--demo", action="store_true", help="start on a fresh demo coalition")
+    console.set_defaults(run=_console)
+
+    seed = sub.add_parser("seed-demo", help="seed the demo coalition into DATABASE_URL")
+    seed.set_defaults(run=_seed_demo)
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+    db_sub.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
+
+    serve = sub.add_parser("serve", help="connect to Slack (Socket Mode)")
+    serve.set_defaults(run=_serve)
+    return parser
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from storage.db import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import ConsoleTransport, run_console
+    from bot.demo import COORDINATORS, seed_demo
+    from bot.services import Muster
+    from storage.db import ensure_current, upgrade
+
+    log_file = Path(tempfile.gettempdir()) / "muster-console.log"
+    logging.basicConfig(filename=log_file, level=logging.INFO, force=True)
+    if args.demo:
+        folder = Path(tempfile.mkdtemp(prefix="muster-demo-"))
+        settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'demo.db'}"})
+        upgrade(settings.database_url)
+    engine = _engine(settings)
+    ensure_current(engine)
+    muster = Muster(engine, coordinators=settings.muster_coordinators)
+    if args.demo:
+        seed_demo(muster)
+    user = (
+        args.user
+        or (COORDINATORS[0] if args.demo else next(iter(settings.muster_coordinators), ""))
+    ).upper()
+    if not user:
+        print(
+            "muster: say who you are with --as USER_ID (or set MUSTER_COORDINATORS)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    transport = ConsoleTransport(
+        settings, user=user, out=Console(highlight=False, soft_wrap=True), muster=muster
+    )
+    try:
+        run_console(transport)
+    finally:
+        transport.close()
+    return 0
+
+
+def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.demo import seed_demo
+    from bot.services import Muster
+    from storage.db import ensure_current
+
+    engine = _engine(settings)
+    ensure_current(engine)
+    seed_demo(Muster(engine, coordinators=settings.muster_coordinators))
+    print("Seeded the demo coalition. Coordinators: UCOORD1, UCOORD2.")
+    return 0
+
+
+def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.db import current_revision, upgrade
+
+    upgrade(settings.database_url)
+    print(f"Database at revision {current_revision(_engine(settings))}.")
+    return 0
+
+
+def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.db import current_revision, head_revision
+
+    current = current_revision(_engine(settings))
+    head = head_revision()
+    state = "up to date" if current == head else f"needs upgrade to {head}"
+    print(f"{current or 'empty'} ({state})")
+    return 0 if current == head else 1
+
+
+def _serve(settings: Settings, _args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app, make_muster
+    from storage.db import ensure_current
+
+    require(settings, "slack_bot_token", "slack_app_token")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
+    app = create_app(settings, muster=muster)
+    assert settings.slack_app_token is not None
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

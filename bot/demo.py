@@ -1,0 +1,139 @@
+"""The fictional demo coalition: invented nations, the statement of requirements from
+the planners' one-pager, and a week of pledges and questions in every state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from bot.domain import PledgeStatus, Priority
+from bot.services import Muster, PledgeChange, utc_now
+
+COORDINATORS = ("UCOORD1", "UCOORD2")
+DELEGATIONS = [
+    ("NM", "Northmark", "UNORTH1"),
+    ("VAL", "Valdoria", "UVALD1"),
+    ("OST", "Ostland", "UOST1"),
+    ("CAL", "Caledor", "UCAL1"),
+    ("MER", "Meridia", "UMER1"),
+    ("LAK", "Lakeland", "ULAKE1"),
+    ("HN", "Host nation", "UHOST1"),
+]
+DEMO_USERS = {user: code for code, _name, user in DELEGATIONS}
+C, E, D = Priority.CRITICAL, Priority.ESSENTIAL, Priority.DESIRABLE
+REQUIREMENTS = [
+    # objective, quantity, unit, title, priority, enabler, needed by
+    ("SKY", 16, "aircraft", "Air policing fighters (6-month rotations)", E, False, None),
+    ("SKY", 6, "batteries", "Medium-range ground-based air defence", C, True, date(2027, 3, 1)),
+    ("SKY", 480, "flight hours/month", "Airborne surveillance and early warning", C, True, None),
+    ("SEA", 6, "ships", "Mine countermeasures vessels (Black Sea routes)", E, False, None),
+    ("SEA", 240, "flight hours/month", "Maritime patrol aircraft", E, False, None),
+    ("LAND", 4, "battlegroups", "Reassurance battlegroups", E, False, None),
+    ("LAND", 2, "units", "Role 2 field hospitals", C, True, date(2027, 2, 1)),
+    ("LAND", 3, "companies", "Engineer and bomb-disposal companies", E, False, None),
+    ("LAND", 60, "sorties", "Strategic airlift, first 30 days", E, True, None),
+    ("LAND", 180, "personnel", "Headquarters and coordination-cell staff", E, False, None),
+    (
+        "UAF",
+        12_000,
+        "training places/year",
+        "Training places (out of country allowed)",
+        E,
+        False,
+        None,
+    ),
+    ("UAF", 1_500_000_000, "EUR/year", "Equipment funding", D, False, None),
+]
+
+
+class StepClock:
+    """A clock that moves forward a few minutes on every reading, so the demo week reads naturally."""
+
+    def __init__(self, start: datetime, step: timedelta = timedelta(minutes=37)) -> None:
+        self._times: Iterator[datetime] = (start + step * i for i in range(10**9))
+
+    def __call__(self) -> datetime:
+        return next(self._times)
+
+
+def seed_demo(muster: Muster, now: datetime | None = None) -> None:
+    """Fill an empty, migrated database with the demo coalition through the services,
+    so the audit trail is as real as the data."""
+    real_clock = muster.clock
+    muster.clock = StepClock((now or utc_now()) - timedelta(days=6))
+    try:
+        _seed(muster)
+    finally:
+        muster.clock = real_clock
+
+
+def _seed(m: Muster) -> None:
+    lead = COORDINATORS[0]
+    for coordinator in COORDINATORS:
+        m.bootstrap_coordinator(coordinator)
+    for code, name, user in DELEGATIONS:
+        m.add_delegation(lead, code, name)
+        m.add_members(lead, code, [user])
+    m.edit_objective(lead, "SKY", leads=["NM"])
+    m.edit_objective(lead, "LAND", leads=["VAL"])
+    for objective, qty, unit, title, priority, enabler, by in REQUIREMENTS:
+        m.add_requirement(
+            lead,
+            objective=objective,
+            quantity=qty,
+            unit=unit,
+            title=title,
+            priority=priority,
+            enabler=enabler,
+            needed_by=by,
+        )
+
+    nm, val, ost, cal, mer, lak, hn = (user for _c, _n, user in DELEGATIONS)
+    m.pledge(nm, requirement="SKY-1", quantity=8, status=PledgeStatus.CONFIRMED)
+    m.pledge(nm, requirement="SKY-3", quantity=120, status=PledgeStatus.CONFIRMED)
+    m.pledge(lak, requirement="SKY-3", quantity=160, condition="the US provides the AWACS backstop")
+    m.pledge(val, requirement="LAND-1", quantity=1, status=PledgeStatus.CONFIRMED)
+    m.pledge(val, requirement="LAND-1", quantity=1, condition="US backstop")
+    m.pledge(
+        ost,
+        requirement="SEA-1",
+        quantity=2,
+        caveats="operates only from neighbouring NATO territory and waters",
+    )
+    m.pledge(
+        cal,
+        requirement="SKY-2",
+        quantity=1,
+        status=PledgeStatus.INDICATED,
+        condition="subject to a vote in parliament",
+    )
+    m.pledge(
+        mer, requirement="UAF-1", quantity=4_000, status=PledgeStatus.CONFIRMED, restricted=True
+    )
+    m.pledge(lak, requirement="UAF-2", quantity=300_000_000, status=PledgeStatus.CONFIRMED)
+    m.pledge(cal, requirement="LAND-4", quantity=20, status=PledgeStatus.CONFIRMED)
+    m.pledge(hn, requirement="LAND-5", quantity=40, status=PledgeStatus.CONFIRMED)
+    engineers = m.pledge(
+        mer,
+        requirement="LAND-3",
+        quantity=1,
+        status=PledgeStatus.INDICATED,
+        condition="clarity on the rules of engagement",
+    )
+    m.update_pledge(mer, _id(engineers.pledge.ref), PledgeChange(status=PledgeStatus.OFFERED))
+    hospital = m.pledge(ost, requirement="LAND-2", quantity=1)
+    m.withdraw(ost, _id(hospital.pledge.ref), "the unit is committed to another operation")
+
+    m.ask(ost, "What are the rules of engagement for the force?")
+    cover = m.ask(cal, "Who provides the air-cover backstop?", "SKY")
+    m.ask(mer, "What is the legal status of our forces in the host country?")
+    m.ask(ost, "Will our warships be granted passage into the Black Sea?", "SEA-1")
+    m.answer(
+        lead,
+        _id(cover.ref),
+        "The lead nations are seeking a US backstop; an answer is expected by 10 December.",
+    )
+
+
+def _id(ref: str) -> int:
+    return int(ref.split("-")[1])

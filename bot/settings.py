@@ -1,0 +1,95 @@
+"""Settings from the environment, validated once, with one-line errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    database_url: str = "sqlite:///muster.db"
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    muster_coordinators: Annotated[tuple[str, ...], NoDecode] = Field(default=())
+    muster_timezone: str = "Europe/Brussels"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql+psycopg:")):
+            raise ValueError("use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("muster_coordinators", mode="before")
+    @classmethod
+    def _split_users(cls, value: object) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        users = tuple(str(v).strip().upper() for v in value)  # type: ignore[attr-defined]
+        bad = [u for u in users if not USER_ID.match(u)]
+        if bad:
+            raise ValueError(f"not Slack user ids: {', '.join(bad)} (expected e.g. U012ABCDEF)")
+        return users
+
+    @field_validator("muster_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise SettingsError naming the first bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        variable = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{variable}: {message}") from None
+
+
+def require(settings: Settings, *names: str) -> None:
+    """Fail with a one-line error when a setting an operation needs is unset."""
+    for name in names:
+        if getattr(settings, name) in (None, ""):
+            raise SettingsError(f"{name.upper()}: not set; this operation needs it")

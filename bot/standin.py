@@ -1,0 +1,184 @@
+"""A loopback stand-in for the Slack Web API.
+
+It answers the Web API methods Muster uses the way Slack does, records every
+call, and can be told to fail (rate limits, server errors, Slack error codes,
+slow answers). The console prints what reaches it; tests assert on it. It also
+receives `response_url` posts, which Slack would show to the user."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import count
+from typing import Any
+from urllib.parse import parse_qsl
+
+BOT_USER_ID = "UMUSTERBOT"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0
+    times: int = 1
+
+
+@dataclass
+class SlackStandIn:
+    """Run with ``with SlackStandIn() as slack: ...``; point clients at ``slack.api_url``."""
+
+    on_call: Callable[[Call], None] | None = None
+    calls: list[Call] = field(default_factory=list)
+    _failures: dict[str, list[Failure]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ts: count = field(default_factory=lambda: count(1))
+
+    def __enter__(self) -> SlackStandIn:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                standin._handle(self)
+
+            def log_message(self, *_args: Any) -> None:  # keep test and console output clean
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, name: str = "1") -> str:
+        return f"{self.base_url}/respond/{name}"
+
+    # --- test controls ---------------------------------------------------------
+
+    def fail(self, method: str, **failure: Any) -> None:
+        """Make the next call(s) to ``method`` fail as described by ``Failure``."""
+        with self._lock:
+            self._failures.setdefault(method, []).append(Failure(**failure))
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self._failures.clear()
+
+    # --- serving ---------------------------------------------------------------
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("content-length") or 0)
+        raw = request.rfile.read(length).decode()
+        if request.headers.get("content-type", "").startswith("application/json"):
+            args = json.loads(raw or "{}")
+        else:
+            args = dict(parse_qsl(raw))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(args.get(key), str):
+                args[key] = json.loads(args[key])
+        path = request.path
+        method = "response_url" if path.startswith("/respond/") else path.removeprefix("/api/")
+        token = (request.headers.get("authorization") or "").removeprefix("Bearer ") or args.pop(
+            "token", None
+        )
+        call = Call(method=method, args=args, token=token)
+        with self._lock:
+            self.calls.append(call)
+            failure = self._next_failure(method)
+        if self.on_call:
+            self.on_call(call)
+        if failure is not None:
+            time.sleep(failure.delay)
+            if failure.status != 200 or failure.error:
+                self._send(
+                    request,
+                    failure.status,
+                    {"ok": False, "error": failure.error or "internal_error"},
+                    retry_after=failure.retry_after,
+                )
+                return
+        self._send(request, 200, self._answer(method, args))
+
+    def _next_failure(self, method: str) -> Failure | None:
+        queue = self._failures.get(method)
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        answers: dict[str, dict[str, Any]] = {
+            "auth.test": {
+                "user_id": BOT_USER_ID,
+                "bot_id": "BMUSTER",
+                "team_id": "T0MUSTER",
+                "user": "muster",
+            },
+            "chat.postMessage": {
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text")},
+            },
+            "chat.postEphemeral": {"message_ts": ts},
+            "chat.update": {"channel": args.get("channel"), "ts": args.get("ts")},
+            "views.open": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
+            "views.publish": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
+            "conversations.join": {"channel": {"id": args.get("channel")}},
+        }
+        return {"ok": True, **answers.get(method, {})}
+
+    @staticmethod
+    def _send(
+        request: BaseHTTPRequestHandler,
+        status: int,
+        body: dict[str, Any],
+        retry_after: int | None = None,
+    ) -> None:
+        data = json.dumps(body).encode()
+        request.send_response(status)
+        request.send_header("content-type", "application/json; charset=utf-8")
+        request.send_header("content-length", str(len(data)))
+        if retry_after is not None:
+            request.send_header("retry-after", str(retry_after))
+        request.end_headers()
+        request.wfile.write(data)

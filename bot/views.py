@@ -1,0 +1,137 @@
+"""Read models the services return: plain frozen data, visibility already applied,
+so nothing downstream can reach back into the database or see too much."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain import (
+    ConditionKind,
+    Coverage,
+    PledgeStatus,
+    Posture,
+    Priority,
+    QuestionStatus,
+    Rollup,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    is_coordinator: bool
+    delegation_code: str | None = None
+    delegation_name: str | None = None
+    delegation_id: int | None = None
+
+    @property
+    def is_registered(self) -> bool:
+        return self.is_coordinator or self.delegation_id is not None
+
+
+@dataclass(frozen=True)
+class DelegationView:
+    code: str
+    name: str
+    members: int
+    posture: Posture
+    user_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObjectiveView:
+    code: str
+    name: str
+    lead_delegations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RequirementView:
+    code: str
+    objective: str
+    title: str
+    quantity: int
+    unit: str
+    priority: Priority
+    enabler: bool
+    needed_by: date | None
+    notes: str
+    version: int
+    coverage: Coverage
+
+
+@dataclass(frozen=True)
+class PledgeView:
+    ref: str
+    requirement: str
+    unit: str
+    delegation: str
+    delegation_name: str
+    quantity: int
+    status: PledgeStatus
+    condition: str
+    condition_kind: ConditionKind | None
+    caveats: str
+    available_from: date | None
+    restricted: bool
+    withdrawn_reason: str
+    version: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PledgeList:
+    title: str
+    pledges: tuple[PledgeView, ...]
+    undisclosed: int  # pledges counted in totals but not shown to this viewer
+
+
+@dataclass(frozen=True)
+class PledgeResult:
+    pledge: PledgeView
+    requirement: RequirementView
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    ref: str
+    delegation: str | None  # None when the viewer may not know who asked
+    asker: str | None
+    text: str
+    about: str | None
+    status: QuestionStatus
+    answer: str
+    answered_by: str
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ObjectiveStatus:
+    objective: ObjectiveView
+    rollup: Rollup
+    requirements: tuple[RequirementView, ...]
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    objectives: tuple[ObjectiveStatus, ...]
+    overall: Rollup
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    actor: str | None  # None when hidden from this viewer
+    subject: str
+    action: str
+    changes: tuple[tuple[str, Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class History:
+    ref: str
+    entries: tuple[HistoryEntry, ...]

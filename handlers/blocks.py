@@ -1,0 +1,151 @@
+"""Block Kit building blocks: escaping, limits, and the Reply every feature returns.
+
+Blocks are made with slack_sdk's model classes, which check Slack's own limits;
+long content is cut up or truncated visibly here before it ever reaches them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.domain import Rating
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+CLASSIFIED_NOTICE = (
+    "Slack is not accredited for classified information. Keep pledges, caveats and "
+    "questions at the level your nation allows on an unclassified system."
+)
+RATING_ICON = {Rating.GREEN: "🟢", Rating.AMBER: "🟠", Rating.RED: "🔴"}
+
+
+def esc(text: object) -> str:
+    """Escape user text so it cannot mention @channel, link, or format as a Slack command."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fmt_qty(value: int) -> str:
+    return f"{value:,}"
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def fmt_time(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message to post somewhere other than the reply (e.g. a DM to an asker)."""
+
+    channel: str
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+@dataclass
+class Reply:
+    """What a command answers: Block Kit plus a plain-text fallback."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+    notices: list[Notice] = field(default_factory=list)
+    response_type: str = "ephemeral"
+
+
+class MessageBuilder:
+    """Collects headed sections of mrkdwn lines, then packs them into blocks
+    that respect Slack's limits, and the same content as plain text."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self._parts: list[tuple[str, Any]] = []
+
+    def lines(self, lines: Iterable[str]) -> MessageBuilder:
+        self._parts.append(("lines", list(lines)))
+        return self
+
+    def line(self, line: str) -> MessageBuilder:
+        return self.lines([line])
+
+    def divider(self) -> MessageBuilder:
+        self._parts.append(("divider", None))
+        return self
+
+    def context(self, text: str) -> MessageBuilder:
+        self._parts.append(("context", text))
+        return self
+
+    def build(self, *, notices: Sequence[Notice] = ()) -> Reply:
+        blocks: list[Any] = [
+            HeaderBlock(text=PlainTextObject(text=truncate(self.title, MAX_HEADER)))
+        ]
+        text_parts = [self.title]
+        for kind, value in self._parts:
+            if kind == "divider":
+                blocks.append(DividerBlock())
+            elif kind == "context":
+                blocks.append(
+                    ContextBlock(elements=[MarkdownTextObject(text=truncate(value, MAX_SECTION))])
+                )
+                text_parts.append(value)
+            else:
+                for chunk in _chunks(value):
+                    blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
+                text_parts.extend(value)
+        blocks = _fit(blocks)
+        return Reply(
+            text="\n".join(text_parts),
+            blocks=[b.to_dict() for b in blocks],
+            notices=list(notices),
+        )
+
+
+def _chunks(lines: Sequence[str]) -> list[str]:
+    """Pack lines into section texts of at most MAX_SECTION characters."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = truncate(line, MAX_SECTION)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_SECTION:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _fit(blocks: list[Any]) -> list[Any]:
+    if len(blocks) <= MAX_BLOCKS:
+        return blocks
+    kept = blocks[: MAX_BLOCKS - 1]
+    dropped = len(blocks) - len(kept)
+    note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
+    return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def simple(text: str, *, notices: Sequence[Notice] = ()) -> Reply:
+    """A one-paragraph reply."""
+    block = SectionBlock(text=MarkdownTextObject(text=truncate(text, MAX_SECTION)))
+    return Reply(text=text, blocks=[block.to_dict()], notices=list(notices))

@@ -1,0 +1,161 @@
+"""Tokens and small parsers shared by every subcommand.
+
+Slack sends slash-command text with ``&``, ``<`` and ``>`` escaped, users as
+``<@U123|name>`` or ``<@U123>``, and clients often turn ``"`` into “ ”."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.errors import BadInput
+
+OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "«": "»", "‘": "’", "'": "'"}
+CLOSING_QUOTES = set("\"”“»’'")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+PLAIN_MENTION = re.compile(r"^@([UW][A-Z0-9]{2,})$")
+REQUIREMENT = re.compile(r"^[A-Za-z]{2,8}-\d{1,4}$")
+PLEDGE_REF = re.compile(r"^[Pp]-?(\d{1,9})$")
+QUESTION_REF = re.compile(r"^[Qq]-?(\d{1,9})$")
+_QUANTITY = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(k|m|bn|b)?$", re.I)
+_MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    quoted: bool = False
+    start: int = 0  # offset in the command text, so free text can be taken verbatim
+
+    @property
+    def word(self) -> str:
+        """The token lower-cased, for keyword comparison."""
+        return self.text.lower()
+
+
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split on whitespace, keeping quoted phrases and Slack's <…> escapes whole."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch.isspace():
+            i += 1
+        elif ch in OPENING_QUOTES and (ch not in "'’" or i == 0 or text[i - 1].isspace()):
+            end = _closing_quote(text, i + 1)
+            if end < 0:
+                raise BadInput(f"A quote is not closed: {text[i : i + 40]}…", 'Close it with ".')
+            tokens.append(Token(unescape(text[i + 1 : end]).strip(), quoted=True, start=i))
+            i = end + 1
+        elif ch == "<" and text.find(">", i) > 0:
+            end = text.index(">", i)
+            tokens.append(Token(text[i : end + 1], start=i))
+            i = end + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace():
+                j += 1
+            tokens.append(Token(unescape(text[i:j]), start=i))
+            i = j
+    return tokens
+
+
+def _closing_quote(text: str, start: int) -> int:
+    for j in range(start, len(text)):
+        if text[j] in CLOSING_QUOTES and (j + 1 == len(text) or not text[j + 1].isalnum()):
+            return j
+    return -1
+
+
+def user_id(token: Token) -> str | None:
+    for pattern in (MENTION, PLAIN_MENTION):
+        match = pattern.match(token.text.upper() if pattern is PLAIN_MENTION else token.text)
+        if match:
+            return match.group(1).upper()
+    return None
+
+
+def quantity(token: Token | None, usage: str) -> int:
+    if token is None:
+        raise BadInput("A quantity is missing.", usage)
+    raw = token.text.replace("_", "").replace("\u202f", "").replace("\u00a0", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
+        raw = raw.replace(",", "")
+    match = _QUANTITY.match(raw)
+    if not match:
+        raise BadInput(
+            f"{token.text!r} is not a quantity; use a whole number such as 6 or 1.5bn.", usage
+        )
+    number = float(match.group(1).replace(",", "."))
+    value = number * _MULTIPLIERS[(match.group(2) or "").lower()]
+    if value != int(value):
+        raise BadInput(f"{token.text!r} is not a whole number.", usage)
+    if value <= 0:
+        raise BadInput("Quantities are whole numbers above zero.", usage)
+    return int(value)
+
+
+def iso_date(token: Token | None, usage: str) -> date:
+    if token is None:
+        raise BadInput("A date is missing.", usage)
+    try:
+        return date.fromisoformat(token.text)
+    except ValueError:
+        raise BadInput(f"{token.text!r} is not a date; write it as YYYY-MM-DD.", usage) from None
+
+
+def ref_number(token: Token | None, pattern: re.Pattern[str], what: str, usage: str) -> int:
+    if token is None:
+        raise BadInput(f"Which {what}?", usage)
+    match = pattern.match(token.text)
+    if not match:
+        raise BadInput(f"{token.text!r} is not a {what} reference.", usage)
+    return int(match.group(1))
+
+
+def requirement_code(token: Token | None, usage: str) -> str:
+    if token is None or not REQUIREMENT.match(token.text):
+        given = f"{token.text!r} is not" if token else "Name"
+        raise BadInput(f"{given} a requirement code such as SKY-2.", usage)
+    return token.text.upper()
+
+
+def rest_text(tokens: Sequence[Token]) -> str:
+    return " ".join(t.text for t in tokens).strip()
+
+
+@dataclass(frozen=True)
+class Args:
+    """The tokens after the subcommand words, and the text they came from."""
+
+    source: str
+    tokens: tuple[Token, ...]
+
+    def get(self, index: int) -> Token | None:
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def word(self, index: int) -> str:
+        token = self.get(index)
+        return token.word if token and not token.quoted else ""
+
+    def after(self, index: int) -> Args:
+        return Args(self.source, self.tokens[index:])
+
+    def verbatim(self, index: int = 0) -> str:
+        """The text from token ``index`` on, exactly as typed (quotes kept)."""
+        token = self.get(index)
+        return unescape(self.source[token.start :]).strip() if token else ""
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def expect_end(tokens: Sequence[Token], usage: str) -> None:
+    if tokens:
+        raise BadInput(f"I did not understand {rest_text(tokens)!r}.", usage)

@@ -1,0 +1,60 @@
+"""Help: the grammar with examples, by topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.services import Muster
+from handlers import usage as u
+from handlers.blocks import CLASSIFIED_NOTICE, MessageBuilder, Reply
+from handlers.grammar import Args
+from handlers.routing import Route
+
+
+@dataclass(frozen=True)
+class Help:
+    topic: str | None = None
+
+
+def parse_help(args: Args) -> Help:
+    topic = args.word(0) or None
+    if topic is not None:
+        topic = {
+            "delegation": "delegations",
+            "requirement": "requirements",
+            "pledge": "pledges",
+            "question": "questions",
+            "report": "reports",
+            "status": "reports",
+            "gaps": "reports",
+            "history": "reports",
+            "ask": "questions",
+            "answer": "questions",
+        }.get(topic, topic)
+        if topic not in u.TOPICS:
+            raise BadInput(f"There is no help topic {topic!r}.", f"Topics: {', '.join(u.TOPICS)}.")
+    return Help(topic)
+
+
+def render_help(topic: str | None) -> Reply:
+    usages = [x for x in u.ALL if topic is None or x.topic == topic]
+    title = "Muster help" if topic is None else f"Muster help: {u.TOPICS[topic]}"
+    lines = [f"`/muster {x.form}` ({x.who})\n      e.g. `/muster {x.example}`" for x in usages]
+    builder = MessageBuilder(title)
+    if topic is None:
+        builder.line(
+            "Muster keeps the coalition's statement of requirements, the pledges delegations make "
+            "against it, their questions, and the coverage and gaps that follow."
+        )
+    builder.lines(lines)
+    if topic is None:
+        builder.context(f"Topics: {', '.join(u.TOPICS)} (`/muster help pledges`).")
+    return builder.context(f"⚠️ {CLASSIFIED_NOTICE}").build()
+
+
+def run_help(_muster: Muster, _user: str, cmd: Help) -> Reply:
+    return render_help(cmd.topic)
+
+
+ROUTES = [Route(("help",), u.HELP, parse_help, run_help)]

@@ -1,0 +1,200 @@
+"""Pledges: offering a contribution, changing it, withdrawing it, listing them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.domain import CONDITION_LABELS, PledgeStatus
+from bot.errors import BadInput
+from bot.services import Muster, PledgeChange
+from bot.views import PledgeList, PledgeResult, PledgeView
+from handlers import usage as u
+from handlers.blocks import MessageBuilder, Reply, esc, fmt_qty
+from handlers.grammar import (
+    PLEDGE_REF,
+    Args,
+    Token,
+    iso_date,
+    quantity,
+    ref_number,
+    requirement_code,
+)
+from handlers.requirements import coverage_line
+from handlers.routing import Route
+
+LIVE_WORDS = {s.value for s in PledgeStatus if s != PledgeStatus.WITHDRAWN}
+
+
+@dataclass(frozen=True)
+class MakePledge:
+    requirement: str
+    quantity: int
+    status: PledgeStatus = PledgeStatus.OFFERED
+    restricted: bool = False
+    condition: str = ""
+    caveats: str = ""
+    available_from: date | None = None
+
+
+@dataclass(frozen=True)
+class UpdatePledge:
+    pledge_id: int
+    change: PledgeChange
+
+
+@dataclass(frozen=True)
+class Withdraw:
+    pledge_id: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ListPledges:
+    scope: str | None = None
+
+
+def _quoted(rest: list[Token], what: str, usage: str) -> str:
+    token = rest.pop(0) if rest else None
+    if token is None or not token.quoted:
+        raise BadInput(f'Put the {what} in quotes, e.g. {what} "subject to parliament".', usage)
+    return token.text
+
+
+def _options(rest: list[Token], usage: str, *, update: bool) -> dict[str, Any]:
+    """The optional words after a pledge's quantity (or after its reference on update)."""
+    found: dict[str, Any] = {}
+    while rest:
+        token = rest.pop(0)
+        word = "" if token.quoted else token.word
+        if word in LIVE_WORDS and not update:
+            found["status"] = PledgeStatus(word)
+        elif word == "status" and update:
+            value = rest.pop(0).word if rest else ""
+            if value not in {s.value for s in PledgeStatus}:
+                raise BadInput("Status is one of indicated, offered, confirmed.", usage)
+            found["status"] = PledgeStatus(value)
+        elif word == "quantity" and update:
+            found["quantity"] = quantity(rest.pop(0) if rest else None, usage)
+        elif word == "restricted":
+            found["restricted"] = True
+        elif word == "coalition" and update:
+            found["restricted"] = False
+        elif word == "if":
+            found["condition"] = _quoted(rest, "condition", usage)
+        elif word == "unconditional" and update:
+            found["condition"] = ""
+        elif word in ("caveat", "caveats"):
+            found["caveats"] = _quoted(rest, "caveat", usage)
+        elif word == "from":
+            found["available_from"] = iso_date(rest.pop(0) if rest else None, usage)
+        else:
+            raise BadInput(f"I did not understand {token.text!r}.", usage)
+    return found
+
+
+def parse_pledge(args: Args) -> MakePledge:
+    usage = str(u.PLEDGE)
+    code = requirement_code(args.get(0), usage)
+    amount = quantity(args.get(1), usage)
+    return MakePledge(code, amount, **_options(list(args.tokens[2:]), usage, update=False))
+
+
+def parse_update(args: Args) -> UpdatePledge:
+    usage = str(u.PLEDGE_UPDATE)
+    pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
+    options = _options(list(args.tokens[1:]), usage, update=True)
+    if not options:
+        raise BadInput("Say what to change.", usage)
+    return UpdatePledge(pledge_id, PledgeChange(**options))
+
+
+def parse_withdraw(args: Args) -> Withdraw:
+    usage = str(u.WITHDRAW)
+    pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
+    reason = args.verbatim(1).strip('"“”„')
+    return Withdraw(pledge_id, reason)
+
+
+def parse_list(args: Args) -> ListPledges:
+    if len(args) > 1:
+        raise BadInput("List pledges by one scope at a time.", str(u.PLEDGES))
+    token = args.get(0)
+    return ListPledges(token.text if token else None)
+
+
+def pledge_summary(p: PledgeView) -> str:
+    line = f"*{p.ref}* {p.delegation} → {p.requirement}: {fmt_qty(p.quantity)} {esc(p.unit)}, {p.status.value}"
+    if p.restricted:
+        line += " · restricted"
+    details = []
+    if p.condition:
+        label = CONDITION_LABELS[p.condition_kind] if p.condition_kind else ""
+        details.append(f"if “{esc(p.condition)}” ({label})")
+    if p.caveats:
+        details.append(f"caveat “{esc(p.caveats)}”")
+    if p.available_from:
+        details.append(f"from {p.available_from.isoformat()}")
+    if p.withdrawn_reason:
+        details.append(f"reason “{esc(p.withdrawn_reason)}”")
+    return line + ("\n      " + " · ".join(details) if details else "")
+
+
+def _confirmation(title: str, result: PledgeResult) -> Reply:
+    req = result.requirement
+    return (
+        MessageBuilder(title)
+        .line(pledge_summary(result.pledge))
+        .line(f"*{req.code}* {esc(req.title)} now: {coverage_line(req)}")
+        .build()
+    )
+
+
+def run_pledge(muster: Muster, user: str, cmd: MakePledge) -> Reply:
+    result = muster.pledge(
+        user,
+        requirement=cmd.requirement,
+        quantity=cmd.quantity,
+        status=cmd.status,
+        restricted=cmd.restricted,
+        condition=cmd.condition,
+        caveats=cmd.caveats,
+        available_from=cmd.available_from,
+    )
+    return _confirmation(f"Pledge {result.pledge.ref} recorded", result)
+
+
+def run_update(muster: Muster, user: str, cmd: UpdatePledge) -> Reply:
+    result = muster.update_pledge(user, cmd.pledge_id, cmd.change)
+    return _confirmation(f"Pledge {result.pledge.ref} updated", result)
+
+
+def run_withdraw(muster: Muster, user: str, cmd: Withdraw) -> Reply:
+    result = muster.withdraw(user, cmd.pledge_id, cmd.reason)
+    return _confirmation(f"Pledge {result.pledge.ref} withdrawn", result)
+
+
+def render_list(listing: PledgeList) -> Reply:
+    builder = MessageBuilder(f"{listing.title} ({len(listing.pledges) + listing.undisclosed})")
+    if listing.pledges:
+        builder.lines(pledge_summary(p) for p in listing.pledges)
+    if listing.undisclosed:
+        builder.context(
+            f"{listing.undisclosed} undisclosed pledge(s) are counted in the totals but not shown."
+        )
+    if not listing.pledges and not listing.undisclosed:
+        builder.line("No pledges yet.")
+    return builder.build()
+
+
+def run_list(muster: Muster, user: str, cmd: ListPledges) -> Reply:
+    return render_list(muster.list_pledges(user, cmd.scope))
+
+
+ROUTES = [
+    Route(("pledge", "update"), u.PLEDGE_UPDATE, parse_update, run_update),
+    Route(("pledge",), u.PLEDGE, parse_pledge, run_pledge),
+    Route(("withdraw",), u.WITHDRAW, parse_withdraw, run_withdraw),
+    Route(("pledges",), u.PLEDGES, parse_list, run_list),
+]

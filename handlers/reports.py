@@ -1,0 +1,160 @@
+"""Coverage by objective, the gap list, and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from bot.domain import Rollup, percent
+from bot.errors import BadInput
+from bot.services import Muster
+from bot.views import History, HistoryEntry, StatusReport
+from handlers import usage as u
+from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time
+from handlers.grammar import Args, expect_end
+from handlers.requirements import requirement_lines
+from handlers.routing import Route
+
+BAR_WIDTH = 20
+
+
+@dataclass(frozen=True)
+class Status:
+    objective: str | None = None
+
+
+@dataclass(frozen=True)
+class Gaps:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowHistory:
+    ref: str
+
+
+def parse_status(args: Args) -> Status:
+    token = args.get(0)
+    expect_end(args.tokens[1:], str(u.STATUS))
+    return Status(token.text.upper() if token else None)
+
+
+def parse_gaps(args: Args) -> Gaps:
+    expect_end(args.tokens, str(u.GAPS))
+    return Gaps()
+
+
+def parse_history(args: Args) -> ShowHistory:
+    token = args.get(0)
+    if token is None:
+        raise BadInput("Which pledge, question or requirement?", str(u.HISTORY))
+    expect_end(args.tokens[1:], str(u.HISTORY))
+    return ShowHistory(token.text.upper())
+
+
+def bar(firm: Fraction, conditional: Fraction) -> str:
+    """A text bar: █ firm, ▒ conditional, ░ still open."""
+    firm_cells = int(firm * BAR_WIDTH)
+    conditional_cells = min(BAR_WIDTH - firm_cells, int(conditional * BAR_WIDTH))
+    return (
+        "█" * firm_cells
+        + "▒" * conditional_cells
+        + "░" * (BAR_WIDTH - firm_cells - conditional_cells)
+    )
+
+
+def rollup_line(rollup: Rollup) -> str:
+    if not rollup.count:
+        return "no requirements yet"
+    icon = RATING_ICON[rollup.rating] if rollup.rating else ""
+    shortfalls = rollup.critical_shortfalls
+    return (
+        f"`{bar(rollup.firm_share, rollup.conditional_share)}` {icon} "
+        f"firm {percent(rollup.firm_share)}% · conditional {percent(rollup.conditional_share)}% · "
+        f"gap {100 - percent(rollup.firm_share)}% · {rollup.count} requirement(s)"
+        + (f" · *{shortfalls} critical shortfall(s)*" if shortfalls else "")
+    )
+
+
+def headline(rollup: Rollup) -> str:
+    return (
+        f"{rollup.count} requirements: {rollup.filled} filled, {rollup.partly_filled} partly filled, "
+        f"{rollup.empty} empty · {rollup.critical_shortfalls} critical shortfall(s)"
+    )
+
+
+def render_status(report: StatusReport, *, detailed: bool) -> Reply:
+    builder = MessageBuilder("Coverage by objective" if not detailed else "Coverage by requirement")
+    builder.line(f"*Overall* {headline(report.overall)}")
+    for part in report.objectives:
+        builder.divider()
+        builder.lines(
+            [f"*{part.objective.code}* {esc(part.objective.name)}", rollup_line(part.rollup)]
+        )
+        if detailed:
+            for view in part.requirements:
+                builder.lines(requirement_lines(view))
+    builder.context(
+        "Firm = confirmed with no open condition. Conditional = indicated, offered or conditional. "
+        "Shares are averaged per requirement; units are never added together."
+    )
+    return builder.build()
+
+
+def run_status(muster: Muster, user: str, cmd: Status) -> Reply:
+    return render_status(muster.status(user, cmd.objective), detailed=cmd.objective is not None)
+
+
+def run_gaps(muster: Muster, user: str, _cmd: Gaps) -> Reply:
+    views = muster.gaps(user)
+    builder = MessageBuilder(f"Gaps ({len(views)})")
+    if not views:
+        return builder.line("Every requirement is firmly filled.").build()
+    shortfalls = [v for v in views if v.coverage.is_critical_shortfall]
+    if shortfalls:
+        builder.line(f"*Critical shortfalls ({len(shortfalls)})*")
+        for view in shortfalls:
+            builder.lines(requirement_lines(view))
+    others = [v for v in views if not v.coverage.is_critical_shortfall]
+    if others:
+        builder.divider().line(f"*Other gaps ({len(others)})*")
+        for view in others:
+            builder.lines(requirement_lines(view))
+    return builder.build()
+
+
+def _value(value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    return esc(value)
+
+
+def entry_line(entry: HistoryEntry) -> str:
+    who = f"<@{entry.actor}>" if entry.actor else "a delegation"
+    line = f"{fmt_time(entry.at)} · {entry.subject} {entry.action} by {who}"
+    changes = []
+    for name, before, after in entry.changes:
+        if before is None and entry.action in ("created", "asked", "added", "member added"):
+            changes.append(f"{name} {_value(after)}")
+        else:
+            changes.append(f"{name} {_value(before)} → {_value(after)}")
+    return line + (": " + "; ".join(changes) if changes else "")
+
+
+def render_history(history: History) -> Reply:
+    builder = MessageBuilder(f"History of {history.ref} ({len(history.entries)})")
+    if not history.entries:
+        return builder.line("Nothing recorded yet.").build()
+    return builder.lines(entry_line(e) for e in history.entries).build()
+
+
+def run_history(muster: Muster, user: str, cmd: ShowHistory) -> Reply:
+    return render_history(muster.history(user, cmd.ref))
+
+
+ROUTES = [
+    Route(("status",), u.STATUS, parse_status, run_status),
+    Route(("gaps",), u.GAPS, parse_gaps, run_gaps),
+    Route(("history",), u.HISTORY, parse_history, run_history),
+]

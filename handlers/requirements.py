@@ -1,0 +1,181 @@
+"""The statement of requirements: adding, editing and listing lines with their coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.domain import Priority, percent
+from bot.errors import BadInput
+from bot.services import Muster
+from bot.views import RequirementView
+from handlers import usage as u
+from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_qty
+from handlers.grammar import Args, expect_end, iso_date, quantity, requirement_code
+from handlers.routing import Route
+
+
+@dataclass(frozen=True)
+class AddRequirement:
+    objective: str
+    quantity: int
+    unit: str
+    title: str
+    priority: Priority = Priority.ESSENTIAL
+    enabler: bool = False
+    needed_by: date | None = None
+
+
+@dataclass(frozen=True)
+class EditRequirement:
+    code: str
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListRequirements:
+    objective: str | None = None
+
+
+def parse_priority(word: str, usage: u.Usage) -> Priority:
+    try:
+        return Priority(word.lower())
+    except ValueError:
+        raise BadInput(
+            f"{word!r} is not a priority; use critical, essential or desirable.", str(usage)
+        ) from None
+
+
+def parse_add(args: Args) -> AddRequirement:
+    usage = str(u.REQUIREMENT_ADD)
+    objective = args.get(0)
+    if objective is None:
+        raise BadInput("Say which objective the requirement belongs to.", usage)
+    amount = quantity(args.get(1), usage)
+    title_at = next((i for i, t in enumerate(args.tokens) if t.quoted and i >= 2), None)
+    if title_at is None:
+        raise BadInput(
+            'Put the requirement\'s title in quotes, e.g. "Role 2 field hospitals".', usage
+        )
+    unit = " ".join(t.text for t in args.tokens[2:title_at])
+    if not unit:
+        raise BadInput(
+            "Give the unit after the quantity (aircraft, batteries, flight hours/month…).", usage
+        )
+    cmd: dict[str, Any] = {}
+    rest = list(args.tokens[title_at + 1 :])
+    while rest:
+        token = rest.pop(0)
+        if token.word in {p.value for p in Priority}:
+            cmd["priority"] = Priority(token.word)
+        elif token.word == "enabler":
+            cmd["enabler"] = True
+        elif token.word == "by":
+            cmd["needed_by"] = iso_date(rest.pop(0) if rest else None, usage)
+        else:
+            raise BadInput(f"I did not understand {token.text!r}.", usage)
+    return AddRequirement(objective.text.upper(), amount, unit, args.tokens[title_at].text, **cmd)
+
+
+def parse_edit(args: Args) -> EditRequirement:
+    usage = str(u.REQUIREMENT_EDIT)
+    code = requirement_code(args.get(0), usage)
+    rest = list(args.tokens[1:])
+    changes: dict[str, Any] = {}
+    if not rest:
+        raise BadInput("Say what to change.", usage)
+    while rest:
+        name = rest.pop(0).word
+        value = rest.pop(0) if rest else None
+        if value is None:
+            raise BadInput(f"Give a value for {name}.", usage)
+        if name == "quantity":
+            changes["quantity"] = quantity(value, usage)
+        elif name == "priority":
+            changes["priority"] = parse_priority(value.text, u.REQUIREMENT_EDIT)
+        elif name == "by":
+            changes["needed_by"] = None if value.word == "none" else iso_date(value, usage)
+        elif name in ("title", "notes", "unit"):
+            changes[name] = value.text
+        elif name == "enabler" and value.word in ("yes", "no"):
+            changes["enabler"] = value.word == "yes"
+        else:
+            raise BadInput(f"I cannot change {name!r} that way.", usage)
+    return EditRequirement(code, changes)
+
+
+def parse_list(args: Args) -> ListRequirements:
+    objective = args.get(0)
+    expect_end(args.tokens[1:], str(u.REQUIREMENTS))
+    return ListRequirements(objective.text.upper() if objective else None)
+
+
+def tags(view: RequirementView) -> str:
+    parts = [view.priority.value]
+    if view.enabler:
+        parts.append("enabler")
+    if view.needed_by:
+        parts.append(f"by {view.needed_by.isoformat()}")
+    return " · ".join(parts)
+
+
+def coverage_line(view: RequirementView) -> str:
+    c = view.coverage
+    line = (
+        f"{RATING_ICON[c.rating]} firm {fmt_qty(c.firm)} / {fmt_qty(c.required)} {esc(view.unit)}"
+        f" · conditional {fmt_qty(c.conditional)} · gap {fmt_qty(c.gap)} · {percent(c.fill)}%"
+    )
+    if c.is_critical_shortfall:
+        line += " · *critical shortfall*"
+    return line
+
+
+def requirement_lines(view: RequirementView) -> list[str]:
+    return [f"*{view.code}* {esc(view.title)} ({tags(view)})", coverage_line(view)]
+
+
+def run_add(muster: Muster, user: str, cmd: AddRequirement) -> Reply:
+    view = muster.add_requirement(
+        user,
+        objective=cmd.objective,
+        quantity=cmd.quantity,
+        unit=cmd.unit,
+        title=cmd.title,
+        priority=cmd.priority,
+        enabler=cmd.enabler,
+        needed_by=cmd.needed_by,
+    )
+    return (
+        MessageBuilder(f"Requirement {view.code} added")
+        .lines(requirement_lines(view))
+        .context(f"Delegations pledge against it with `/muster pledge {view.code} <quantity>`.")
+        .build()
+    )
+
+
+def run_edit(muster: Muster, user: str, cmd: EditRequirement) -> Reply:
+    view = muster.edit_requirement(user, cmd.code, **cmd.changes)
+    return (
+        MessageBuilder(f"Requirement {view.code} updated (version {view.version})")
+        .lines(requirement_lines(view))
+        .build()
+    )
+
+
+def run_list(muster: Muster, user: str, cmd: ListRequirements) -> Reply:
+    views = muster.list_requirements(user, cmd.objective)
+    scope = f" for {cmd.objective}" if cmd.objective else ""
+    builder = MessageBuilder(f"Requirements{scope} ({len(views)})")
+    if not views:
+        return builder.line("No requirements yet.").build()
+    for view in views:
+        builder.lines(requirement_lines(view))
+    return builder.build()
+
+
+ROUTES = [
+    Route(("requirement", "add"), u.REQUIREMENT_ADD, parse_add, run_add),
+    Route(("requirement", "edit"), u.REQUIREMENT_EDIT, parse_edit, run_edit),
+    Route(("requirements",), u.REQUIREMENTS, parse_list, run_list),
+]

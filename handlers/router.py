@@ -1,0 +1,91 @@
+"""The `/muster` command: pick the subcommand, parse it, run it, reply."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import BadInput
+from bot.services import Muster
+from handlers import delegations, help, pledges, questions, reports, requirements
+from handlers.blocks import CLASSIFIED_NOTICE, Notice, Reply
+from handlers.grammar import Args, tokenize
+from handlers.routing import Route
+
+ROUTES: list[Route] = sorted(
+    [
+        *help.ROUTES,
+        *delegations.ROUTES,
+        *requirements.ROUTES,
+        *pledges.ROUTES,
+        *questions.ROUTES,
+        *reports.ROUTES,
+    ],
+    key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
+)
+_PHRASES = sorted({" ".join(r.words) for r in ROUTES})
+
+
+def parse_command(text: str) -> tuple[Route, Any]:
+    """Turn the text after `/muster` into its route and typed command."""
+    tokens = tokenize(text)
+    if not tokens:
+        return help.ROUTES[0], help.Help()
+    words = [t.word if not t.quoted else "" for t in tokens]
+    for route in ROUTES:
+        if tuple(words[: len(route.words)]) == route.words:
+            return route, route.parse(Args(text, tuple(tokens[len(route.words) :])))
+    raise BadInput(_unknown(words), "See `/muster help`.")
+
+
+def _unknown(words: Sequence[str]) -> str:
+    first = words[0] or "that"
+    firsts = sorted({p.split()[0] for p in _PHRASES})
+    phrases = [p for p in _PHRASES if p.split()[0] == words[0]]
+    if not phrases:
+        guess = difflib.get_close_matches(words[0], firsts, n=1, cutoff=0.6)
+        phrases = [p for p in _PHRASES if guess and p.split()[0] == guess[0]]
+    if not phrases:
+        return f"Unknown subcommand `{first}`."
+    options = " or ".join(f"`/muster {p}`" for p in phrases)
+    known = words[0] in firsts
+    return f"{'Incomplete' if known else 'Unknown'} subcommand `{first}`. Did you mean {options}?"
+
+
+def with_first_contact_notice(reply: Reply) -> Reply:
+    notice = f"⚠️ Welcome to Muster. {CLASSIFIED_NOTICE}"
+    reply.blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
+    reply.text += f"\n{notice}"
+    return reply
+
+
+def deliver(client: WebClient, notices: Sequence[Notice], logger: logging.Logger) -> None:
+    """Post follow-up messages; a failure here must not undo the user's reply."""
+    for notice in notices:
+        try:
+            client.chat_postMessage(channel=notice.channel, text=notice.text, blocks=notice.blocks)
+        except SlackApiError as exc:
+            logger.warning("could not post to %s: %s", notice.channel, exc.response.get("error"))
+
+
+def on_muster_command(
+    ack: Callable[..., Any],
+    command: dict[str, Any],
+    context: dict[str, Any],
+    client: WebClient,
+    logger: logging.Logger,
+) -> None:
+    muster: Muster = context["muster"]
+    user = command["user_id"]
+    context["first_contact"] = muster.remember(user)
+    route, cmd = parse_command(command.get("text", ""))
+    reply = route.run(muster, user, cmd)
+    if context["first_contact"] and route.words != ("help",):
+        reply = with_first_contact_notice(reply)
+    ack(text=reply.text, blocks=reply.blocks, response_type=reply.response_type)
+    deliver(client, reply.notices, logger)

@@ -1,0 +1,20 @@
+"""Routes: which words select a subcommand, how its text is parsed, how it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.services import Muster
+from handlers.blocks import Reply
+from handlers.grammar import Args
+from handlers.usage import Usage
+
+
+@dataclass(frozen=True)
+class Route:
+    words: tuple[str, ...]
+    usage: Usage
+    parse: Callable[[Args], Any]
+    run: Callable[[Muster, str, Any], Reply]

@@ -1,0 +1,122 @@
+"""The tables. Enumerated values are stored as short strings; the domain owns their meaning."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+def _ts(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Objective(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=8, unique=True)
+    name: str = Field(max_length=120)
+    lead_delegations: str = Field(default="", max_length=120)
+    position: int = 0
+    next_requirement_seq: int = 1
+
+
+class Delegation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=6, unique=True)
+    name: str = Field(max_length=120)
+    created_at: datetime = _ts()
+
+
+class Member(SQLModel, table=True):
+    """A Slack user speaking for a delegation. A user belongs to one delegation."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    delegation_id: int = Field(foreign_key="delegation.id", index=True)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _ts()
+
+
+class Coordinator(SQLModel, table=True):
+    user_id: str = Field(primary_key=True, max_length=32)
+    added_by: str = Field(max_length=32)
+    added_at: datetime = _ts()
+
+
+class KnownUser(SQLModel, table=True):
+    """Users the bot has answered at least once (for the first-contact notice)."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    first_seen_at: datetime = _ts()
+
+
+class Requirement(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("objective_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    objective_id: int = Field(foreign_key="objective.id", index=True)
+    seq: int
+    title: str = Field(max_length=200)
+    quantity: int = Field(sa_type=BigInteger)
+    unit: str = Field(max_length=40)
+    priority: str = Field(max_length=12)
+    enabler: bool = False
+    needed_by: date | None = None
+    notes: str = Field(default="", max_length=2000)
+    version: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Pledge(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    delegation_id: int = Field(foreign_key="delegation.id", index=True)
+    requirement_id: int = Field(foreign_key="requirement.id", index=True)
+    quantity: int = Field(sa_type=BigInteger)
+    status: str = Field(max_length=12)
+    condition: str = Field(default="", max_length=500)
+    condition_kind: str = Field(default="", max_length=24)
+    caveats: str = Field(default="", max_length=500)
+    available_from: date | None = None
+    restricted: bool = False
+    withdrawn_reason: str = Field(default="", max_length=500)
+    author: str = Field(max_length=32)
+    version: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Question(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    delegation_id: int = Field(foreign_key="delegation.id", index=True)
+    asker: str = Field(max_length=32)
+    text: str = Field(max_length=2000)
+    requirement_id: int | None = Field(default=None, foreign_key="requirement.id")
+    objective_id: int | None = Field(default=None, foreign_key="objective.id")
+    status: str = Field(max_length=12)
+    answer: str = Field(default="", max_length=2000)
+    answered_by: str = Field(default="", max_length=32)
+    answered_at: datetime | None = _ts(default=None)
+    version: int = 1
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Event(SQLModel, table=True):
+    """The audit log: one row per change, with the fields before and after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor: str = Field(max_length=32)
+    entity: str = Field(max_length=16)
+    entity_ref: str = Field(max_length=16, index=True)
+    action: str = Field(max_length=24)
+    requirement_code: str = Field(default="", max_length=16, index=True)
+    delegation_id: int | None = Field(default=None, foreign_key="delegation.id")
+    restricted: bool = False
+    before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

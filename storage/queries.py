@@ -1,0 +1,219 @@
+"""Query functions. They read and stage changes on a session; they never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Coordinator,
+    Delegation,
+    Event,
+    KnownUser,
+    Member,
+    Objective,
+    Pledge,
+    Question,
+    Requirement,
+)
+
+# --- objectives -------------------------------------------------------------
+
+
+def list_objectives(session: Session) -> Sequence[Objective]:
+    return session.exec(
+        select(Objective).order_by(col(Objective.position), col(Objective.id))
+    ).all()
+
+
+def get_objective(session: Session, code: str, *, for_update: bool = False) -> Objective | None:
+    query = select(Objective).where(Objective.code == code.upper())
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+# --- delegations, members, coordinators -------------------------------------
+
+
+def get_delegation(session: Session, code: str) -> Delegation | None:
+    return session.exec(select(Delegation).where(Delegation.code == code.upper())).first()
+
+
+def list_delegations(session: Session) -> Sequence[Delegation]:
+    return session.exec(select(Delegation).order_by(col(Delegation.code))).all()
+
+
+def member_counts(session: Session) -> dict[int, int]:
+    rows = session.exec(
+        select(Member.delegation_id, func.count()).group_by(col(Member.delegation_id))
+    ).all()
+    return {delegation_id: count for delegation_id, count in rows}
+
+
+def pledge_status_counts(session: Session) -> dict[tuple[int, str], int]:
+    rows = session.exec(
+        select(Pledge.delegation_id, Pledge.status, func.count()).group_by(
+            col(Pledge.delegation_id), col(Pledge.status)
+        )
+    ).all()
+    return {(delegation_id, status): count for delegation_id, status, count in rows}
+
+
+def question_counts(session: Session) -> dict[int, int]:
+    rows = session.exec(
+        select(Question.delegation_id, func.count()).group_by(col(Question.delegation_id))
+    ).all()
+    return {delegation_id: count for delegation_id, count in rows}
+
+
+def get_membership(session: Session, user_id: str) -> tuple[Member, Delegation] | None:
+    row = session.exec(
+        select(Member, Delegation)
+        .join(Delegation, col(Delegation.id) == col(Member.delegation_id))
+        .where(Member.user_id == user_id)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def get_member(session: Session, user_id: str) -> Member | None:
+    return session.get(Member, user_id)
+
+
+def get_coordinator(session: Session, user_id: str) -> Coordinator | None:
+    return session.get(Coordinator, user_id)
+
+
+def list_coordinators(session: Session) -> Sequence[Coordinator]:
+    return session.exec(select(Coordinator).order_by(col(Coordinator.added_at))).all()
+
+
+def is_known_user(session: Session, user_id: str) -> bool:
+    return session.get(KnownUser, user_id) is not None
+
+
+def remember_user(session: Session, user_id: str, now: datetime) -> bool:
+    """Record that the bot has answered this user; True the first time."""
+    if session.get(KnownUser, user_id) is not None:
+        return False
+    session.add(KnownUser(user_id=user_id, first_seen_at=now))
+    session.flush()
+    return True
+
+
+# --- requirements -----------------------------------------------------------
+
+
+def get_requirement(session: Session, code: str, *, for_update: bool = False) -> Requirement | None:
+    query = select(Requirement).where(Requirement.code == code.upper())
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def get_requirement_by_id(session: Session, requirement_id: int) -> Requirement | None:
+    return session.get(Requirement, requirement_id)
+
+
+def list_requirements(
+    session: Session, objective_id: int | None = None
+) -> Sequence[tuple[Requirement, Objective]]:
+    query = (
+        select(Requirement, Objective)
+        .join(Objective, col(Objective.id) == col(Requirement.objective_id))
+        .order_by(col(Objective.position), col(Requirement.seq))
+    )
+    if objective_id is not None:
+        query = query.where(Requirement.objective_id == objective_id)
+    return [(r, o) for r, o in session.exec(query).all()]
+
+
+# --- pledges ----------------------------------------------------------------
+
+
+def get_pledge(session: Session, pledge_id: int, *, for_update: bool = False) -> Pledge | None:
+    query = select(Pledge).where(Pledge.id == pledge_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def list_pledges(
+    session: Session,
+    *,
+    requirement_ids: Iterable[int] | None = None,
+    delegation_id: int | None = None,
+) -> Sequence[tuple[Pledge, Delegation, Requirement]]:
+    query = (
+        select(Pledge, Delegation, Requirement)
+        .join(Delegation, col(Delegation.id) == col(Pledge.delegation_id))
+        .join(Requirement, col(Requirement.id) == col(Pledge.requirement_id))
+        .order_by(col(Pledge.id))
+    )
+    if requirement_ids is not None:
+        query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
+    if delegation_id is not None:
+        query = query.where(Pledge.delegation_id == delegation_id)
+    return [(p, d, r) for p, d, r in session.exec(query).all()]
+
+
+# --- questions --------------------------------------------------------------
+
+
+def get_question(
+    session: Session, question_id: int, *, for_update: bool = False
+) -> Question | None:
+    query = select(Question).where(Question.id == question_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def list_questions(
+    session: Session, *, statuses: Sequence[str] | None = None
+) -> Sequence[tuple[Question, Delegation]]:
+    query = (
+        select(Question, Delegation)
+        .join(Delegation, col(Delegation.id) == col(Question.delegation_id))
+        .order_by(col(Question.id))
+    )
+    if statuses is not None:
+        query = query.where(col(Question.status).in_(list(statuses)))
+    return [(q, d) for q, d in session.exec(query).all()]
+
+
+# --- audit log --------------------------------------------------------------
+
+
+def add_event(session: Session, **fields: Any) -> Event:
+    event = Event(**fields)
+    session.add(event)
+    return event
+
+
+def events_for(session: Session, entity_ref: str) -> Sequence[Event]:
+    return session.exec(
+        select(Event).where(Event.entity_ref == entity_ref).order_by(col(Event.at), col(Event.id))
+    ).all()
+
+
+def events_for_requirement(session: Session, code: str) -> Sequence[Event]:
+    return session.exec(
+        select(Event)
+        .where(or_(Event.entity_ref == code, Event.requirement_code == code))
+        .order_by(col(Event.at), col(Event.id))
+    ).all()
+
+
+def restricted_pledge_ids(session: Session, pledge_ids: Iterable[int]) -> set[int]:
+    ids = list(pledge_ids)
+    if not ids:
+        return set()
+    rows = session.exec(
+        select(Pledge.id).where(col(Pledge.id).in_(ids), col(Pledge.restricted).is_(True))
+    ).all()
+    return {i for i in rows if i is not None}

@@ -1,0 +1,116 @@
+"""Fixtures: a real database per test (SQLite, and PostgreSQL when configured),
+the loopback Slack stand-in, and the real Bolt app wired to both."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event
+
+from bot.app import create_app
+from bot.services import Muster
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from storage.db import make_engine, upgrade
+from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset
+from tests.support.slack import SlashCommands
+
+SIGNING_SECRET = "test-signing-secret"
+COORDINATOR = "UCOORD"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if not postgres_admin_url():
+        if postgres_required():
+            pytest.fail("MUSTER_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
+    with postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "muster.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    reset(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def muster(engine: Engine) -> Muster:
+    return Muster(engine, coordinators=[COORDINATOR])
+
+
+@pytest.fixture(scope="session")
+def slack_server() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def slack(slack_server: SlackStandIn) -> SlackStandIn:
+    slack_server.reset()
+    return slack_server
+
+
+@pytest.fixture
+def settings(database_url: str, slack: SlackStandIn) -> Settings:
+    return Settings(
+        database_url=database_url,
+        slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
+        slack_signing_secret=SIGNING_SECRET,  # type: ignore[arg-type]
+        slack_api_url=slack.api_url,
+        muster_coordinators=(COORDINATOR,),
+    )
+
+
+@pytest.fixture
+def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> SlashCommands:
+    """`/muster …` through the real Bolt app, signed, with the Web API on loopback."""
+    app = create_app(settings, muster=muster)
+    return SlashCommands(app, SIGNING_SECRET, slack.response_url())
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_statements(engine: Engine) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)

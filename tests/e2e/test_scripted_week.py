@@ -1,0 +1,128 @@
+"""A week of a small coalition, typed as Slack users would, and the exact figures
+`status` and `gaps` then report. Runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from tests.conftest import COORDINATOR
+from tests.support.slack import SlashCommands
+
+VAL, OST, CAL = "UVAL1", "UOST1", "UCAL1"
+MONDAY = "2026-11-23 08:00Z"
+
+
+def day(n: int, hour: int = 9) -> str:
+    return f"2026-11-{23 + n} {hour:02d}:00Z"
+
+
+@pytest.fixture
+def week(muster_cmd: SlashCommands) -> SlashCommands:
+    run = muster_cmd
+    with time_machine.travel(MONDAY, tick=False):
+        for line in (
+            "delegation add VAL Valdoria",
+            "delegation add OST Ostland",
+            "delegation add CAL Caledor",
+            f"delegation member VAL <@{VAL}|val>",
+            f"delegation member OST <@{OST}>",
+            f"delegation member CAL @{CAL}",
+            'requirement add SKY 6 batteries "Ground-based air defence" critical enabler by 2027-03-01',
+            'requirement add SKY 480 flight hours/month "Airborne early warning" critical enabler',
+            'requirement add LAND 4 battlegroups "Reassurance battlegroups"',
+            'requirement add LAND 2 units "Role 2 field hospitals" critical enabler',
+        ):
+            run(COORDINATOR, line)
+    with time_machine.travel(day(1), tick=False):
+        assert "Pledge P-1 recorded" in run(VAL, "pledge LAND-1 1 confirmed").text
+        assert "P-2" in run(VAL, "pledge LAND-1 1 offered if “US backstop”").text
+        assert "P-3" in run(OST, 'pledge SKY-1 2 indicated if "subject to parliament"').text
+        assert "P-4" in run(CAL, "pledge SKY-2 120 confirmed").text
+        assert "P-5" in run(CAL, "pledge LAND-2 1 offered restricted").text
+    with time_machine.travel(day(2), tick=False):
+        assert "Question Q-1 recorded" in run(OST, "ask What are the rules of engagement?").text
+        run(COORDINATOR, "answer Q-1 National caveats apply; the ROE card follows on Friday.")
+    with time_machine.travel(day(3), tick=False):
+        run(OST, "pledge update P-3 status confirmed")
+        run(CAL, 'withdraw P-4 "aircraft grounded"')
+        assert "P-6" in run(CAL, "pledge SKY-2 240 confirmed").text
+        run(VAL, "pledge update P-2 status confirmed unconditional")
+    with time_machine.travel(day(4), tick=False):
+        run(COORDINATOR, "requirement edit LAND-1 quantity 3")
+    return run
+
+
+def test_status_reports_exact_figures_per_objective(week: SlashCommands) -> None:
+    text = week(COORDINATOR, "status").text
+    assert (
+        "*Overall* 4 requirements: 0 filled, 2 partly filled, 2 empty · 2 critical shortfall(s)"
+        in text
+    )
+    assert (
+        "`█████▒▒▒░░░░░░░░░░░░` 🔴 firm 25% · conditional 16% · gap 75% · 2 requirement(s)"
+        " · *1 critical shortfall(s)*"
+    ) in text
+    assert (
+        "`██████▒▒▒▒▒░░░░░░░░░` 🔴 firm 33% · conditional 25% · gap 67% · 2 requirement(s)"
+        " · *1 critical shortfall(s)*"
+    ) in text
+    assert text.count("no requirements yet") == 2  # SEA and UAF
+
+
+def test_status_of_one_objective_lists_each_requirement(week: SlashCommands) -> None:
+    text = week(VAL, "status sky").text
+    assert "*SKY-1* Ground-based air defence (critical · enabler · by 2027-03-01)" in text
+    assert "🔴 firm 0 / 6 batteries · conditional 2 · gap 6 · 0% · *critical shortfall*" in text
+    assert "*SKY-2* Airborne early warning (critical · enabler)" in text
+    assert "🟠 firm 240 / 480 flight hours/month · conditional 0 · gap 240 · 50%" in text
+    assert "LAND-1" not in text
+
+
+def test_gaps_put_critical_shortfalls_first(week: SlashCommands) -> None:
+    text = week(OST, "gaps").text
+    order = [
+        text.index(code)
+        for code in (
+            "Critical shortfalls (2)",
+            "*LAND-2*",
+            "*SKY-1*",
+            "Other gaps (2)",
+            "*SKY-2*",
+            "*LAND-1*",
+        )
+    ]
+    assert order == sorted(order)
+    assert "🟠 firm 2 / 3 battlegroups · conditional 0 · gap 1 · 66%" in text
+    assert "🔴 firm 0 / 2 units · conditional 1 · gap 2 · 0% · *critical shortfall*" in text
+
+
+def test_history_of_a_pledge_shows_every_change(week: SlashCommands) -> None:
+    text = week(OST, "history P-3").text
+    assert (
+        "2026-11-24 09:00 UTC · P-3 created by <@UOST1>: quantity 2; status indicated; condition subject to parliament"
+        in text
+    )
+    assert "2026-11-26 09:00 UTC · P-3 updated by <@UOST1>: status indicated → confirmed" in text
+
+
+def test_requirement_history_and_version(week: SlashCommands) -> None:
+    text = week(COORDINATOR, "history LAND-1").text
+    assert "LAND-1 updated by <@UCOORD>: quantity 4 → 3" in text
+    assert "P-2 updated by <@UVAL1>: status offered → confirmed; condition US backstop → —" in text
+    assert (
+        "updated (version 3)" in week(COORDINATOR, "requirement edit LAND-1 priority critical").text
+    )
+
+
+def test_the_answer_reaches_the_asker(week: SlashCommands) -> None:
+    text = week(OST, "questions all").text
+    assert "*Q-1* (answered, asked by OST" in text
+    assert "National caveats apply; the ROE card follows on Friday." in text
+
+
+def test_delegations_show_posture(week: SlashCommands) -> None:
+    text = week(VAL, "delegations").text
+    assert "*CAL* Caledor · 1 member(s) · committed" in text
+    assert "*OST* Ostland · 1 member(s) · committed" in text
+    assert "*VAL* Valdoria · 1 member(s) · committed" in text

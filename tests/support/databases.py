@@ -1,0 +1,81 @@
+"""Throwaway databases for tests: SQLite files and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from storage.db import alembic_config, upgrade
+
+TABLES_CHILD_FIRST = [
+    "event",
+    "question",
+    "pledge",
+    "requirement",
+    "member",
+    "coordinator",
+    "knownuser",
+    "delegation",
+]
+
+
+def postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_POSTGRES_URL")
+
+
+def postgres_required() -> bool:
+    return os.environ.get("MUSTER_REQUIRE_POSTGRES") == "1"
+
+
+@contextmanager
+def postgres_database(prefix: str = "muster_test") -> Iterator[str]:
+    """Create an empty database on the test server; drop it afterwards."""
+    admin_url = postgres_admin_url()
+    assert admin_url, "TEST_POSTGRES_URL is not set"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def reset(engine: Engine) -> None:
+    """Put a migrated database back to its freshly migrated state (numbering included)."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES_CHILD_FIRST:
+                conn.execute(text(f"DELETE FROM {table}"))
+            conn.execute(text("DELETE FROM sqlite_sequence WHERE name != 'objective'"))
+        defaults = {
+            "SKY": "Safe skies",
+            "SEA": "Secure sea lanes",
+            "LAND": "Peace on land",
+            "UAF": "Strengthening the host nation's forces",
+        }
+        for code, name in defaults.items():
+            conn.execute(
+                text(
+                    "UPDATE objective SET name = :name, lead_delegations = '', next_requirement_seq = 1 "
+                    "WHERE code = :code"
+                ),
+                {"name": name, "code": code},
+            )
+
+
+def check_migrations_match_models(url: str) -> None:
+    """Upgrade ``url`` from empty and fail if the models describe anything else (alembic check)."""
+    upgrade(url)
+    command.check(alembic_config(url))

@@ -1,0 +1,83 @@
+"""Drive the real Bolt app the way Slack does: signed, form-encoded requests."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_bolt import App, BoltRequest
+from slack_sdk.models.blocks import Block
+from slack_sdk.signature import SignatureVerifier
+
+PAYLOADS = Path(__file__).parent.parent / "payloads"
+MAX_BLOCKS_PER_MESSAGE = 50
+
+
+def payload(name: str) -> dict[str, Any]:
+    return json.loads((PAYLOADS / f"{name}.json").read_text())
+
+
+def validate_blocks(blocks: list[dict[str, Any]]) -> None:
+    """Every block must parse and validate with slack_sdk's own Block Kit models."""
+    assert len(blocks) <= MAX_BLOCKS_PER_MESSAGE, f"{len(blocks)} blocks"
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None, raw
+        block.validate_json()
+        assert block.to_dict() == raw, "blocks must round-trip through slack_sdk's models"
+
+
+@dataclass
+class SlackReply:
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return str(self.body.get("text", ""))
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return list(self.body.get("blocks", []))
+
+    @property
+    def ephemeral(self) -> bool:
+        return self.body.get("response_type") == "ephemeral"
+
+
+class SlashCommands:
+    """Sends `/muster …` as ``user`` through ``app.dispatch`` with a valid signature."""
+
+    def __init__(self, app: App, signing_secret: str, response_url: str) -> None:
+        self.app = app
+        self.verifier = SignatureVerifier(signing_secret)
+        self.response_url = response_url
+
+    def signed(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        return {
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": self.verifier.generate_signature(timestamp=ts, body=body),
+        }
+
+    def form(self, user: str, text: str) -> str:
+        fields = payload("slash_command") | {
+            "user_id": user,
+            "text": text,
+            "response_url": self.response_url,
+        }
+        return urlencode(fields)
+
+    def __call__(self, user: str, text: str) -> SlackReply:
+        body = self.form(user, text)
+        response = self.app.dispatch(BoltRequest(body=body, headers=self.signed(body)))
+        reply = SlackReply(response.status, json.loads(response.body) if response.body else {})
+        assert reply.status == 200, reply
+        assert reply.text, f"silent reply to {text!r}"
+        validate_blocks(reply.blocks)
+        return reply
