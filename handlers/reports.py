@@ -17,6 +17,7 @@ from handlers.requirements import requirement_lines
 from handlers.routing import Route
 
 BAR_WIDTH = 20
+CREATION_ACTIONS = ("created", "asked", "added", "member added")
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,11 @@ def entry_line(entry: HistoryEntry) -> str:
     line = f"{fmt_time(entry.at)} · {entry.subject} {entry.action} by {who}"
     changes = []
     for name, before, after in entry.changes:
-        if before is None and entry.action in ("created", "asked", "added", "member added"):
-            changes.append(f"{name} {_value(after)}")
+        if before is None and entry.action in CREATION_ACTIONS:
+            if after not in (None, "", False):  # a new record: list only what it says
+                changes.append(f"{name.replace('_', ' ')} {_value(after)}")
         else:
-            changes.append(f"{name} {_value(before)} → {_value(after)}")
+            changes.append(f"{name.replace('_', ' ')} {_value(before)} → {_value(after)}")
     return line + (": " + "; ".join(changes) if changes else "")
 
 
