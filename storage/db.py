@@ -39,7 +39,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         raise ValueError("use the psycopg 3 driver: postgresql+psycopg://user@host/db")
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -69,12 +69,10 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for reading; rolled back at the end, never commits."""
+    """A session for reading. It never commits: closing it ends the transaction,
+    and the objects it loaded stay readable afterwards."""
     with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 @contextmanager

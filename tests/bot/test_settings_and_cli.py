@@ -1,0 +1,164 @@
+"""Settings from the environment and the command line's one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+
+ENV_NAMES = [
+    "DATABASE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "MUSTER_COORDINATORS",
+    "MUSTER_TIMEZONE",
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ENV_NAMES:
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults() -> None:
+    s = load_settings()
+    assert s.database_url == "sqlite:///muster.db"
+    assert s.slack_api_url == "https://slack.com/api/"
+    assert s.muster_timezone == "Europe/Brussels"
+    assert s.muster_coordinators == ()
+
+
+def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_COORDINATORS", " u123abc, U456DEF ,")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9999/api")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1-2-3")
+    s = load_settings()
+    assert s.muster_coordinators == ("U123ABC", "U456DEF")
+    assert s.slack_api_url == "http://127.0.0.1:9999/api/"
+    assert s.slack_bot_token is not None and "xoxb" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        (
+            "MUSTER_TIMEZONE",
+            "Mars/Olympus",
+            "MUSTER_TIMEZONE: unknown IANA time zone 'Mars/Olympus'",
+        ),
+        ("MUSTER_COORDINATORS", "alice,U123", "MUSTER_COORDINATORS: not Slack user ids: ALICE"),
+        (
+            "DATABASE_URL",
+            "mysql://x",
+            "DATABASE_URL: use sqlite:///FILE or postgresql+psycopg://USER@HOST/DB",
+        ),
+        (
+            "SLACK_BOT_TOKEN",
+            "xoxp-user-token",
+            "SLACK_BOT_TOKEN: must be a bot token starting with xoxb-",
+        ),
+        (
+            "SLACK_APP_TOKEN",
+            "xoxb-1",
+            "SLACK_APP_TOKEN: must be an app-level token starting with xapp-",
+        ),
+        ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: must be an http(s) URL"),
+    ],
+)
+def test_malformed_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def muster(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=clean | env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    result = muster("db", "current", env={"MUSTER_TIMEZONE": "Nowhere/Land"})
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == "muster: setting MUSTER_TIMEZONE: unknown IANA time zone 'Nowhere/Land'"
+    )
+
+
+def test_serve_needs_its_tokens(tmp_path: Path) -> None:
+    result = muster("serve", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip() == "muster: setting SLACK_BOT_TOKEN: not set; this operation needs it"
+    )
+
+
+def test_serve_refuses_an_unmigrated_database_without_touching_it(tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": "xapp-1",
+    }
+    result = muster("serve", env=env)
+    assert result.returncode == 2
+    assert "The database is empty" in result.stderr and "muster db upgrade" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "xoxb-1" not in result.stderr + result.stdout
+
+
+def test_db_upgrade_then_seed_demo(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'ops.db'}"}
+    assert muster("db", "current", env=env).returncode == 1
+    upgraded = muster("db", "upgrade", env=env)
+    assert upgraded.returncode == 0 and "Database at revision" in upgraded.stdout
+    assert "up to date" in muster("db", "current", env=env).stdout
+    assert muster("seed-demo", env=env).returncode == 0
+    result = muster("console", "--as", "ucoord1", env=env, stdin="/muster pledges MER\n")
+    assert "P-8 MER → UAF-1: 4,000 training places/year, confirmed · restricted" in result.stdout
+
+
+def test_console_on_the_demo_coalition(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "/muster status",
+            ":as UVALD1",
+            "/muster pledge LAND-2 1 offered if “subject to parliament”",
+            "/muster pledges MER",
+            ":as UCOORD1",
+            "/muster answer Q-1 Robust ROE; national caveats are respected.",
+            "/muster frobnicate",
+            "hello",
+        ]
+    )
+    result = muster("console", "--demo", env={}, stdin=script + "\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Coverage by objective" in out
+    assert "SKY Safe skies" in out and "2 critical shortfall(s)" in out
+    assert "Pledge P-14 recorded" in out
+    assert "LAND-2 Role 2 field hospitals now: 🔴 firm 0 / 2 units · conditional 1 · gap 2" in out
+    assert "1 undisclosed pledge(s) are counted in the totals but not shown." in out
+    assert "→ Muster posts to UOST1:" in out and "Your question Q-1 has been answered" in out
+    assert "Unknown subcommand `frobnicate`." in out
+    assert "Type `/muster help`" in out
+    assert "Traceback" not in out + result.stderr
