@@ -427,17 +427,15 @@ class Muster:
     ) -> list[RequirementView]:
         objective_id = self._objective(s, objective).id if objective else None
         rows = q.list_requirements(s, objective_id)
-        pledges = _pledges_by_requirement(
-            q.list_pledges(s, requirement_ids=[r.id for r, _ in rows])
-        )  # type: ignore[misc]
+        ids = [r.id for r, _ in rows] if objective_id is not None else None
+        pledges = _figures_by_requirement(q.pledge_figures(s, ids))  # type: ignore[arg-type]
         return [_requirement_view(r, o.code, pledges.get(r.id, [])) for r, o in rows]  # type: ignore[arg-type]
 
     def _requirement_views(
         self, s: Session, requirements: Sequence[Requirement]
     ) -> list[RequirementView]:
-        pledges = _pledges_by_requirement(
-            q.list_pledges(s, requirement_ids=[r.id for r in requirements])
-        )  # type: ignore[misc]
+        ids = [r.id for r in requirements]
+        pledges = _figures_by_requirement(q.pledge_figures(s, ids))  # type: ignore[arg-type]
         objectives = {o.id: o.code for o in q.list_objectives(s)}
         return [
             _requirement_view(r, objectives[r.objective_id], pledges.get(r.id, []))  # type: ignore[arg-type]
@@ -864,25 +862,23 @@ def _pledge_fields(p: Pledge) -> dict[str, Any]:
     }
 
 
-def _figure(p: Pledge) -> PledgeFigure:
-    return PledgeFigure(p.quantity, PledgeStatus(p.status), conditional=bool(p.condition))
-
-
-def _pledges_by_requirement(
-    rows: Iterable[tuple[Pledge, Delegation, Requirement]],
-) -> dict[int, list[Pledge]]:
-    grouped: dict[int, list[Pledge]] = defaultdict(list)
-    for pledge, _d, _r in rows:
-        grouped[pledge.requirement_id].append(pledge)
+def _figures_by_requirement(
+    rows: Iterable[tuple[int, int, str, str]],
+) -> dict[int, list[PledgeFigure]]:
+    grouped: dict[int, list[PledgeFigure]] = defaultdict(list)
+    for requirement_id, quantity, status, condition in rows:
+        grouped[requirement_id].append(
+            PledgeFigure(quantity, PledgeStatus(status), conditional=bool(condition))
+        )
     return grouped
 
 
 def _requirement_view(
-    r: Requirement, objective_code: str, pledges: Iterable[Pledge]
+    r: Requirement, objective_code: str, figures: Iterable[PledgeFigure]
 ) -> RequirementView:
     coverage = requirement_coverage(
         r.quantity,
-        [_figure(p) for p in pledges],
+        figures,
         critical=r.priority == Priority.CRITICAL or r.enabler,
     )
     return RequirementView(

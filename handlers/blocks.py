@@ -24,6 +24,7 @@ from bot.domain import Rating
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
+MAX_FALLBACK = 3000  # the blocks carry the content; the fallback feeds notifications
 CLASSIFIED_NOTICE = (
     "Slack is not accredited for classified information. Keep pledges, caveats and "
     "questions at the level your nation allows on an unclassified system."
@@ -113,7 +114,7 @@ class MessageBuilder:
                 text_parts.extend(value)
         blocks = _fit(blocks)
         return Reply(
-            text="\n".join(text_parts),
+            text=truncate("\n".join(text_parts), MAX_FALLBACK),
             blocks=[b.to_dict() for b in blocks],
             notices=list(notices),
         )

@@ -161,6 +161,16 @@ def list_pledges(
     return [(p, d, r) for p, d, r in session.exec(query).all()]
 
 
+def pledge_figures(
+    session: Session, requirement_ids: Iterable[int] | None = None
+) -> Sequence[tuple[int, int, str, str]]:
+    """(requirement id, quantity, status, condition) of every pledge: all coverage needs."""
+    query = select(Pledge.requirement_id, Pledge.quantity, Pledge.status, Pledge.condition)
+    if requirement_ids is not None:
+        query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
+    return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+
+
 # --- questions --------------------------------------------------------------
 
 

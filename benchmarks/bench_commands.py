@@ -1,0 +1,105 @@
+"""How much each read costs relative to `/muster help` (no database), on a coalition
+of realistic size: 30 delegations, 137 requirements, about 1,400 pledges.
+
+Ratios against a baseline measured in the same run are comparable across machines;
+absolute times are not. Run with `make bench`."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.app import create_app
+from bot.domain import PledgeStatus
+from bot.services import Muster
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from storage.db import make_engine, upgrade
+from tests.support.slack import SlashCommands
+
+COORDINATOR = "UCOORD"
+SECRET = "bench-secret"
+STATUSES = [PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED]
+
+
+def build(m: Muster, delegations: int = 30, requirements: int = 137) -> None:
+    users = []
+    for d in range(delegations):
+        code = "N" + chr(65 + d // 26) + chr(65 + d % 26)
+        users.append(f"UN{d:03d}")
+        m.add_delegation(COORDINATOR, code, f"Nation {d}")
+        m.add_members(COORDINATOR, code, [users[-1]])
+        m.ask(users[-1], f"What are the rules of engagement for contingent {d}?")
+    for r in range(requirements):
+        view = m.add_requirement(
+            COORDINATOR,
+            objective=["SKY", "SEA", "LAND", "UAF"][r % 4],
+            quantity=40,
+            unit="units",
+            title=f"Requirement {r}",
+        )
+        for i, user in enumerate(users[r % 3 :: 3]):
+            m.pledge(
+                user,
+                requirement=view.code,
+                quantity=1 + i % 4,
+                status=STATUSES[i % 3],
+                condition="US backstop" if i % 5 == 0 else "",
+                restricted=i % 7 == 0,
+            )
+
+
+def median_ms(send: SlashCommands, user: str, text: str, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        send(user, text)
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main(runs: int = 15) -> int:
+    console = Console()
+    with tempfile.TemporaryDirectory() as folder, SlackStandIn() as slack:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        upgrade(url)
+        muster = Muster(make_engine(url), coordinators=[COORDINATOR])
+        console.print("building a 30-nation coalition…")
+        build(muster)
+        settings = Settings(
+            database_url=url,
+            slack_bot_token="xoxb-bench",
+            slack_signing_secret=SECRET,  # type: ignore[arg-type]
+            slack_api_url=slack.api_url,
+            muster_coordinators=(COORDINATOR,),
+        )
+        send = SlashCommands(create_app(settings, muster=muster), SECRET, slack.response_url())
+        send("UN001", "help")  # warm up: Bolt's auth.test, imports, first connection
+        baseline = median_ms(send, "UN001", "help", runs)
+        table = Table("command", "median ms", "× help")
+        table.add_row("help (baseline)", f"{baseline:.1f}", "1.0")
+        for text in (
+            "status",
+            "status LAND",
+            "gaps",
+            "requirements",
+            "pledges",
+            "questions all",
+            "delegations",
+            "history LAND-1",
+            "pledge LAND-2 1",
+        ):
+            ms = median_ms(send, "UN001", text, runs)
+            table.add_row(text, f"{ms:.1f}", f"{ms / baseline:.1f}")
+        console.print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
