@@ -1,0 +1,24 @@
+# Muster in Socket Mode: one process, no public URL needed.
+#   docker build -t muster .
+#   docker run --env-file muster.env muster muster db upgrade   # once per release
+#   docker run --env-file muster.env muster                      # serve
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY handlers ./handlers
+COPY storage ./storage
+RUN pip install . \
+ && useradd --create-home --uid 10001 --shell /usr/sbin/nologin muster \
+ && mkdir -p /data && chown muster:muster /data
+
+USER muster
+VOLUME ["/data"]
+ENV DATABASE_URL=sqlite:////data/muster.db
+CMD ["muster", "serve"]
