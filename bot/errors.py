@@ -4,12 +4,15 @@ from __future__ import annotations
 
 
 class MusterError(Exception):
-    """An expected failure whose message is safe and useful to show the user."""
+    """An expected failure whose message is safe and useful to show the user.
 
-    def __init__(self, message: str, hint: str = "") -> None:
+    ``field`` names the form field at fault, when the input came from a form."""
+
+    def __init__(self, message: str, hint: str = "", *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.field = field
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()
@@ -29,3 +32,7 @@ class PermissionDenied(MusterError):
 
 class Conflict(MusterError):
     """The change is not possible in the current state."""
+
+
+class AlreadyApplied(MusterError):
+    """A retried delivery of a request whose change was already made."""

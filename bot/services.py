@@ -4,9 +4,11 @@ read models with visibility applied. Nothing here knows about Slack."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,12 +31,13 @@ from bot.domain import (
     classify_condition,
     requirement_coverage,
 )
-from bot.errors import BadInput, Conflict, NotFound, PermissionDenied
+from bot.errors import AlreadyApplied, BadInput, Conflict, NotFound, PermissionDenied
 from bot.views import (
     Actor,
     DelegationView,
     History,
     HistoryEntry,
+    Home,
     ObjectiveStatus,
     ObjectiveView,
     PledgeList,
@@ -61,6 +64,7 @@ Clock = Callable[[], datetime]
 REQUIREMENT_CODE = re.compile(r"^[A-Z]{2,8}-\d{1,4}$")
 DELEGATION_CODE = re.compile(r"^[A-Z]{2,6}$")
 
+COORDINATORS_CHANNEL = "coordinators_channel"
 NOT_REGISTERED = (
     "You are not registered with Muster yet. Ask a coordinator to add you to your "
     "delegation (`/muster delegation member <CODE> @you`)."
@@ -96,10 +100,39 @@ class PledgeChange:
 
 
 class Muster:
+    """The services, shared by every thread: they hold adapters, not request state,
+    except the delivery key of a copy made with ``for_delivery``."""
+
     def __init__(self, engine: Engine, *, coordinators: Iterable[str] = (), clock: Clock = utc_now):
         self.engine = engine
         self.bootstrap_coordinators = frozenset(u.upper() for u in coordinators)
         self.clock = clock
+        self.delivery_key: str | None = None
+
+    def for_delivery(self, key: str | None) -> Muster:
+        """A view of the services whose next change is recorded under ``key``, so a
+        retried delivery of the same request is refused instead of applied twice."""
+        bound = copy.copy(self)
+        bound.delivery_key = key
+        return bound
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Muster:
+        # Bolt deep-copies the request context for lazy listeners; the services
+        # (engine, pool) are shared, never duplicated.
+        return self
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with write_session(self.engine) as s:
+            if self.delivery_key is not None:
+                try:
+                    q.claim_delivery(s, self.delivery_key, self.clock())
+                except IntegrityError:
+                    raise AlreadyApplied(
+                        "This request reached Muster twice; it was applied once."
+                    ) from None
+                self.delivery_key = None  # one change per delivery
+            yield s
 
     # --- who is asking ----------------------------------------------------------
 
@@ -202,7 +235,7 @@ class Muster:
         name: str | None = None,
         leads: Sequence[str] | None = None,
     ) -> ObjectiveView:
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "edit objectives")
             objective = self._objective(s, code, for_update=True)
             before = {"name": objective.name, "lead_delegations": objective.lead_delegations}
@@ -230,7 +263,7 @@ class Muster:
         code = code.upper()
         if not DELEGATION_CODE.match(code):
             raise BadInput(f"Delegation codes are 2 to 6 letters, not {code!r}.")
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "add delegations")
             if q.get_delegation(s, code) is not None:
                 raise Conflict(f"Delegation {code} already exists.")
@@ -251,7 +284,7 @@ class Muster:
             return DelegationView(code, delegation.name, 0, Posture.NOT_YET_POSITIONED)
 
     def add_members(self, user_id: str, code: str, user_ids: Sequence[str]) -> DelegationView:
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "add delegation members")
             delegation = self._delegation(s, code)
             for member_id in dict.fromkeys(user_ids):
@@ -311,7 +344,7 @@ class Muster:
 
     def add_coordinator(self, user_id: str, target: str) -> bool:
         """True when ``target`` was not a coordinator before."""
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "add coordinators")
             if target in self.bootstrap_coordinators or q.get_coordinator(s, target):
                 return False
@@ -343,7 +376,7 @@ class Muster:
         notes: str = "",
     ) -> RequirementView:
         _positive(quantity)
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "add requirements")
             obj = self._objective(s, objective, for_update=True)
             seq = obj.next_requirement_seq
@@ -383,7 +416,7 @@ class Muster:
             return _requirement_view(requirement, obj.code, [])
 
     def edit_requirement(self, user_id: str, code: str, **changes: Any) -> RequirementView:
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "edit requirements")
             requirement = self._requirement(s, code, for_update=True)
             before = _requirement_fields(requirement)
@@ -459,7 +492,7 @@ class Muster:
         _positive(quantity)
         if status == PledgeStatus.WITHDRAWN:
             raise BadInput("A new pledge is indicated, offered or confirmed.")
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._delegate(s, user_id, "pledge")
             req = self._requirement(s, requirement)
             condition = _bounded(condition, "Condition", 500, allow_empty=True)
@@ -491,7 +524,7 @@ class Muster:
             )
         if change.quantity is not None:
             _positive(change.quantity)
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._delegate(s, user_id, "update pledges")
             pledge = self._pledge_for_change(s, actor, pledge_id, allow_coordinator=False)
             if change.status is not None:
@@ -513,7 +546,7 @@ class Muster:
             return self._save_pledge_change(s, actor, pledge, before, "updated")
 
     def withdraw(self, user_id: str, pledge_id: int, reason: str = "") -> PledgeResult:
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._registered(s, user_id)
             pledge = self._pledge_for_change(s, actor, pledge_id, allow_coordinator=True)
             if pledge.status == PledgeStatus.WITHDRAWN:
@@ -633,7 +666,7 @@ class Muster:
 
     def ask(self, user_id: str, text: str, about: str | None = None) -> QuestionView:
         text = _bounded(text, "Question", 2000)
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._delegate(s, user_id, "ask questions")
             requirement_id = objective_id = None
             if about and "-" in about:
@@ -666,7 +699,7 @@ class Muster:
 
     def answer(self, user_id: str, question_id: int, text: str) -> QuestionView:
         text = _bounded(text, "Answer", 2000)
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "answer questions")
             question = self._question(s, question_id, for_update=True)
             if question.status == QuestionStatus.CLOSED:
@@ -684,7 +717,7 @@ class Muster:
     def set_question_status(
         self, user_id: str, question_id: int, status: QuestionStatus
     ) -> QuestionView:
-        with write_session(self.engine) as s:
+        with self._write() as s:
             actor = self._coordinator(s, user_id, "close or reopen questions")
             question = self._question(s, question_id, for_update=True)
             if question.status == status:
@@ -736,6 +769,109 @@ class Muster:
         delegation = s.get(Delegation, question.delegation_id)
         assert delegation is not None
         return _question_view(actor, question, delegation, _about_labels(s))
+
+    def question(self, user_id: str, question_id: int) -> QuestionView:
+        with read_session(self.engine) as s:
+            actor = self._registered(s, user_id)
+            return self._question_view(s, actor, self._question(s, question_id))
+
+    def question_to_answer(self, user_id: str, question_id: int) -> QuestionView:
+        """The question a coordinator is about to answer (the answer form's content)."""
+        with read_session(self.engine) as s:
+            actor = self._coordinator(s, user_id, "answer questions")
+            question = self._question(s, question_id)
+            if question.status == QuestionStatus.CLOSED:
+                raise Conflict(f"{question_ref(question.id)} is closed.")
+            return self._question_view(s, actor, question)
+
+    def record_announcement(self, question_id: int, channel: str, ts: str) -> None:
+        """Remember where a question was announced, so its answer goes to that thread."""
+        with write_session(self.engine) as s:
+            question = self._question(s, question_id, for_update=True)
+            question.announce_channel, question.announce_ts = channel, ts
+            s.add(question)
+
+    def announcement_of(self, question_id: int) -> tuple[str, str] | None:
+        with read_session(self.engine) as s:
+            question = self._question(s, question_id)
+            if question.announce_channel and question.announce_ts:
+                return question.announce_channel, question.announce_ts
+            return None
+
+    # --- settings ------------------------------------------------------------------
+
+    def set_coordinators_channel(self, user_id: str, channel: str) -> None:
+        with self._write() as s:
+            actor = self._coordinator(s, user_id, "choose the coordinators' channel")
+            before = q.get_setting(s, COORDINATORS_CHANNEL)
+            q.put_setting(s, COORDINATORS_CHANNEL, channel, actor.user_id, self.clock())
+            self._record(
+                s,
+                actor,
+                "setting",
+                COORDINATORS_CHANNEL[:16],
+                "updated",
+                {"channel": before},
+                {"channel": channel},
+            )
+
+    def coordinators_channel(self) -> str | None:
+        with read_session(self.engine) as s:
+            return q.get_setting(s, COORDINATORS_CHANNEL)
+
+    # --- forms and the home tab -----------------------------------------------------
+
+    def pledge_form(self, user_id: str) -> list[RequirementView]:
+        """What the pledge form offers: every requirement with its current gap."""
+        with read_session(self.engine) as s:
+            self._delegate(s, user_id, "pledge")
+            return self._all_requirement_views(s)
+
+    def ask_form(self, user_id: str) -> list[RequirementView]:
+        with read_session(self.engine) as s:
+            self._delegate(s, user_id, "ask questions")
+            return self._all_requirement_views(s)
+
+    def requirement_form(self, user_id: str) -> list[ObjectiveView]:
+        with read_session(self.engine) as s:
+            self._coordinator(s, user_id, "add requirements")
+            return [_objective_view(o) for o in q.list_objectives(s)]
+
+    def home(self, user_id: str, *, top_gaps: int = 5) -> Home:
+        with read_session(self.engine) as s:
+            actor = self._actor(s, user_id)
+            if not actor.is_registered:
+                return Home(actor=actor)
+            views = self._all_requirement_views(s)
+            gaps = sorted((v for v in views if v.coverage.gap > 0), key=_gap_order)
+            questions = q.list_questions(s, statuses=[QuestionStatus.OPEN])
+            about = _about_labels(s)
+            pledges: tuple[PledgeView, ...] = ()
+            own_questions: tuple[QuestionView, ...] = ()
+            if actor.delegation_id is not None:
+                pledges = tuple(
+                    _pledge_view(p, d, r)
+                    for p, d, r in q.list_pledges(s, delegation_id=actor.delegation_id)
+                    if p.status != PledgeStatus.WITHDRAWN
+                )
+                own_questions = tuple(
+                    _question_view(actor, qu, d, about)
+                    for qu, d in questions
+                    if qu.delegation_id == actor.delegation_id
+                )
+            unanswered: tuple[QuestionView, ...] = ()
+            shortfalls: tuple[RequirementView, ...] = ()
+            if actor.is_coordinator:
+                unanswered = tuple(_question_view(actor, qu, d, about) for qu, d in questions)
+                shortfalls = tuple(v for v in gaps if v.coverage.is_critical_shortfall)
+            return Home(
+                actor=actor,
+                pledges=pledges,
+                questions=own_questions,
+                top_gaps=tuple(gaps[:top_gaps]),
+                unanswered=unanswered,
+                critical_shortfalls=shortfalls,
+            )
 
     # --- reports -------------------------------------------------------------------
 

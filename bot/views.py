@@ -135,3 +135,15 @@ class HistoryEntry:
 class History:
     ref: str
     entries: tuple[HistoryEntry, ...]
+
+
+@dataclass(frozen=True)
+class Home:
+    """What the App Home tab shows one user."""
+
+    actor: Actor
+    pledges: tuple[PledgeView, ...] = ()
+    questions: tuple[QuestionView, ...] = ()
+    top_gaps: tuple[RequirementView, ...] = ()
+    unanswered: tuple[QuestionView, ...] = ()
+    critical_shortfalls: tuple[RequirementView, ...] = ()

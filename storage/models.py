@@ -101,6 +101,8 @@ class Question(SQLModel, table=True):
     answer: str = Field(default="", max_length=2000)
     answered_by: str = Field(default="", max_length=32)
     answered_at: datetime | None = _ts(default=None)
+    announce_channel: str = Field(default="", max_length=32)
+    announce_ts: str = Field(default="", max_length=32)
     version: int = 1
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -120,3 +122,19 @@ class Event(SQLModel, table=True):
     restricted: bool = False
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     after: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    """Workspace settings chosen in Slack, such as the coordinators' channel."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=200)
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = _ts()
+
+
+class Delivery(SQLModel, table=True):
+    """Slack deliveries that changed something, so a retried delivery is applied once."""
+
+    key: str = Field(primary_key=True, max_length=120)
+    received_at: datetime = _ts(index=True)

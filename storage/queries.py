@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from storage.models import (
     Coordinator,
     Delegation,
+    Delivery,
     Event,
     KnownUser,
     Member,
@@ -19,6 +20,7 @@ from storage.models import (
     Pledge,
     Question,
     Requirement,
+    Setting,
 )
 
 # --- objectives -------------------------------------------------------------
@@ -227,3 +229,32 @@ def restricted_pledge_ids(session: Session, pledge_ids: Iterable[int]) -> set[in
         select(Pledge.id).where(col(Pledge.id).in_(ids), col(Pledge.restricted).is_(True))
     ).all()
     return {i for i in rows if i is not None}
+
+
+# --- deliveries and settings --------------------------------------------------
+
+
+def claim_delivery(session: Session, key: str, now: datetime) -> None:
+    """Record a delivery; raises IntegrityError if it was recorded before."""
+    session.add(Delivery(key=key, received_at=now))
+    session.flush()
+
+
+def forget_deliveries_before(session: Session, cutoff: datetime) -> int:
+    old = session.exec(select(Delivery).where(col(Delivery.received_at) < cutoff)).all()
+    for delivery in old:
+        session.delete(delivery)
+    return len(old)
+
+
+def get_setting(session: Session, key: str) -> str | None:
+    setting = session.get(Setting, key)
+    return setting.value if setting else None
+
+
+def put_setting(session: Session, key: str, value: str, user_id: str, now: datetime) -> None:
+    setting = session.get(Setting, key) or Setting(
+        key=key, value=value, updated_by=user_id, updated_at=now
+    )
+    setting.value, setting.updated_by, setting.updated_at = value, user_id, now
+    session.add(setting)

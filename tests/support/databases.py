@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from storage.db import alembic_config, upgrade
 
 TABLES_CHILD_FIRST = [
+    "delivery",
+    "setting",
     "event",
     "question",
     "pledge",
