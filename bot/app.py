@@ -15,12 +15,17 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.services import Muster
 from bot.settings import Settings, require
-from handlers import ids
+from bot.workers import WorkerPool
+from handlers import followups, home, ids, pledges, questions, requirements
 from handlers.errors import on_error
-from handlers.router import on_muster_command
+from handlers.router import delivery_key, on_muster_command
 from storage.db import make_engine
 
 log = logging.getLogger("muster")
+
+# Follow-up work (posts, announcements, App Home) runs here, off the request thread.
+# Bolt's default pool of 5 would queue a burst of 30 delegates behind each other.
+WORKER_THREADS = 32
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -41,15 +46,23 @@ def make_muster(settings: Settings) -> Muster:
     return Muster(make_engine(settings.database_url), coordinators=settings.muster_coordinators)
 
 
+def acknowledge(ack: Callable[..., Any]) -> None:
+    ack()
+
+
 def create_app(
-    settings: Settings, client: WebClient | None = None, *, muster: Muster | None = None
+    settings: Settings,
+    client: WebClient | None = None,
+    *,
+    muster: Muster | None = None,
+    workers: WorkerPool | None = None,
 ) -> App:
     """Build the app. Nothing connects here: the engine and the client are lazy.
 
     Requests are verified against SLACK_SIGNING_SECRET whenever it is set; only
     transports that never face the network (the console) run without it.
     """
-    muster = muster or make_muster(settings)
+    services = muster or make_muster(settings)
     client = client or make_client(settings)
     secret = settings.slack_signing_secret
     app = App(
@@ -59,14 +72,24 @@ def create_app(
         token_verification_enabled=False,
         # Replies come from the database in milliseconds, so they ride in the ack itself.
         process_before_response=True,
+        listener_executor=workers or WorkerPool(WORKER_THREADS),
         logger=log,
     )
 
     @app.middleware
-    def provide_services(context: dict[str, Any], next: Callable[[], None]) -> None:
-        context["muster"] = muster
+    def provide_services(
+        body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]
+    ) -> None:
+        context["muster"] = services.for_delivery(delivery_key(body))
         next()
 
-    app.command(ids.COMMAND)(on_muster_command)
+    app.command(ids.COMMAND)(ack=on_muster_command, lazy=[followups.lazy])
+    app.action(ids.ACTION_PLEDGE)(pledges.on_pledge_button)
+    app.action(ids.ACTION_ANSWER)(questions.on_answer_button)
+    app.view(ids.CALLBACK_PLEDGE)(ack=pledges.on_pledge_submitted, lazy=[followups.lazy])
+    app.view(ids.CALLBACK_ASK)(ack=questions.on_ask_submitted, lazy=[followups.lazy])
+    app.view(ids.CALLBACK_ANSWER)(ack=questions.on_answer_submitted, lazy=[followups.lazy])
+    app.view(ids.CALLBACK_REQUIREMENT)(requirements.on_requirement_submitted)
+    app.event("app_home_opened")(ack=acknowledge, lazy=[home.on_home_opened])
     app.error(on_error)
     return app

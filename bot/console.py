@@ -23,6 +23,7 @@ from bot.app import create_app
 from bot.services import Muster
 from bot.settings import USER_ID, Settings
 from bot.standin import Call, SlackStandIn
+from bot.workers import WorkerPool
 from handlers.ids import COMMAND
 
 CONSOLE_TOKEN = "xoxb-muster-console"  # noqa: S105 (not a secret: the stand-in accepts anything)
@@ -39,10 +40,13 @@ class ConsoleTransport:
         self.standin.start()
         client = WebClient(token=CONSOLE_TOKEN, base_url=self.standin.api_url)
         unsigned = settings.model_copy(update={"slack_signing_secret": None})
-        self.app: App = create_app(unsigned, client, muster=muster)
+        self.workers = WorkerPool(4)
+        self.app: App = create_app(unsigned, client, muster=muster, workers=self.workers)
         self._triggers = count(1)
 
     def close(self) -> None:
+        self.workers.wait_idle()
+        self.workers.shutdown()
         self.standin.stop()
 
     def slash_command(self, user: str, text: str) -> BoltResponse:
@@ -79,6 +83,7 @@ class ConsoleTransport:
         elif line.split()[0] == COMMAND:
             response = self.slash_command(self.user, line[len(COMMAND) :].strip())
             self._print_response(response)
+            self.workers.wait_idle()  # print what the bot posts afterwards before the next prompt
         elif line.startswith("/"):
             self.out.print(f"Only {COMMAND} is installed here. {CONSOLE_HELP}")
         else:

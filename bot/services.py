@@ -65,6 +65,7 @@ REQUIREMENT_CODE = re.compile(r"^[A-Z]{2,8}-\d{1,4}$")
 DELEGATION_CODE = re.compile(r"^[A-Z]{2,6}$")
 
 COORDINATORS_CHANNEL = "coordinators_channel"
+SYSTEM = Actor(user_id="muster", is_coordinator=True)
 NOT_REGISTERED = (
     "You are not registered with Muster yet. Ask a coordinator to add you to your "
     "delegation (`/muster delegation member <CODE> @you`)."
@@ -784,6 +785,11 @@ class Muster:
                 raise Conflict(f"{question_ref(question.id)} is closed.")
             return self._question_view(s, actor, question)
 
+    def question_for_announcement(self, question_id: int) -> QuestionView:
+        """The question as the coordinators' channel shows it (attributed)."""
+        with read_session(self.engine) as s:
+            return self._question_view(s, SYSTEM, self._question(s, question_id))
+
     def record_announcement(self, question_id: int, channel: str, ts: str) -> None:
         """Remember where a question was announced, so its answer goes to that thread."""
         with write_session(self.engine) as s:
@@ -1078,6 +1084,8 @@ def _question_view(
         answered_by=question.answered_by,
         asked_at=question.created_at,
         answered_at=question.answered_at,
+        announce_channel=question.announce_channel,
+        announce_ts=question.announce_ts,
     )
 
 

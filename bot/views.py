@@ -107,6 +107,8 @@ class QuestionView:
     answered_by: str
     asked_at: datetime
     answered_at: datetime | None
+    announce_channel: str = ""  # where the coordinators were told, for threading the answer
+    announce_ts: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -20,8 +21,11 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain import Rating
+from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
+MAX_MODAL_BLOCKS = 100
+MAX_OPTION_TEXT = 75
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3000  # the blocks carry the content; the fallback feeds notifications
@@ -60,16 +64,31 @@ class Notice:
     channel: str
     text: str
     blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """Slow work after the reply has gone: posts, announcements, App Home refreshes."""
+
+    notices: tuple[Notice, ...] = ()
+    announce_question: int | None = None
+    refresh_home: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.notices or self.announce_question or self.refresh_home)
 
 
 @dataclass
 class Reply:
-    """What a command answers: Block Kit plus a plain-text fallback."""
+    """What a command answers: Block Kit plus a plain-text fallback, or a form to open."""
 
     text: str
     blocks: list[dict[str, Any]]
     notices: list[Notice] = field(default_factory=list)
     response_type: str = "ephemeral"
+    modal: dict[str, Any] | None = None
+    announce_question: int | None = None
 
 
 class MessageBuilder:
@@ -87,6 +106,11 @@ class MessageBuilder:
     def line(self, line: str) -> MessageBuilder:
         return self.lines([line])
 
+    def section(self, text: str, button: ButtonElement | None = None) -> MessageBuilder:
+        """One block of its own, with an optional button beside it."""
+        self._parts.append(("section", (text, button)))
+        return self
+
     def divider(self) -> MessageBuilder:
         self._parts.append(("divider", None))
         return self
@@ -103,6 +127,14 @@ class MessageBuilder:
         for kind, value in self._parts:
             if kind == "divider":
                 blocks.append(DividerBlock())
+            elif kind == "section":
+                body, button = value
+                blocks.append(
+                    SectionBlock(
+                        text=MarkdownTextObject(text=truncate(body, MAX_SECTION)), accessory=button
+                    )
+                )
+                text_parts.append(body)
             elif kind == "context":
                 blocks.append(
                     ContextBlock(elements=[MarkdownTextObject(text=truncate(value, MAX_SECTION))])
@@ -144,6 +176,21 @@ def _fit(blocks: list[Any]) -> list[Any]:
     dropped = len(blocks) - len(kept)
     note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
     return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def pledge_button(requirement_code: str) -> ButtonElement:
+    return ButtonElement(text="Pledge", action_id=ACTION_PLEDGE, value=requirement_code)
+
+
+def answer_button(question_ref: str) -> ButtonElement:
+    return ButtonElement(
+        text="Answer", action_id=ACTION_ANSWER, value=question_ref, style="primary"
+    )
+
+
+def form_reply(view: dict[str, Any]) -> Reply:
+    """A reply that opens a form instead of posting a message."""
+    return Reply(text="", blocks=[], modal=view)
 
 
 def simple(text: str, *, notices: Sequence[Notice] = ()) -> Reply:

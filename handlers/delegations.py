@@ -159,10 +159,18 @@ def run_objective_edit(muster: Muster, user: str, cmd: EditObjective) -> Reply:
 
 
 ROUTES = [
-    Route(("delegation", "add"), u.DELEGATION_ADD, parse_add, run_add),
-    Route(("delegation", "member"), u.DELEGATION_MEMBER, parse_members, run_members),
+    Route(("delegation", "add"), u.DELEGATION_ADD, parse_add, run_add, changes=True),
+    Route(("delegation", "member"), u.DELEGATION_MEMBER, parse_members, run_members, changes=True),
     Route(("delegations",), u.DELEGATIONS, parse_list, run_list),
-    Route(("coordinator", "add"), u.COORDINATOR_ADD, parse_coordinator, run_coordinator),
+    Route(
+        ("coordinator", "add"), u.COORDINATOR_ADD, parse_coordinator, run_coordinator, changes=True
+    ),
     Route(("objectives",), u.OBJECTIVES, parse_objectives, run_objectives),
-    Route(("objective", "edit"), u.OBJECTIVE_EDIT, parse_objective_edit, run_objective_edit),
+    Route(
+        ("objective", "edit"),
+        u.OBJECTIVE_EDIT,
+        parse_objective_edit,
+        run_objective_edit,
+        changes=True,
+    ),
 ]

@@ -1,10 +1,16 @@
-"""Every command name, action id and callback id the app listens for, in one place."""
+"""Every command name, action id, callback id and form field id, in one place."""
 
 COMMAND = "/muster"
 
-# Interactive components arrive with these ids (used from the next milestone on).
-ACTION_PLEDGE = "muster.pledge"
-ACTION_ANSWER = "muster.answer"
-CALLBACK_PLEDGE_MODAL = "muster.pledge_modal"
-CALLBACK_ASK_MODAL = "muster.ask_modal"
-CALLBACK_ANSWER_MODAL = "muster.answer_modal"
+# Buttons
+ACTION_PLEDGE = "muster.pledge"  # value: a requirement code
+ACTION_ANSWER = "muster.answer"  # value: a question reference
+
+# Modals
+CALLBACK_PLEDGE = "muster.pledge_form"
+CALLBACK_ASK = "muster.ask_form"
+CALLBACK_ANSWER = "muster.answer_form"
+CALLBACK_REQUIREMENT = "muster.requirement_form"
+
+# Every input in a form uses this action id; the block id names the field.
+FIELD_ACTION = "value"

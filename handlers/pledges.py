@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from slack_sdk.models.blocks import Option
+
 from bot.domain import CONDITION_LABELS, PledgeStatus
 from bot.errors import BadInput
 from bot.services import Muster, PledgeChange
-from bot.views import PledgeList, PledgeResult, PledgeView
+from bot.views import PledgeList, PledgeResult, PledgeView, RequirementView
+from handlers import forms
 from handlers import usage as u
-from handlers.blocks import MessageBuilder, Reply, esc, fmt_qty
+from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
@@ -21,6 +25,7 @@ from handlers.grammar import (
     ref_number,
     requirement_code,
 )
+from handlers.ids import CALLBACK_PLEDGE
 from handlers.requirements import coverage_line
 from handlers.routing import Route
 
@@ -36,6 +41,11 @@ class MakePledge:
     condition: str = ""
     caveats: str = ""
     available_from: date | None = None
+
+
+@dataclass(frozen=True)
+class OpenPledgeForm:
+    requirement: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +104,9 @@ def _options(rest: list[Token], usage: str, *, update: bool) -> dict[str, Any]:
     return found
 
 
-def parse_pledge(args: Args) -> MakePledge:
+def parse_pledge(args: Args) -> MakePledge | OpenPledgeForm:
+    if not args.tokens:
+        return OpenPledgeForm()
     usage = str(u.PLEDGE)
     code = requirement_code(args.get(0), usage)
     amount = quantity(args.get(1), usage)
@@ -142,16 +154,12 @@ def pledge_summary(p: PledgeView) -> str:
 
 
 def _confirmation(title: str, result: PledgeResult) -> Reply:
-    req = result.requirement
-    return (
-        MessageBuilder(title)
-        .line(pledge_summary(result.pledge))
-        .line(f"*{req.code}* {esc(req.title)} now: {coverage_line(req)}")
-        .build()
-    )
+    return MessageBuilder(title).lines(confirmation_lines(result)).build()
 
 
-def run_pledge(muster: Muster, user: str, cmd: MakePledge) -> Reply:
+def run_pledge(muster: Muster, user: str, cmd: MakePledge | OpenPledgeForm) -> Reply:
+    if isinstance(cmd, OpenPledgeForm):
+        return form_reply(pledge_form(muster.pledge_form(user), cmd.requirement))
     result = muster.pledge(
         user,
         requirement=cmd.requirement,
@@ -192,9 +200,112 @@ def run_list(muster: Muster, user: str, cmd: ListPledges) -> Reply:
     return render_list(muster.list_pledges(user, cmd.scope))
 
 
+# --- the pledge form ------------------------------------------------------------------
+
+STATUS_OPTIONS = [
+    Option(text="Indicated: an informal sounding", value=PledgeStatus.INDICATED),
+    Option(text="Offered: in writing, national approval pending", value=PledgeStatus.OFFERED),
+    Option(text="Confirmed: nationally approved", value=PledgeStatus.CONFIRMED),
+]
+
+
+def pledge_form(
+    requirements: Sequence[RequirementView], selected: str | None = None
+) -> dict[str, Any]:
+    blocks = [
+        forms.select(
+            "requirement",
+            "Requirement",
+            groups=forms.requirement_groups(requirements),
+            initial=selected,
+            placeholder="Which line of the statement of requirements?",
+        ),
+        forms.number_input("quantity", "Quantity, in the requirement's unit"),
+        forms.select("status", "Status", options=STATUS_OPTIONS, initial=PledgeStatus.OFFERED),
+        forms.text_input(
+            "condition",
+            "Condition",
+            max_length=500,
+            optional=True,
+            placeholder="e.g. subject to parliament; if the US backstops",
+        ),
+        forms.text_input(
+            "caveats",
+            "Caveats",
+            max_length=500,
+            optional=True,
+            placeholder="e.g. only from neighbouring NATO territory",
+        ),
+        forms.date_input("available_from", "Available from"),
+        forms.checkbox(
+            "restricted",
+            "Releasability",
+            "Restricted",
+            "Only coordinators and my delegation see who pledged and the details",
+        ),
+    ]
+    return forms.modal("Pledge a contribution", CALLBACK_PLEDGE, blocks, submit="Pledge")
+
+
+def parse_pledge_form(view: dict[str, Any]) -> MakePledge:
+    form = forms.Form(view)
+    return MakePledge(
+        requirement=form.required("requirement", "a requirement"),
+        quantity=form.number("quantity"),
+        status=PledgeStatus(form.choice("status") or PledgeStatus.OFFERED),
+        restricted=form.checked("restricted"),
+        condition=form.text("condition"),
+        caveats=form.text("caveats"),
+        available_from=form.date("available_from"),
+    )
+
+
+def confirmation_lines(result: PledgeResult) -> list[str]:
+    req = result.requirement
+    return [
+        pledge_summary(result.pledge),
+        f"*{req.code}* {esc(req.title)} now: {coverage_line(req)}",
+    ]
+
+
+def on_pledge_button(
+    ack: Callable[..., Any], body: dict[str, Any], context: dict[str, Any], client: Any
+) -> None:
+    ack()
+    muster: Muster = context["muster"]
+    user = body["user"]["id"]
+    requirement = body["actions"][0]["value"]
+    client.views_open(
+        trigger_id=body["trigger_id"], view=pledge_form(muster.pledge_form(user), requirement)
+    )
+
+
+def on_pledge_submitted(
+    ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    muster: Muster = context["muster"]
+    user = body["user"]["id"]
+    cmd = parse_pledge_form(view)
+    result = muster.pledge(
+        user,
+        requirement=cmd.requirement,
+        quantity=cmd.quantity,
+        status=cmd.status,
+        restricted=cmd.restricted,
+        condition=cmd.condition,
+        caveats=cmd.caveats,
+        available_from=cmd.available_from,
+    )
+    ack(
+        response_action="update",
+        view=forms.done(f"Pledge {result.pledge.ref} recorded", confirmation_lines(result)),
+    )
+    context["follow_ups"] = FollowUps(refresh_home=(user,))
+
+
 ROUTES = [
-    Route(("pledge", "update"), u.PLEDGE_UPDATE, parse_update, run_update),
-    Route(("pledge",), u.PLEDGE, parse_pledge, run_pledge),
-    Route(("withdraw",), u.WITHDRAW, parse_withdraw, run_withdraw),
+    Route(("pledge", "update"), u.PLEDGE_UPDATE, parse_update, run_update, changes=True),
+    Route(("pledge",), u.PLEDGE, parse_pledge, run_pledge, changes=True),
+    Route(("withdraw",), u.WITHDRAW, parse_withdraw, run_withdraw, changes=True),
     Route(("pledges",), u.PLEDGES, parse_list, run_list),
 ]

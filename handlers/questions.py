@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.domain import QuestionStatus
 from bot.errors import BadInput
 from bot.services import Muster
-from bot.views import QuestionView
+from bot.views import QuestionView, RequirementView
+from handlers import forms
 from handlers import usage as u
-from handlers.blocks import MessageBuilder, Notice, Reply, esc, fmt_time
+from handlers.blocks import (
+    FollowUps,
+    MessageBuilder,
+    Notice,
+    Reply,
+    answer_button,
+    esc,
+    fmt_time,
+    form_reply,
+    truncate,
+)
 from handlers.grammar import QUESTION_REF, Args, expect_end, ref_number
+from handlers.ids import CALLBACK_ANSWER, CALLBACK_ASK
 from handlers.routing import Route
 
 _ABOUT_REQUIREMENT = re.compile(r"^([A-Za-z]{2,8}-\d{1,4}):?$")
@@ -23,6 +39,11 @@ _ABOUT_OBJECTIVE = re.compile(r"^([A-Za-z]{2,8}):$")
 class Ask:
     text: str
     about: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenAskForm:
+    pass
 
 
 @dataclass(frozen=True)
@@ -42,10 +63,10 @@ class SetQuestionStatus:
     status: QuestionStatus
 
 
-def parse_ask(args: Args) -> Ask:
+def parse_ask(args: Args) -> Ask | OpenAskForm:
     first = args.get(0)
     if first is None:
-        raise BadInput("What is your question?", str(u.ASK))
+        return OpenAskForm()
     for pattern in (_ABOUT_REQUIREMENT, _ABOUT_OBJECTIVE):
         match = pattern.match(first.text) if not first.quoted else None
         if match and len(args) > 1:
@@ -104,26 +125,43 @@ def question_lines(view: QuestionView, now: datetime) -> list[str]:
     return lines
 
 
-def run_ask(muster: Muster, user: str, cmd: Ask) -> Reply:
+def run_ask(muster: Muster, user: str, cmd: Ask | OpenAskForm) -> Reply:
+    if isinstance(cmd, OpenAskForm):
+        return form_reply(ask_form(muster.ask_form(user)))
     view = muster.ask(user, cmd.text, cmd.about)
-    return (
+    reply = (
         MessageBuilder(f"Question {view.ref} recorded")
         .lines(question_lines(view, view.asked_at))
         .context("The coordinators have been asked; you will get their answer here.")
         .build()
     )
+    reply.announce_question = int(view.ref[2:])
+    return reply
 
 
 def run_answer(muster: Muster, user: str, cmd: AnswerQuestion) -> Reply:
     view = muster.answer(user, cmd.question_id, cmd.text)
     lines = question_lines(view, muster.clock())
     reply = MessageBuilder(f"Answer to {view.ref} recorded").lines(lines)
-    if view.asker is None:
-        return reply.build()
-    told = MessageBuilder(f"Your question {view.ref} has been answered").lines(lines).build()
-    return reply.context(f"<@{view.asker}> has been told.").build(
-        notices=[Notice(channel=view.asker, text=told.text, blocks=told.blocks)]
-    )
+    notices = answer_notices(view, lines)
+    if view.asker:
+        reply.context(f"<@{view.asker}> has been told.")
+    return reply.build(notices=notices)
+
+
+def answer_notices(view: QuestionView, lines: Sequence[str]) -> list[Notice]:
+    """The asker hears the answer, and so does the thread where the question was announced."""
+    notices = []
+    if view.asker:
+        told = MessageBuilder(f"Your question {view.ref} has been answered").lines(lines).build()
+        notices.append(Notice(channel=view.asker, text=told.text, blocks=told.blocks))
+    if view.announce_channel and view.announce_ts:
+        text = f"Answered by <@{view.answered_by}>: {esc(view.answer)}"
+        block = SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))
+        notices.append(
+            Notice(view.announce_channel, text, [block.to_dict()], thread_ts=view.announce_ts)
+        )
+    return notices
 
 
 def run_list(muster: Muster, user: str, cmd: ListQuestions) -> Reply:
@@ -148,10 +186,111 @@ def run_status(muster: Muster, user: str, cmd: SetQuestionStatus) -> Reply:
     )
 
 
+# --- forms, announcements and buttons ------------------------------------------------
+
+
+def ask_form(requirements: Sequence[RequirementView]) -> dict[str, Any]:
+    blocks = [
+        forms.text_input(
+            "question",
+            "Your question",
+            max_length=2000,
+            multiline=True,
+            placeholder="e.g. What are the rules of engagement for the force?",
+        ),
+        forms.select(
+            "about",
+            "About a requirement (optional)",
+            groups=forms.requirement_groups(requirements),
+            optional=True,
+        ),
+    ]
+    return forms.modal("Ask the coordinators", CALLBACK_ASK, blocks, submit="Ask")
+
+
+def parse_ask_form(view: dict[str, Any]) -> Ask:
+    form = forms.Form(view)
+    return Ask(form.required("question", "a question to ask"), form.choice("about"))
+
+
+def announcement(view: QuestionView) -> tuple[str, list[dict[str, Any]]]:
+    """The coordinators' channel hears of a new question, with a button to answer it."""
+    about = f" on {view.about}" if view.about else ""
+    text = f"New question {view.ref} from {view.delegation}{about}: {esc(view.text)}"
+    body = f"*{view.ref}* from *{view.delegation}* (<@{view.asker}>){about}\n>{esc(view.text)}"
+    block = SectionBlock(
+        text=MarkdownTextObject(text=truncate(body, 3000)), accessory=answer_button(view.ref)
+    )
+    return truncate(text, 3000), [block.to_dict()]
+
+
+def answer_form(view: QuestionView) -> dict[str, Any]:
+    asked = SectionBlock(
+        text=MarkdownTextObject(text=truncate("\n".join(question_lines(view, view.asked_at)), 3000))
+    )
+    blocks = [
+        asked,
+        forms.text_input(
+            "answer", "Answer", max_length=2000, multiline=True, initial=view.answer or None
+        ),
+    ]
+    return forms.modal(
+        f"Answer {view.ref}",
+        CALLBACK_ANSWER,
+        blocks,
+        submit="Answer",
+        metadata={"question": int(view.ref[2:])},
+    )
+
+
+def parse_answer_form(view: dict[str, Any]) -> AnswerQuestion:
+    form = forms.Form(view)
+    return AnswerQuestion(int(form.metadata["question"]), form.required("answer", "an answer"))
+
+
+def on_ask_submitted(
+    ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    muster: Muster = context["muster"]
+    user = body["user"]["id"]
+    cmd = parse_ask_form(view)
+    asked = muster.ask(user, cmd.text, cmd.about)
+    ack(
+        response_action="update",
+        view=forms.done(f"Question {asked.ref} sent", question_lines(asked, asked.asked_at)),
+    )
+    context["follow_ups"] = FollowUps(announce_question=int(asked.ref[2:]), refresh_home=(user,))
+
+
+def on_answer_button(
+    ack: Callable[..., Any], body: dict[str, Any], context: dict[str, Any], client: Any
+) -> None:
+    ack()
+    muster: Muster = context["muster"]
+    question_id = int(body["actions"][0]["value"].split("-")[1])
+    view = muster.question_to_answer(body["user"]["id"], question_id)
+    client.views_open(trigger_id=body["trigger_id"], view=answer_form(view))
+
+
+def on_answer_submitted(
+    ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    muster: Muster = context["muster"]
+    user = body["user"]["id"]
+    cmd = parse_answer_form(view)
+    answered = muster.answer(user, cmd.question_id, cmd.text)
+    lines = question_lines(answered, muster.clock())
+    ack(response_action="update", view=forms.done(f"{answered.ref} answered", lines))
+    homes = (user, answered.asker) if answered.asker else (user,)
+    context["follow_ups"] = FollowUps(
+        notices=tuple(answer_notices(answered, lines)), refresh_home=homes
+    )
+
+
 ROUTES = [
-    Route(("ask",), u.ASK, parse_ask, run_ask),
-    Route(("answer",), u.ANSWER, parse_answer, run_answer),
+    Route(("ask",), u.ASK, parse_ask, run_ask, changes=True),
+    Route(("answer",), u.ANSWER, parse_answer, run_answer, changes=True),
     Route(("questions",), u.QUESTIONS, parse_list, run_list),
-    Route(("question", "close"), u.QUESTION_STATUS, parse_close, run_status),
-    Route(("question", "reopen"), u.QUESTION_STATUS, parse_reopen, run_status),
+    Route(("question", "close"), u.QUESTION_STATUS, parse_close, run_status, changes=True),
+    Route(("question", "reopen"), u.QUESTION_STATUS, parse_reopen, run_status, changes=True),
 ]

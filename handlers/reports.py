@@ -13,7 +13,7 @@ from bot.views import History, HistoryEntry, StatusReport
 from handlers import usage as u
 from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time
 from handlers.grammar import Args, expect_end
-from handlers.requirements import requirement_lines
+from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
 
 BAR_WIDTH = 20
@@ -94,8 +94,7 @@ def render_status(report: StatusReport, *, detailed: bool) -> Reply:
             [f"*{part.objective.code}* {esc(part.objective.name)}", rollup_line(part.rollup)]
         )
         if detailed:
-            for view in part.requirements:
-                builder.lines(requirement_lines(view))
+            add_requirement_sections(builder, part.requirements)
     builder.context(
         "Firm = confirmed with no open condition. Conditional = indicated, offered or conditional. "
         "Shares are averaged per requirement; units are never added together."
@@ -115,13 +114,11 @@ def run_gaps(muster: Muster, user: str, _cmd: Gaps) -> Reply:
     shortfalls = [v for v in views if v.coverage.is_critical_shortfall]
     if shortfalls:
         builder.line(f"*Critical shortfalls ({len(shortfalls)})*")
-        for view in shortfalls:
-            builder.lines(requirement_lines(view))
+        add_requirement_sections(builder, shortfalls)
     others = [v for v in views if not v.coverage.is_critical_shortfall]
     if others:
         builder.divider().line(f"*Other gaps ({len(others)})*")
-        for view in others:
-            builder.lines(requirement_lines(view))
+        add_requirement_sections(builder, others)
     return builder.build()
 
 

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from slack_sdk.models.blocks import Option
+
 from bot.domain import Priority, percent
 from bot.errors import BadInput
 from bot.services import Muster
-from bot.views import RequirementView
+from bot.views import ObjectiveView, RequirementView
+from handlers import forms
 from handlers import usage as u
-from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_qty
+from handlers.blocks import (
+    RATING_ICON,
+    MessageBuilder,
+    Reply,
+    esc,
+    fmt_qty,
+    form_reply,
+    pledge_button,
+)
 from handlers.grammar import Args, expect_end, iso_date, quantity, requirement_code
+from handlers.ids import CALLBACK_REQUIREMENT
 from handlers.routing import Route
 
 
@@ -25,6 +38,11 @@ class AddRequirement:
     priority: Priority = Priority.ESSENTIAL
     enabler: bool = False
     needed_by: date | None = None
+
+
+@dataclass(frozen=True)
+class OpenRequirementForm:
+    pass
 
 
 @dataclass(frozen=True)
@@ -47,7 +65,9 @@ def parse_priority(word: str, usage: u.Usage) -> Priority:
         ) from None
 
 
-def parse_add(args: Args) -> AddRequirement:
+def parse_add(args: Args) -> AddRequirement | OpenRequirementForm:
+    if not args.tokens:
+        return OpenRequirementForm()
     usage = str(u.REQUIREMENT_ADD)
     objective = args.get(0)
     if objective is None:
@@ -135,7 +155,19 @@ def requirement_lines(view: RequirementView) -> list[str]:
     return [f"*{view.code}* {esc(view.title)} ({tags(view)})", coverage_line(view)]
 
 
-def run_add(muster: Muster, user: str, cmd: AddRequirement) -> Reply:
+def add_requirement_sections(
+    builder: MessageBuilder, views: Sequence[RequirementView]
+) -> MessageBuilder:
+    """One block per requirement, with a Pledge button where there is a gap to fill."""
+    for view in views:
+        button = pledge_button(view.code) if view.coverage.gap else None
+        builder.section("\n".join(requirement_lines(view)), button)
+    return builder
+
+
+def run_add(muster: Muster, user: str, cmd: AddRequirement | OpenRequirementForm) -> Reply:
+    if isinstance(cmd, OpenRequirementForm):
+        return form_reply(requirement_form(muster.requirement_form(user)))
     view = muster.add_requirement(
         user,
         objective=cmd.objective,
@@ -169,13 +201,76 @@ def run_list(muster: Muster, user: str, cmd: ListRequirements) -> Reply:
     builder = MessageBuilder(f"Requirements{scope} ({len(views)})")
     if not views:
         return builder.line("No requirements yet.").build()
-    for view in views:
-        builder.lines(requirement_lines(view))
-    return builder.build()
+    return add_requirement_sections(builder, views).build()
+
+
+# --- the requirement form -------------------------------------------------------------
+
+PRIORITY_OPTIONS = [Option(text=p.value.capitalize(), value=p.value) for p in Priority]
+
+
+def requirement_form(objectives: Sequence[ObjectiveView]) -> dict[str, Any]:
+    blocks = [
+        forms.select(
+            "objective",
+            "Objective",
+            options=[forms.option(f"{o.code} {o.name}", o.code) for o in objectives],
+        ),
+        forms.text_input(
+            "title", "Title", max_length=200, placeholder="e.g. Role 2 field hospitals"
+        ),
+        forms.number_input("quantity", "Quantity"),
+        forms.text_input(
+            "unit",
+            "Unit",
+            max_length=40,
+            placeholder="aircraft, batteries, flight hours/month, EUR…",
+        ),
+        forms.select("priority", "Priority", options=PRIORITY_OPTIONS, initial=Priority.ESSENTIAL),
+        forms.checkbox(
+            "enabler",
+            "Enabler",
+            "Enabler",
+            "Other contributions depend on it (air defence, ISR, medical…)",
+        ),
+        forms.date_input("needed_by", "Needed by"),
+    ]
+    return forms.modal("Add a requirement", CALLBACK_REQUIREMENT, blocks, submit="Add")
+
+
+def parse_requirement_form(view: dict[str, Any]) -> AddRequirement:
+    form = forms.Form(view)
+    return AddRequirement(
+        objective=form.required("objective", "an objective"),
+        quantity=form.number("quantity"),
+        unit=form.required("unit", "a unit"),
+        title=form.required("title", "a title"),
+        priority=Priority(form.choice("priority") or Priority.ESSENTIAL),
+        enabler=form.checked("enabler"),
+        needed_by=form.date("needed_by"),
+    )
+
+
+def on_requirement_submitted(
+    ack: Callable[..., Any], body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    muster: Muster = context["muster"]
+    cmd = parse_requirement_form(view)
+    added = muster.add_requirement(
+        body["user"]["id"],
+        objective=cmd.objective,
+        quantity=cmd.quantity,
+        unit=cmd.unit,
+        title=cmd.title,
+        priority=cmd.priority,
+        enabler=cmd.enabler,
+        needed_by=cmd.needed_by,
+    )
+    ack(response_action="update", view=forms.done(f"{added.code} added", requirement_lines(added)))
 
 
 ROUTES = [
-    Route(("requirement", "add"), u.REQUIREMENT_ADD, parse_add, run_add),
-    Route(("requirement", "edit"), u.REQUIREMENT_EDIT, parse_edit, run_edit),
+    Route(("requirement", "add"), u.REQUIREMENT_ADD, parse_add, run_add, changes=True),
+    Route(("requirement", "edit"), u.REQUIREMENT_EDIT, parse_edit, run_edit, changes=True),
     Route(("requirements",), u.REQUIREMENTS, parse_list, run_list),
 ]

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.errors import BadInput
 from bot.services import Muster
-from handlers import delegations, help, pledges, questions, reports, requirements
-from handlers.blocks import CLASSIFIED_NOTICE, Notice, Reply
+from handlers import delegations, help, pledges, questions, reports, requirements, setup
+from handlers.blocks import CLASSIFIED_NOTICE, FollowUps, Reply
 from handlers.grammar import Args, tokenize
 from handlers.routing import Route
 
@@ -25,6 +23,7 @@ ROUTES: list[Route] = sorted(
         *pledges.ROUTES,
         *questions.ROUTES,
         *reports.ROUTES,
+        *setup.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -64,13 +63,13 @@ def with_first_contact_notice(reply: Reply) -> Reply:
     return reply
 
 
-def deliver(client: WebClient, notices: Sequence[Notice], logger: logging.Logger) -> None:
-    """Post follow-up messages; a failure here must not undo the user's reply."""
-    for notice in notices:
-        try:
-            client.chat_postMessage(channel=notice.channel, text=notice.text, blocks=notice.blocks)
-        except SlackApiError as exc:
-            logger.warning("could not post to %s: %s", notice.channel, exc.response.get("error"))
+def delivery_key(body: dict[str, Any]) -> str | None:
+    """What identifies one delivery from Slack, identical when Slack retries it."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"
+    if body.get("trigger_id"):
+        return f"trigger:{body['trigger_id']}"
+    return None
 
 
 def on_muster_command(
@@ -78,14 +77,22 @@ def on_muster_command(
     command: dict[str, Any],
     context: dict[str, Any],
     client: WebClient,
-    logger: logging.Logger,
 ) -> None:
     muster: Muster = context["muster"]
     user = command["user_id"]
     context["first_contact"] = muster.remember(user)
     route, cmd = parse_command(command.get("text", ""))
     reply = route.run(muster, user, cmd)
+    if reply.modal is not None:
+        # A trigger lives three seconds: open the form before anything else.
+        client.views_open(trigger_id=command["trigger_id"], view=reply.modal)
+        ack()
+        return
     if context["first_contact"] and route.words != ("help",):
         reply = with_first_contact_notice(reply)
     ack(text=reply.text, blocks=reply.blocks, response_type=reply.response_type)
-    deliver(client, reply.notices, logger)
+    context["follow_ups"] = FollowUps(
+        notices=tuple(reply.notices),
+        announce_question=reply.announce_question,
+        refresh_home=(user,) if route.changes else (),
+    )

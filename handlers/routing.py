@@ -18,3 +18,4 @@ class Route:
     usage: Usage
     parse: Callable[[Args], Any]
     run: Callable[[Muster, str, Any], Reply]
+    changes: bool = False  # refresh the caller's App Home afterwards

@@ -87,6 +87,12 @@ QUESTION_STATUS = Usage(
 )
 STATUS = Usage("status [OBJ]", "status SKY", "registered", "reports")
 GAPS = Usage("gaps", "gaps", "registered", "reports")
+SETUP = Usage(
+    "setup coordinators-channel <#channel>",
+    "setup coordinators-channel #coordinators",
+    "coordinator",
+    "delegations",
+)
 HISTORY = Usage("history <P-n|Q-n|REQ>", "history SKY-2", "registered", "reports")
 
 ALL = [
@@ -111,6 +117,7 @@ ALL = [
     STATUS,
     GAPS,
     HISTORY,
+    SETUP,
 ]
 TOPICS = {
     "delegations": "Delegations, members, coordinators and objectives",

@@ -14,6 +14,7 @@ from bot.app import create_app
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from bot.workers import WorkerPool
 from storage.db import make_engine, upgrade
 from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset
 from tests.support.slack import SlashCommands
@@ -89,10 +90,12 @@ def settings(database_url: str, slack: SlackStandIn) -> Settings:
 
 
 @pytest.fixture
-def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> SlashCommands:
+def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> Iterator[SlashCommands]:
     """`/muster …` through the real Bolt app, signed, with the Web API on loopback."""
-    app = create_app(settings, muster=muster)
-    return SlashCommands(app, SIGNING_SECRET, slack.response_url())
+    workers = WorkerPool(8)
+    app = create_app(settings, muster=muster, workers=workers)
+    yield SlashCommands(app, SIGNING_SECRET, slack.response_url(), workers)
+    workers.shutdown(wait=True)
 
 
 class StatementCounter:

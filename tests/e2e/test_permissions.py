@@ -45,6 +45,7 @@ TABLE = [
     ("questions", REGISTERED),
     ("questions all", REGISTERED),
     ("question close Q-1", COORDINATORS),
+    ("setup coordinators-channel <#C0COORD|coordinators>", COORDINATORS),
     ("status", REGISTERED),
     ("status SKY", REGISTERED),
     ("gaps", REGISTERED),

@@ -9,7 +9,7 @@ import pytest
 from bot.domain import PledgeStatus, Priority, QuestionStatus
 from bot.errors import BadInput
 from bot.services import PledgeChange
-from handlers import delegations, help, pledges, questions, reports, requirements
+from handlers import delegations, help, pledges, questions, reports, requirements, setup
 from handlers.grammar import Token, tokenize, user_id
 from handlers.router import parse_command
 
@@ -123,6 +123,14 @@ def test_a_word_is_not_a_mention() -> None:
         ),
         ("requirements", requirements.ListRequirements()),
         ("requirements sky", requirements.ListRequirements("SKY")),
+        ("pledge", pledges.OpenPledgeForm()),
+        ("ask", questions.OpenAskForm()),
+        ("requirement add", requirements.OpenRequirementForm()),
+        (
+            "setup coordinators-channel <#C0COORD|coordinators>",
+            setup.SetCoordinatorsChannel("C0COORD"),
+        ),
+        ("setup coordinators-channel C0COORD12", setup.SetCoordinatorsChannel("C0COORD12")),
         ("pledge SKY-2 1", pledges.MakePledge("SKY-2", 1)),
         ("PLEDGE sky-2 2 Confirmed", pledges.MakePledge("SKY-2", 2, PledgeStatus.CONFIRMED)),
         (
@@ -190,6 +198,8 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("coordinator add", "exactly one user"),
         ("delegations extra", "did not understand"),
         ("requirement add SKY", "quantity is missing"),
+        ("setup coordinators-channel", "Name the channel"),
+        ("setup coordinators-channel general", "Name the channel"),
         ('requirement add SKY lots batteries "x"', "not a quantity"),
         ('requirement add SKY 0 batteries "x"', "above zero"),
         ('requirement add SKY 2.5 batteries "x"', "not a whole number"),
@@ -201,7 +211,6 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("requirement edit SKY-2 quantity", "Give a value"),
         ("requirement edit SKY-2 colour red", "cannot change"),
         ("requirement edit SKY-2 priority urgent", "not a priority"),
-        ("pledge", "requirement code"),
         ("pledge SKY 1", "not a requirement code"),
         ("pledge SKY-2", "quantity is missing"),
         ("pledge SKY-2 -1", "not a quantity"),
@@ -214,7 +223,6 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("withdraw", "Which pledge"),
         ("withdraw Q-3", "not a pledge reference"),
         ("pledges SKY-2 VAL", "one scope"),
-        ("ask", "What is your question"),
         ("answer Q-2", "Write the answer"),
         ("answer 2 yes", "not a question reference"),
         ("questions closed", "List `open` or `all`"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,17 @@ from slack_bolt import App, BoltRequest
 from slack_sdk.models.blocks import Block
 from slack_sdk.signature import SignatureVerifier
 
+from bot.workers import WorkerPool
+
 PAYLOADS = Path(__file__).parent.parent / "payloads"
 MAX_BLOCKS_PER_MESSAGE = 50
+
+
+_triggers = itertools.count(1)
+
+
+def new_trigger_id() -> str:
+    return f"{next(_triggers)}.{uuid.uuid4().int % 10**12}.{uuid.uuid4().hex}"
 
 
 def payload(name: str) -> dict[str, Any]:
@@ -52,10 +63,13 @@ class SlackReply:
 class SlashCommands:
     """Sends `/muster …` as ``user`` through ``app.dispatch`` with a valid signature."""
 
-    def __init__(self, app: App, signing_secret: str, response_url: str) -> None:
+    def __init__(
+        self, app: App, signing_secret: str, response_url: str, workers: WorkerPool | None = None
+    ) -> None:
         self.app = app
         self.verifier = SignatureVerifier(signing_secret)
         self.response_url = response_url
+        self.workers = workers
 
     def signed(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
         ts = str(timestamp if timestamp is not None else int(time.time()))
@@ -70,12 +84,15 @@ class SlashCommands:
             "user_id": user,
             "text": text,
             "response_url": self.response_url,
+            "trigger_id": new_trigger_id(),  # Slack issues a fresh one for every invocation
         }
         return urlencode(fields)
 
     def __call__(self, user: str, text: str) -> SlackReply:
         body = self.form(user, text)
         response = self.app.dispatch(BoltRequest(body=body, headers=self.signed(body)))
+        if self.workers is not None:
+            assert self.workers.wait_idle(), "follow-up work did not finish"
         reply = SlackReply(response.status, json.loads(response.body) if response.body else {})
         assert reply.status == 200, reply
         assert reply.text, f"silent reply to {text!r}"

@@ -1,0 +1,62 @@
+"""Work done after the user has their answer: it must never undo or delay that answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import MusterError
+from bot.services import Muster
+from handlers import home, questions
+from handlers.blocks import FollowUps, Notice
+
+
+def post(client: WebClient, notice: Notice, logger: logging.Logger) -> str | None:
+    try:
+        response = client.chat_postMessage(
+            channel=notice.channel,
+            text=notice.text,
+            blocks=notice.blocks,
+            thread_ts=notice.thread_ts,
+        )
+        return str(response.get("ts") or "") or None
+    except SlackApiError as exc:
+        logger.warning("could not post to %s: %s", notice.channel, exc.response.get("error"))
+        return None
+
+
+def announce(muster: Muster, client: WebClient, question_id: int, logger: logging.Logger) -> None:
+    channel = muster.coordinators_channel()
+    if channel is None:
+        return
+    view = muster.question_for_announcement(question_id)
+    text, blocks = questions.announcement(view)
+    ts = post(client, Notice(channel=channel, text=text, blocks=blocks), logger)
+    if ts:
+        muster.record_announcement(question_id, channel, ts)
+
+
+def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.Logger) -> None:
+    try:
+        client.views_publish(user_id=user, view=home.build(muster.home(user)))
+    except (SlackApiError, MusterError) as exc:
+        logger.warning("could not refresh the Home tab of %s: %s", user, exc)
+
+
+def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
+    for notice in work.notices:
+        post(client, notice, logger)
+    if work.announce_question is not None:
+        announce(muster, client, work.announce_question, logger)
+    for user in dict.fromkeys(work.refresh_home):
+        refresh_home(muster, client, user, logger)
+
+
+def lazy(context: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
+    """Bolt lazy listener: runs on the worker pool after the acknowledgement is sent."""
+    work: FollowUps | None = context.get("follow_ups")
+    if work:
+        run(context["muster"], client, work, logger)

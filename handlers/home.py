@@ -1,0 +1,110 @@
+"""The App Home tab: where the viewer's delegation stands, and for coordinators what waits on them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.services import NOT_REGISTERED, Muster
+from bot.views import Home
+from handlers.blocks import (
+    CLASSIFIED_NOTICE,
+    MAX_MODAL_BLOCKS,
+    answer_button,
+    fmt_time,
+    pledge_button,
+    truncate,
+)
+from handlers.pledges import pledge_summary
+from handlers.questions import question_lines
+from handlers.requirements import requirement_lines
+
+MAX_ITEMS = 15  # per section, so the tab stays inside Slack's 100 blocks
+
+
+def _text(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))
+
+
+def _heading(text: str) -> list[Block]:
+    return [DividerBlock(), HeaderBlock(text=truncate(text, 150))]
+
+
+def _more(count: int, where: str) -> list[Block]:
+    if count <= MAX_ITEMS:
+        return []
+    return [
+        ContextBlock(
+            elements=[MarkdownTextObject(text=f"…and {count - MAX_ITEMS} more: `{where}`")]
+        )
+    ]
+
+
+def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
+    actor = home.actor
+    who = actor.delegation_name or ("Coordinator" if actor.is_coordinator else "Not registered")
+    blocks: list[Block] = [HeaderBlock(text=truncate(f"Muster · {who}", 150))]
+    if not actor.is_registered:
+        blocks.append(_text(NOT_REGISTERED))
+    if actor.delegation_id is not None:
+        blocks += _heading(f"Pledges of {actor.delegation_code} ({len(home.pledges)})")
+        blocks += [_text(pledge_summary(p)) for p in home.pledges[:MAX_ITEMS]] or [
+            _text("No pledges yet.")
+        ]
+        blocks += _more(len(home.pledges), "/muster pledges mine")
+        blocks += _heading(f"Open questions of {actor.delegation_code} ({len(home.questions)})")
+        blocks += [
+            _text("\n".join(question_lines(q, now or datetime.now(UTC))))
+            for q in home.questions[:MAX_ITEMS]
+        ]
+        if not home.questions:
+            blocks.append(_text("None open."))
+    if actor.is_coordinator:
+        blocks += _heading(f"Unanswered questions ({len(home.unanswered)})")
+        for question in home.unanswered[:MAX_ITEMS]:
+            lines = question_lines(question, now or datetime.now(UTC))
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)),
+                    accessory=answer_button(question.ref),
+                )
+            )
+        blocks += _more(len(home.unanswered), "/muster questions")
+        blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls)})")
+        blocks += [
+            _text("\n".join(requirement_lines(r))) for r in home.critical_shortfalls[:MAX_ITEMS]
+        ]
+        blocks += _more(len(home.critical_shortfalls), "/muster gaps")
+    if actor.is_registered:
+        blocks += _heading("Largest gaps")
+        for view in home.top_gaps:
+            blocks.append(
+                SectionBlock(
+                    text=MarkdownTextObject(
+                        text=truncate("\n".join(requirement_lines(view)), 3000)
+                    ),
+                    accessory=pledge_button(view.code),
+                )
+            )
+    stamp = fmt_time(now or datetime.now(UTC))
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {stamp}. ⚠️ {CLASSIFIED_NOTICE}")])
+    )
+    return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()
+
+
+def on_home_opened(event: dict[str, Any], context: dict[str, Any], client: Any) -> None:
+    if event.get("tab", "home") != "home":
+        return
+    muster: Muster = context["muster"]
+    client.views_publish(user_id=event["user"], view=build(muster.home(event["user"])))

@@ -1,0 +1,47 @@
+"""Workspace set-up chosen in Slack: where coordinators hear about new questions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.services import Muster
+from handlers import usage as u
+from handlers.blocks import Reply, simple
+from handlers.grammar import Args, expect_end
+from handlers.routing import Route
+
+CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
+
+
+@dataclass(frozen=True)
+class SetCoordinatorsChannel:
+    channel: str
+
+
+def parse_coordinators_channel(args: Args) -> SetCoordinatorsChannel:
+    token = args.get(0)
+    match = CHANNEL.match(token.text) if token else None
+    if not match:
+        raise BadInput("Name the channel as #channel.", str(u.SETUP))
+    expect_end(args.tokens[1:], str(u.SETUP))
+    return SetCoordinatorsChannel((match.group(1) or match.group(2)).upper())
+
+
+def run_coordinators_channel(muster: Muster, user: str, cmd: SetCoordinatorsChannel) -> Reply:
+    muster.set_coordinators_channel(user, cmd.channel)
+    return simple(
+        f"New questions will be announced in <#{cmd.channel}> with an Answer button. "
+        "Invite Muster there if the channel is private; `muster doctor` checks it."
+    )
+
+
+ROUTES = [
+    Route(
+        ("setup", "coordinators-channel"),
+        u.SETUP,
+        parse_coordinators_channel,
+        run_coordinators_channel,
+    )
+]
