@@ -26,9 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        from bot.errors import MusterError
         from storage.db import DatabaseUnavailable, SchemaOutOfDate
 
-        if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable):
+        if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable | MusterError):
             print(f"muster: {exc}", file=sys.stderr)
             return EXIT_CONFIG
         raise

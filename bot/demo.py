@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from bot.domain import PledgeStatus, Priority
+from bot.errors import Conflict
 from bot.services import Muster, PledgeChange, utc_now
 
 COORDINATORS = ("UCOORD1", "UCOORD2")
@@ -69,6 +70,9 @@ def seed_demo(muster: Muster, now: datetime | None = None) -> None:
 
 def _seed(m: Muster) -> None:
     lead = COORDINATORS[0]
+    m.bootstrap_coordinator(lead)
+    if m.list_delegations(lead):
+        raise Conflict("The database already holds delegations; seed the demo into an empty one.")
     for coordinator in COORDINATORS:
         m.bootstrap_coordinator(coordinator)
     for code, name, user in DELEGATIONS:

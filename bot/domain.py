@@ -9,6 +9,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+# The four lines of effort of the plan. Their names are editable; their codes are
+# fixed, because every requirement code (SKY-2) is built from them.
+OBJECTIVE_CODES = ("SKY", "SEA", "LAND", "UAF")
+
 
 class Priority(StrEnum):
     CRITICAL = "critical"
@@ -65,7 +69,8 @@ CONDITION_LABELS = {
 _CONDITION_PATTERNS: Sequence[tuple[ConditionKind, re.Pattern[str]]] = [
     (
         ConditionKind.US_BACKSTOP,
-        re.compile(r"back\s*-?stop|\bU\.?S\.?A?\b|united states|american|washington", re.I),
+        # "US" only in capitals: the pronoun "us" is no backstop.
+        re.compile(r"back\s*-?stop|(?-i:\bU\.?S\.?A?\b)|united states|american|washington", re.I),
     ),
     (ConditionKind.RULES_OF_ENGAGEMENT, re.compile(r"rules of engagement|\bROE\b", re.I)),
     (
@@ -92,6 +97,19 @@ def classify_condition(text: str) -> ConditionKind | None:
         if pattern.search(text):
             return kind
     return ConditionKind.OTHER
+
+
+_CEASEFIRE = re.compile(r"cease\s*-?\s*fire|armistice|truce", re.I)
+
+
+def check_condition(text: str) -> str | None:
+    """Why a condition may not be attached to a single pledge, or None when it may."""
+    if _CEASEFIRE.search(text):
+        return (
+            "the ceasefire is the precondition of the whole mission, not a condition on one "
+            "pledge; leave it out (every pledge already assumes it)"
+        )
+    return None
 
 
 def check_status_move(current: PledgeStatus, new: PledgeStatus) -> str | None:

@@ -27,6 +27,7 @@ from bot.domain import (
     QuestionStatus,
     Rating,
     Rollup,
+    check_condition,
     check_status_move,
     classify_condition,
     requirement_coverage,
@@ -174,6 +175,10 @@ class Muster:
             )
         return actor
 
+    def require_registered(self, user_id: str) -> Actor:
+        with read_session(self.engine) as s:
+            return self._registered(s, user_id)
+
     def whoami(self, user_id: str) -> Actor:
         with read_session(self.engine) as s:
             return self._actor(s, user_id)
@@ -243,6 +248,8 @@ class Muster:
             if name is not None:
                 objective.name = _bounded(name, "Objective name", 120)
             if leads is not None:
+                if not leads:
+                    raise BadInput("Name the lead delegations, e.g. `leads NM VAL`.")
                 codes = [self._delegation(s, lead).code for lead in leads]
                 objective.lead_delegations = ",".join(codes)
             s.add(objective)
@@ -314,24 +321,34 @@ class Muster:
                         delegation_id=delegation.id,
                     )
             s.flush()
-            return self._delegation_views(s, only=delegation.id)[0]
+            return self._delegation_views(s, actor, only=delegation.id)[0]
 
     def list_delegations(self, user_id: str) -> list[DelegationView]:
         with read_session(self.engine) as s:
-            self._registered(s, user_id)
-            return self._delegation_views(s)
+            viewer = self._registered(s, user_id)
+            return self._delegation_views(s, viewer)
 
-    def _delegation_views(self, s: Session, only: int | None = None) -> list[DelegationView]:
+    def _delegation_views(
+        self, s: Session, viewer: Actor, only: int | None = None
+    ) -> list[DelegationView]:
+        """Posture as this viewer may know it: another nation's restricted pledges
+        must not show through as "committed"."""
         members = q.member_counts(s)
-        statuses = q.pledge_status_counts(s)
+        counts = q.pledge_status_counts(s)
         questions = q.question_counts(s)
         views = []
         for d in q.list_delegations(s):
             if only is not None and d.id != only:
                 continue
+            sees_all = viewer.is_coordinator or viewer.delegation_id == d.id
+            mine = {
+                status: n
+                for (delegation_id, status, restricted), n in counts.items()
+                if delegation_id == d.id and (sees_all or not restricted)
+            }
             posture = _posture(
-                confirmed=statuses.get((d.id, PledgeStatus.CONFIRMED), 0),  # type: ignore[arg-type]
-                live=sum(statuses.get((d.id, st), 0) for st in LIVE_STATUSES),  # type: ignore[misc]
+                confirmed=mine.get(PledgeStatus.CONFIRMED, 0),
+                live=sum(mine.get(status, 0) for status in LIVE_STATUSES),
                 asked=questions.get(d.id, 0),  # type: ignore[arg-type]
             )
             views.append(DelegationView(d.code, d.name, members.get(d.id, 0), posture))  # type: ignore[arg-type]
@@ -421,6 +438,15 @@ class Muster:
             actor = self._coordinator(s, user_id, "edit requirements")
             requirement = self._requirement(s, code, for_update=True)
             before = _requirement_fields(requirement)
+            if (
+                "unit" in changes
+                and changes["unit"] != requirement.unit
+                and _has_live_pledges(s, requirement)
+            ):
+                raise Conflict(
+                    f"{requirement.code} has live pledges counted in {requirement.unit}; "
+                    "changing the unit would change what they mean."
+                )
             for name, value in changes.items():
                 if name == "quantity":
                     _positive(value)
@@ -496,7 +522,7 @@ class Muster:
         with self._write() as s:
             actor = self._delegate(s, user_id, "pledge")
             req = self._requirement(s, requirement)
-            condition = _bounded(condition, "Condition", 500, allow_empty=True)
+            condition = _condition(condition)
             now = self.clock()
             pledge = Pledge(
                 delegation_id=actor.delegation_id,  # type: ignore[arg-type]
@@ -540,8 +566,10 @@ class Muster:
             for name, value in vars(change).items():
                 if value is None:
                     continue
-                if name in ("condition", "caveats"):
-                    value = _bounded(value, name.title(), 500, allow_empty=True)
+                if name == "condition":
+                    value = _condition(value)
+                elif name == "caveats":
+                    value = _bounded(value, "Caveats", 500, allow_empty=True)
                 setattr(pledge, name, value)
             pledge.condition_kind = classify_condition(pledge.condition) or ""
             return self._save_pledge_change(s, actor, pledge, before, "updated")
@@ -633,34 +661,42 @@ class Muster:
         )
 
     def list_pledges(self, user_id: str, scope: str | None = None) -> PledgeList:
-        """Pledges for ``scope``: None (all), "mine", a requirement or a delegation code."""
+        """Pledges for ``scope``: None (all), "mine", a requirement or a delegation code.
+
+        Pledges the viewer may not see count as "undisclosed" in lists by requirement
+        or of everything; in a delegation's list even their number would name the
+        nation, so they are left out altogether."""
         with read_session(self.engine) as s:
             actor = self._registered(s, user_id)
-            title, rows = self._pledge_rows(s, actor, scope)
+            title, rows, by_delegation = self._pledge_rows(s, actor, scope)
             shown = [_pledge_view(p, d, r) for p, d, r in rows if _may_see_pledge(actor, p)]
-            hidden = sum(1 for p, _, _ in rows if not _may_see_pledge(actor, p))
+            hidden = (
+                0 if by_delegation else sum(1 for p, _, _ in rows if not _may_see_pledge(actor, p))
+            )
             return PledgeList(title=title, pledges=tuple(shown), undisclosed=hidden)
 
     def _pledge_rows(
         self, s: Session, actor: Actor, scope: str | None
-    ) -> tuple[str, Sequence[tuple[Pledge, Delegation, Requirement]]]:
+    ) -> tuple[str, Sequence[tuple[Pledge, Delegation, Requirement]], bool]:
         if scope is None:
-            return "All pledges", q.list_pledges(s)
+            return "All pledges", q.list_pledges(s), False
         scope = scope.upper()
         if scope == "MINE":
             if actor.delegation_id is None:
                 raise BadInput("You are not in a delegation, so you have no pledges of your own.")
-            return f"Pledges of {actor.delegation_code}", q.list_pledges(
-                s, delegation_id=actor.delegation_id
-            )
+            rows = q.list_pledges(s, delegation_id=actor.delegation_id)
+            return f"Pledges of {actor.delegation_code}", rows, True
         if REQUIREMENT_CODE.match(scope):
             req = self._requirement(s, scope)
-            return f"Pledges for {req.code}", q.list_pledges(s, requirement_ids=[req.id])  # type: ignore[list-item]
+            rows = q.list_pledges(s, requirement_ids=[req.id])  # type: ignore[list-item]
+            return f"Pledges for {req.code}", rows, False
         if DELEGATION_CODE.match(scope):
             delegation = self._delegation(s, scope)
-            return f"Pledges of {delegation.code}", q.list_pledges(s, delegation_id=delegation.id)
+            rows = q.list_pledges(s, delegation_id=delegation.id)
+            return f"Pledges of {delegation.code}", rows, True
         raise BadInput(
-            f"I can list pledges by `mine`, a requirement such as `SKY-2` or a delegation code, not {scope!r}."
+            "I can list pledges by `mine`, a requirement such as `SKY-2` or a delegation code, "
+            f"not {scope!r}."
         )
 
     # --- questions -----------------------------------------------------------------
@@ -914,6 +950,9 @@ class Muster:
         with read_session(self.engine) as s:
             actor = self._registered(s, user_id)
             kind, number = _split_ref(ref)
+            ref = (
+                pledge_ref(number) if kind == "P" else question_ref(number) if kind == "Q" else ref
+            )
             if kind == "P":
                 pledge = q.get_pledge(s, number)
                 if pledge is None or not _may_see_pledge(actor, pledge):
@@ -948,6 +987,14 @@ def _bounded(text: str, what: str, limit: int, *, allow_empty: bool = False) -> 
     return text
 
 
+def _condition(text: str) -> str:
+    text = _bounded(text, "Condition", 500, allow_empty=True)
+    reason = check_condition(text)
+    if reason:
+        raise BadInput(f"Not a condition: {reason}.", field="condition")
+    return text
+
+
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in fields.items()}
 
@@ -959,6 +1006,11 @@ def _split_ref(ref: str) -> tuple[str, int]:
     if REQUIREMENT_CODE.match(ref):
         return "R", 0
     raise BadInput(f"{ref} is not a pledge (P-3), question (Q-2) or requirement (SKY-1).")
+
+
+def _has_live_pledges(s: Session, requirement: Requirement) -> bool:
+    figures = q.pledge_figures(s, [requirement.id])  # type: ignore[list-item]
+    return any(status != PledgeStatus.WITHDRAWN for _r, _q, status, _c in figures)
 
 
 def _posture(*, confirmed: int, live: int, asked: int) -> Posture:

@@ -12,14 +12,17 @@ from datetime import date
 
 from bot.errors import BadInput
 
-OPENING_QUOTES = {'"': '"', "“": "”", "„": "“", "”": "”", "«": "»", "‘": "’", "'": "'"}
-CLOSING_QUOTES = set("\"”“»’'")
+# Each opening quote closes only on its partners, so apostrophes (’ and ') inside
+# a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.
+QUOTE_PARTNERS = {'"': '"”', "“": '”"', "„": "“”", "”": "”", "«": "»"}
+MAX_QUANTITY = 2**63 - 1  # what the database stores
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 PLAIN_MENTION = re.compile(r"^@([UW][A-Z0-9]{2,})$")
 REQUIREMENT = re.compile(r"^[A-Za-z]{2,8}-\d{1,4}$")
 PLEDGE_REF = re.compile(r"^[Pp]-?(\d{1,9})$")
 QUESTION_REF = re.compile(r"^[Qq]-?(\d{1,9})$")
 _QUANTITY = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(k|m|bn|b)?$", re.I)
+_THOUSANDS = re.compile(r"^\d{1,3}([,.]\d{3})+$")  # 1,500,000 and the European 1.500.000
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
 
 
@@ -39,54 +42,62 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
-def tokenize(text: str) -> list[Token]:
-    """Split on whitespace, keeping quoted phrases and Slack's <…> escapes whole."""
+def tokenize(text: str, *, strict: bool = True) -> list[Token]:
+    """Split on whitespace, keeping quoted phrases and Slack's <…> escapes whole.
+
+    ``strict=False`` is for free text (questions, answers): a quote that never
+    closes is then just a character, not an error."""
     tokens: list[Token] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch in OPENING_QUOTES and (ch not in "'’" or i == 0 or text[i - 1].isspace()):
-            end = _closing_quote(text, i + 1)
-            if end < 0:
+            continue
+        if ch in QUOTE_PARTNERS:
+            end = _closing_quote(text, i + 1, QUOTE_PARTNERS[ch])
+            if end >= 0:
+                tokens.append(Token(unescape(text[i + 1 : end]).strip(), quoted=True, start=i))
+                i = end + 1
+                continue
+            if strict:
                 raise BadInput(f"A quote is not closed: {text[i : i + 40]}…", 'Close it with ".')
-            tokens.append(Token(unescape(text[i + 1 : end]).strip(), quoted=True, start=i))
-            i = end + 1
-        elif ch == "<" and text.find(">", i) > 0:
+        if ch == "<" and text.find(">", i) > 0:
             end = text.index(">", i)
             tokens.append(Token(text[i : end + 1], start=i))
             i = end + 1
-        else:
-            j = i
-            while j < n and not text[j].isspace():
-                j += 1
-            tokens.append(Token(unescape(text[i:j]), start=i))
-            i = j
+            continue
+        j = i + 1
+        while j < n and not text[j].isspace():
+            j += 1
+        tokens.append(Token(unescape(text[i:j]), start=i))
+        i = j
     return tokens
 
 
-def _closing_quote(text: str, start: int) -> int:
+def _closing_quote(text: str, start: int, partners: str) -> int:
     for j in range(start, len(text)):
-        if text[j] in CLOSING_QUOTES and (j + 1 == len(text) or not text[j + 1].isalnum()):
+        if text[j] in partners and (j + 1 == len(text) or not text[j + 1].isalnum()):
             return j
     return -1
 
 
 def user_id(token: Token) -> str | None:
+    """A Slack user id from <@U123|name>, <@U123> or @U123 (ids are upper case;
+    a plain @name is a display name, which Slack did not resolve)."""
     for pattern in (MENTION, PLAIN_MENTION):
-        match = pattern.match(token.text.upper() if pattern is PLAIN_MENTION else token.text)
+        match = pattern.match(token.text)
         if match:
-            return match.group(1).upper()
+            return match.group(1)
     return None
 
 
 def quantity(token: Token | None, usage: str) -> int:
     if token is None:
         raise BadInput("A quantity is missing.", usage)
-    raw = token.text.replace("_", "").replace("\u202f", "").replace("\u00a0", "")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+", raw):
-        raw = raw.replace(",", "")
+    raw = token.text.replace("_", "").replace("\u202f", "").replace("\u00a0", "").replace("'", "")
+    if _THOUSANDS.match(raw):
+        raw = raw.replace(",", "").replace(".", "")
     match = _QUANTITY.match(raw)
     if not match:
         raise BadInput(
@@ -98,6 +109,8 @@ def quantity(token: Token | None, usage: str) -> int:
         raise BadInput(f"{token.text!r} is not a whole number.", usage)
     if value <= 0:
         raise BadInput("Quantities are whole numbers above zero.", usage)
+    if value > MAX_QUANTITY:
+        raise BadInput(f"{token.text!r} is too large to be a quantity.", usage)
     return int(value)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from bot.domain import QuestionStatus
+from bot.domain import OBJECTIVE_CODES, QuestionStatus
 from bot.errors import BadInput
 from bot.services import Muster
 from bot.views import QuestionView, RequirementView
@@ -64,13 +64,20 @@ class SetQuestionStatus:
 
 
 def parse_ask(args: Args) -> Ask | OpenAskForm:
+    """`ask SKY-3: …` and `ask SEA: …` name what the question is about, but only
+    with a real objective code: `ask Funding: who pays?` is all question."""
     first = args.get(0)
     if first is None:
         return OpenAskForm()
-    for pattern in (_ABOUT_REQUIREMENT, _ABOUT_OBJECTIVE):
-        match = pattern.match(first.text) if not first.quoted else None
-        if match and len(args) > 1:
-            return Ask(args.verbatim(1), match.group(1).upper())
+    match = (
+        None
+        if first.quoted
+        else _ABOUT_REQUIREMENT.match(first.text) or _ABOUT_OBJECTIVE.match(first.text)
+    )
+    if match and match.group(1).split("-")[0].upper() in OBJECTIVE_CODES:
+        text = args.verbatim(1).lstrip(":").strip()
+        if text:
+            return Ask(text, match.group(1).upper())
     return Ask(args.verbatim(0))
 
 
@@ -107,17 +114,15 @@ def parse_reopen(args: Args) -> SetQuestionStatus:
 def age(asked_at: datetime, now: datetime) -> str:
     days = (now - asked_at).days
     if days >= 1:
-        return f"{days} day{'s' if days != 1 else ''}"
+        return f"{days} day{'s' if days != 1 else ''} ago"
     hours = int((now - asked_at).total_seconds() // 3600)
-    return f"{hours} h" if hours else "just now"
+    return f"{hours} h ago" if hours else "just now"
 
 
 def question_lines(view: QuestionView, now: datetime) -> list[str]:
     who = view.delegation or "a delegation"
     about = f" on {view.about}" if view.about else ""
-    head = (
-        f"*{view.ref}* ({view.status.value}, asked by {who}{about}, {age(view.asked_at, now)} ago)"
-    )
+    head = f"*{view.ref}* ({view.status.value}, asked by {who}{about}, {age(view.asked_at, now)})"
     lines = [head, f">{esc(view.text)}"]
     if view.answer:
         answered = fmt_time(view.answered_at) if view.answered_at else ""
@@ -288,8 +293,8 @@ def on_answer_submitted(
 
 
 ROUTES = [
-    Route(("ask",), u.ASK, parse_ask, run_ask, changes=True),
-    Route(("answer",), u.ANSWER, parse_answer, run_answer, changes=True),
+    Route(("ask",), u.ASK, parse_ask, run_ask, changes=True, free_text=True),
+    Route(("answer",), u.ANSWER, parse_answer, run_answer, changes=True, free_text=True),
     Route(("questions",), u.QUESTIONS, parse_list, run_list),
     Route(("question", "close"), u.QUESTION_STATUS, parse_close, run_status, changes=True),
     Route(("question", "reopen"), u.QUESTION_STATUS, parse_reopen, run_status, changes=True),

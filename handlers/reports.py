@@ -85,15 +85,21 @@ def headline(rollup: Rollup) -> str:
     )
 
 
-def render_status(report: StatusReport, *, detailed: bool) -> Reply:
-    builder = MessageBuilder("Coverage by objective" if not detailed else "Coverage by requirement")
-    builder.line(f"*Overall* {headline(report.overall)}")
+def render_status(report: StatusReport, *, scope: str | None) -> Reply:
+    title = "Coverage by objective" if scope is None else f"Coverage of {scope} by requirement"
+    builder = MessageBuilder(title)
+    builder.lines(
+        [
+            f"*{'All objectives' if scope is None else scope}* {headline(report.overall)}",
+            rollup_line(report.overall),
+        ]
+    )
     for part in report.objectives:
         builder.divider()
         builder.lines(
             [f"*{part.objective.code}* {esc(part.objective.name)}", rollup_line(part.rollup)]
         )
-        if detailed:
+        if scope is not None:
             add_requirement_sections(builder, part.requirements)
     builder.context(
         "Firm = confirmed with no open condition. Conditional = indicated, offered or conditional. "
@@ -103,7 +109,7 @@ def render_status(report: StatusReport, *, detailed: bool) -> Reply:
 
 
 def run_status(muster: Muster, user: str, cmd: Status) -> Reply:
-    return render_status(muster.status(user, cmd.objective), detailed=cmd.objective is not None)
+    return render_status(muster.status(user, cmd.objective), scope=cmd.objective)
 
 
 def run_gaps(muster: Muster, user: str, _cmd: Gaps) -> Reply:

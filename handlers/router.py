@@ -30,16 +30,27 @@ ROUTES: list[Route] = sorted(
 _PHRASES = sorted({" ".join(r.words) for r in ROUTES})
 
 
-def parse_command(text: str) -> tuple[Route, Any]:
-    """Turn the text after `/muster` into its route and typed command."""
-    tokens = tokenize(text)
-    if not tokens:
-        return help.ROUTES[0], help.Help()
-    words = [t.word if not t.quoted else "" for t in tokens]
+def find_route(text: str) -> Route:
+    """Choose the subcommand from its leading words alone."""
+    words = [w.lower() for w in text.split()[:2]]
+    if not words:
+        return help.ROUTES[0]
     for route in ROUTES:
         if tuple(words[: len(route.words)]) == route.words:
-            return route, route.parse(Args(text, tuple(tokens[len(route.words) :])))
+            return route
     raise BadInput(_unknown(words), "See `/muster help`.")
+
+
+def parse_for(route: Route, text: str) -> Any:
+    """Tokenize what follows the subcommand's words as it needs, and parse it."""
+    tokens = tokenize(text, strict=not route.free_text)
+    return route.parse(Args(text, tuple(tokens[len(route.words) :])))
+
+
+def parse_command(text: str) -> tuple[Route, Any]:
+    """Turn the text after `/muster` into its route and typed command."""
+    route = find_route(text)
+    return route, parse_for(route, text)
 
 
 def _unknown(words: Sequence[str]) -> str:
@@ -81,8 +92,11 @@ def on_muster_command(
     muster: Muster = context["muster"]
     user = command["user_id"]
     context["first_contact"] = muster.remember(user)
-    route, cmd = parse_command(command.get("text", ""))
-    reply = route.run(muster, user, cmd)
+    text = command.get("text", "")
+    route = find_route(text)
+    if route.words != ("help",):
+        muster.require_registered(user)  # before parsing: strangers learn nothing from errors
+    reply = route.run(muster, user, parse_for(route, text))
     if reply.modal is not None:
         # A trigger lives three seconds: open the form before anything else.
         client.views_open(trigger_id=command["trigger_id"], view=reply.modal)

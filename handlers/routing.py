@@ -19,3 +19,4 @@ class Route:
     parse: Callable[[Args], Any]
     run: Callable[[Muster, str, Any], Reply]
     changes: bool = False  # refresh the caller's App Home afterwards
+    free_text: bool = False  # the rest is prose: an unmatched quote is just a character

@@ -57,13 +57,14 @@ def member_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def pledge_status_counts(session: Session) -> dict[tuple[int, str], int]:
+def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool], int]:
+    """Pledges per (delegation, status, restricted)."""
     rows = session.exec(
-        select(Pledge.delegation_id, Pledge.status, func.count()).group_by(
-            col(Pledge.delegation_id), col(Pledge.status)
+        select(Pledge.delegation_id, Pledge.status, Pledge.restricted, func.count()).group_by(
+            col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted)
         )
     ).all()
-    return {(delegation_id, status): count for delegation_id, status, count in rows}
+    return {(d, status, bool(restricted)): n for d, status, restricted, n in rows}
 
 
 def question_counts(session: Session) -> dict[int, int]:

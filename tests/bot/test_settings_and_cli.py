@@ -157,7 +157,7 @@ def test_console_on_the_demo_coalition(tmp_path: Path) -> None:
     assert "SKY Safe skies" in out and "2 critical shortfall(s)" in out
     assert "Pledge P-14 recorded" in out
     assert "LAND-2 Role 2 field hospitals now: 🔴 firm 0 / 2 units · conditional 1 · gap 2" in out
-    assert "1 undisclosed pledge(s) are counted in the totals but not shown." in out
+    assert "Pledges of MER (1)" in out and "P-8" not in out  # MER's restricted pledge stays unseen
     assert "→ Muster posts to UOST1:" in out and "Your question Q-1 has been answered" in out
     assert "Unknown subcommand `frobnicate`." in out
     assert "Type `/muster help`" in out

@@ -55,6 +55,24 @@ def count(engine: Engine, table: str) -> int:
         (OTHER, "pledge update P-1 quantity 3", "Only its own delegation can change P-1."),
         (COORDINATOR, "question reopen Q-1", "Q-1 is already open."),
         (OWN, f"ask {'x' * 2001}", "Question is 2001 characters long; the limit is 2000."),
+        (
+            OWN,
+            "pledge SKY-1 1 if “once the ceasefire holds”",
+            "the ceasefire is the precondition of the whole mission",
+        ),
+        (
+            OWN,
+            'pledge update P-1 if "after the cease-fire"',
+            "the ceasefire is the precondition of the whole mission",
+        ),
+        (
+            COORDINATOR,
+            "requirement edit SKY-1 unit systems",
+            "SKY-1 has live pledges counted in batteries",
+        ),
+        (COORDINATOR, "objective edit SKY leads", "Name the lead delegations"),
+        ("UNOBODY", "pledges ???", "You are not registered with Muster yet."),
+        ("UNOBODY", 'pledge SKY-1 "unclosed', "You are not registered with Muster yet."),
     ],
 )
 def test_clear_short_answers(
@@ -208,3 +226,20 @@ def test_concurrent_pledges_never_hit_database_is_locked(coalition: Muster) -> N
     listing = coalition.list_pledges(COORDINATOR, "LAND-1")
     assert len(listing.pledges) == 1 + 40
     assert sorted(int(p.ref[2:]) for p in listing.pledges) == [2, *range(3, 43)]
+
+
+def test_history_accepts_references_without_a_dash(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OWN, "help")  # past the first-contact notice
+    assert muster_cmd(OWN, "history p1").text == muster_cmd(OWN, "history P-1").text
+    assert "History of Q-1 (1)" in muster_cmd(OWN, "history Q1").text
+
+
+def test_the_demo_is_seeded_once(muster: Muster) -> None:
+    from bot.demo import seed_demo
+    from bot.errors import Conflict
+
+    seed_demo(muster)
+    with pytest.raises(Conflict, match="already holds delegations"):
+        seed_demo(muster)

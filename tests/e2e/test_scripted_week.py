@@ -56,9 +56,13 @@ def week(muster_cmd: SlashCommands) -> SlashCommands:
 def test_status_reports_exact_figures_per_objective(week: SlashCommands) -> None:
     text = week(COORDINATOR, "status").text
     assert (
-        "*Overall* 4 requirements: 0 filled, 2 partly filled, 2 empty · 2 critical shortfall(s)"
+        "*All objectives* 4 requirements: 0 filled, 2 partly filled, 2 empty · 2 critical shortfall(s)"
         in text
     )
+    assert (
+        "`█████▒▒▒▒░░░░░░░░░░░` 🔴 firm 29% · conditional 20% · gap 71% · 4 requirement(s)"
+        " · *2 critical shortfall(s)*"
+    ) in text
     assert (
         "`█████▒▒▒░░░░░░░░░░░░` 🔴 firm 25% · conditional 16% · gap 75% · 2 requirement(s)"
         " · *1 critical shortfall(s)*"
@@ -72,6 +76,10 @@ def test_status_reports_exact_figures_per_objective(week: SlashCommands) -> None
 
 def test_status_of_one_objective_lists_each_requirement(week: SlashCommands) -> None:
     text = week(VAL, "status sky").text
+    assert "Coverage of SKY by requirement" in text
+    assert (
+        "*SKY* 2 requirements: 0 filled, 1 partly filled, 1 empty · 1 critical shortfall(s)" in text
+    )
     assert "*SKY-1* Ground-based air defence (critical · enabler · by 2027-03-01)" in text
     assert "🔴 firm 0 / 6 batteries · conditional 2 · gap 6 · 0% · *critical shortfall*" in text
     assert "*SKY-2* Airborne early warning (critical · enabler)" in text

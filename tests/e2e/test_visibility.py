@@ -106,3 +106,20 @@ def test_answers_are_visible_to_every_registered_user(
 ) -> None:
     muster_cmd(COORDINATOR, "answer Q-1 The lead nations provide it.")
     assert "The lead nations provide it." in muster_cmd(OTHER, "questions all").text
+
+
+def test_a_delegations_list_does_not_betray_its_restricted_pledges(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    shown = muster_cmd(OTHER, "pledges VAL").text
+    assert "Pledges of VAL (1)" in shown and "undisclosed" not in shown
+
+
+def test_posture_does_not_betray_a_restricted_pledge(
+    muster: Muster, muster_cmd: SlashCommands
+) -> None:
+    small_coalition(muster)
+    muster_cmd(OWN, "withdraw P-1")  # VAL's only remaining pledge is the restricted, confirmed P-2
+    assert "*VAL* Valdoria · 1 member(s) · considering" in muster_cmd(OTHER, "delegations").text
+    assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(COORDINATOR, "delegations").text
+    assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(OWN, "delegations").text

@@ -43,13 +43,32 @@ def test_unclosed_quote_is_refused() -> None:
         tokenize('pledge SKY-1 1 if "US backstop')
 
 
-@pytest.mark.parametrize("form", ["<@U123ABC|alice>", "<@U123ABC>", "@U123ABC", "@u123abc"])
+@pytest.mark.parametrize("form", ["<@U123ABC|alice>", "<@U123ABC>", "@U123ABC"])
 def test_mentions_in_all_three_forms(form: str) -> None:
     assert user_id(tokenize(form)[0]) == "U123ABC"
 
 
-def test_a_word_is_not_a_mention() -> None:
-    assert user_id(Token("alice")) is None
+@pytest.mark.parametrize("text", ["alice", "@walter", "@u123abc", "<#C123|general>"])
+def test_names_slack_did_not_resolve_are_not_mentions(text: str) -> None:
+    assert user_id(Token(text)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("caveat “no ops beyond our partners’ airspace”", "no ops beyond our partners’ airspace"),
+        ('if "the allies\' backstop"', "the allies' backstop"),
+        ('"Allies\' tankers"', "Allies' tankers"),
+    ],
+)
+def test_apostrophes_never_close_a_quoted_phrase(text: str, phrase: str) -> None:
+    assert tokenize(text)[-1].text == phrase
+
+
+def test_free_text_tolerates_an_unmatched_quote() -> None:
+    assert [t.text for t in tokenize("Is “host nation support covered?", strict=False)][
+        1
+    ] == "“host"
 
 
 @pytest.mark.parametrize(
@@ -214,6 +233,8 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("pledge SKY 1", "not a requirement code"),
         ("pledge SKY-2", "quantity is missing"),
         ("pledge SKY-2 -1", "not a quantity"),
+        ("pledge UAF-2 99999999999999999999999", "too large"),
+        ("delegation member ZZ @walter", "not a user mention"),
         ("pledge SKY-2 1 if US backstop", "condition in quotes"),
         ("pledge SKY-2 1 maybe", "did not understand 'maybe'"),
         ("pledge SKY-2 1 withdrawn", "did not understand"),
