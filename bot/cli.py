@@ -54,7 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
     db_sub.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
 
-    serve = sub.add_parser("serve", help="connect to Slack (Socket Mode)")
+    doctor = sub.add_parser(
+        "doctor", help="check tokens, scopes, channel and database, and how to fix them"
+    )
+    doctor.set_defaults(run=_doctor)
+
+    serve = sub.add_parser("serve", help="connect to Slack: Socket Mode, or HTTP with --http")
+    serve.add_argument(
+        "--http", action="store_true", help="serve Slack's requests over HTTP (gunicorn)"
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to bind (default 0.0.0.0)")  # noqa: S104
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--workers", type=int, default=2, help="HTTP worker processes (default 2)")
+    serve.add_argument("--threads", type=int, default=16, help="threads per worker (default 16)")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -132,21 +144,60 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if current == head else 1
 
 
-def _serve(settings: Settings, _args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
+    from rich.table import Table
+    from slack_sdk import WebClient
 
+    from bot.app import make_muster
+    from bot.doctor import run_checks
+
+    def client_for(token: str | None) -> WebClient:
+        return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+
+    bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    checks = run_checks(settings, make_muster(settings), client_for(bot_token), client_for)
+    table = Table("check", "", "finding", "how to fix", show_lines=False)
+    for check in checks:
+        table.add_row(
+            check.name,
+            "[green]ok[/green]" if check.ok else "[red]FAIL[/red]",
+            check.detail,
+            check.fix,
+        )
+    Console(soft_wrap=True).print(table)
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} of {len(checks)} checks passed.")
+    return 1 if failed else 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app, make_muster
     from storage.db import ensure_current
 
-    require(settings, "slack_bot_token", "slack_app_token")
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    muster = make_muster(settings)
-    ensure_current(muster.engine)
-    app = create_app(settings, muster=muster)
+    require(settings, "slack_bot_token", "slack_signing_secret" if args.http else "slack_app_token")
+    ensure_current(make_muster(settings).engine)  # refuse an old schema before binding anything
+    if args.http:
+        from bot.web import MusterWSGI, serve_http
+
+        def build() -> MusterWSGI:
+            muster = make_muster(settings)
+            return MusterWSGI(create_app(settings, muster=muster), muster)
+
+        serve_http(
+            build, host=args.host, port=args.port, workers=args.workers, threads=args.threads
+        )
+        return 0
+
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
     assert settings.slack_app_token is not None
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    muster = make_muster(settings)
+    SocketModeHandler(
+        create_app(settings, muster=muster), settings.slack_app_token.get_secret_value()
+    ).start()
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER_ID = "UMUSTERBOT"
+ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read"
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    reply: dict[str, Any] = field(default_factory=dict)  # what the stand-in answered
 
 
 @dataclass
@@ -42,8 +44,11 @@ class SlackStandIn:
 
     on_call: Callable[[Call], None] | None = None
     calls: list[Call] = field(default_factory=list)
+    scopes: str = ALL_SCOPES  # what auth.test reports as granted (x-oauth-scopes)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _arrived: threading.Condition = field(default_factory=threading.Condition)
     _ts: count = field(default_factory=lambda: count(1))
 
     def __enter__(self) -> SlackStandIn:
@@ -95,10 +100,20 @@ class SlackStandIn:
         with self._lock:
             return [c for c in self.calls if c.method == method]
 
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait until ``count`` calls to ``method`` have arrived (work after an ack is async)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self.calls_to(method)) >= count, timeout=timeout)
+        calls = self.calls_to(method)
+        assert len(calls) >= count, f"expected {count} call(s) to {method}, got {len(calls)}"
+        return calls
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
             self._failures.clear()
+            self.channels.clear()
+            self.scopes = ALL_SCOPES
 
     # --- serving ---------------------------------------------------------------
 
@@ -121,6 +136,8 @@ class SlackStandIn:
         with self._lock:
             self.calls.append(call)
             failure = self._next_failure(method)
+        with self._arrived:
+            self._arrived.notify_all()
         if self.on_call:
             self.on_call(call)
         if failure is not None:
@@ -133,7 +150,18 @@ class SlackStandIn:
                     retry_after=failure.retry_after,
                 )
                 return
-        self._send(request, 200, self._answer(method, args))
+        if method == "conversations.info":
+            channel = self.channels.get(str(args.get("channel")))
+            if channel is None:
+                self._send(request, 200, {"ok": False, "error": "channel_not_found"})
+                return
+            self._send(
+                request, 200, {"ok": True, "channel": {"id": args.get("channel"), **channel}}
+            )
+            return
+        extra = {"x-oauth-scopes": self.scopes} if method == "auth.test" else {}
+        call.reply = self._answer(method, args)
+        self._send(request, 200, call.reply, extra_headers=extra)
 
     def _next_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
@@ -164,6 +192,7 @@ class SlackStandIn:
             "views.open": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "views.publish": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "conversations.join": {"channel": {"id": args.get("channel")}},
+            "apps.connections.open": {"url": "wss://127.0.0.1/socket"},
         }
         return {"ok": True, **answers.get(method, {})}
 
@@ -173,6 +202,7 @@ class SlackStandIn:
         status: int,
         body: dict[str, Any],
         retry_after: int | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
         data = json.dumps(body).encode()
         request.send_response(status)
@@ -180,5 +210,7 @@ class SlackStandIn:
         request.send_header("content-length", str(len(data)))
         if retry_after is not None:
             request.send_header("retry-after", str(retry_after))
+        for name, value in (extra_headers or {}).items():
+            request.send_header(name, value)
         request.end_headers()
         request.wfile.write(data)

@@ -60,7 +60,7 @@ def reset(engine: Engine) -> None:
         else:
             for table in TABLES_CHILD_FIRST:
                 conn.execute(text(f"DELETE FROM {table}"))
-            conn.execute(text("DELETE FROM sqlite_sequence WHERE name != 'objective'"))
+            # Without AUTOINCREMENT, SQLite numbers from max(rowid) + 1, so ids restart at 1.
         defaults = {
             "SKY": "Safe skies",
             "SEA": "Secure sea lanes",

@@ -13,12 +13,14 @@ from urllib.parse import urlencode
 
 from slack_bolt import App, BoltRequest
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 from bot.workers import WorkerPool
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
 MAX_BLOCKS_PER_MESSAGE = 50
+MAX_BLOCKS_PER_VIEW = 100
 
 
 _triggers = itertools.count(1)
@@ -40,6 +42,26 @@ def validate_blocks(blocks: list[dict[str, Any]]) -> None:
         assert block is not None, raw
         block.validate_json()
         assert block.to_dict() == raw, "blocks must round-trip through slack_sdk's models"
+
+
+def validate_view(raw: dict[str, Any]) -> None:
+    """A modal or Home view must validate with slack_sdk's View model and Slack's limits."""
+    view = View(**raw)
+    view.validate_json()
+    assert len(raw.get("blocks", [])) <= MAX_BLOCKS_PER_VIEW
+    for block in raw.get("blocks", []):
+        parsed = Block.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()
+
+
+def validate_calls(calls: list[Any]) -> None:
+    """Everything the bot sent to the Web API that carries Block Kit must validate."""
+    for call in calls:
+        if "view" in call.args:
+            validate_view(call.args["view"])
+        if call.args.get("blocks"):
+            validate_blocks(call.args["blocks"])
 
 
 @dataclass
