@@ -1,7 +1,9 @@
-# Muster in Socket Mode: one process, no public URL needed.
+# Muster. Socket Mode by default (one process, no public URL); HTTP behind a load
+# balancer with `muster serve --http` (gunicorn, several replicas).
 #   docker build -t muster .
-#   docker run --env-file muster.env muster muster db upgrade   # once per release
-#   docker run --env-file muster.env muster                      # serve
+#   docker run --env-file muster.env muster muster db upgrade          # once per release
+#   docker run --env-file muster.env muster                             # Socket Mode
+#   docker run --env-file muster.env -p 3000:3000 muster muster serve --http --port 3000
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,4 +23,5 @@ RUN pip install . \
 USER muster
 VOLUME ["/data"]
 ENV DATABASE_URL=sqlite:////data/muster.db
+EXPOSE 3000
 CMD ["muster", "serve"]

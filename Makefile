@@ -38,3 +38,4 @@ clean:
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_commands
+	$(BIN)/python -m benchmarks.bench_burst sqlite

@@ -145,7 +145,7 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
-    from rich.table import Table
+    from rich.markup import escape
     from slack_sdk import WebClient
 
     from bot.app import make_muster
@@ -155,16 +155,13 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
         return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
 
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    checks = run_checks(settings, make_muster(settings), client_for(bot_token), client_for)
-    table = Table("check", "", "finding", "how to fix", show_lines=False)
+    checks = run_checks(settings, make_muster(settings), client_for(bot_token))
+    console = Console(soft_wrap=True, highlight=False)
     for check in checks:
-        table.add_row(
-            check.name,
-            "[green]ok[/green]" if check.ok else "[red]FAIL[/red]",
-            check.detail,
-            check.fix,
-        )
-    Console(soft_wrap=True).print(table)
+        mark = "[green]✓[/green]" if check.ok else "[red]✗[/red]"
+        console.print(f"{mark} [bold]{escape(check.name)}[/bold]: {escape(check.detail)}")
+        if check.fix:
+            console.print(f"    → {escape(check.fix)}")
     failed = [c for c in checks if not c.ok]
     print(f"{len(checks) - len(failed)} of {len(checks)} checks passed.")
     return 1 if failed else 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import urllib.error
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
@@ -82,10 +81,10 @@ def check_scopes(granted: set[str] | None) -> Check:
     return Check("scopes", True, f"all {len(REQUIRED_SCOPES)} granted")
 
 
-def check_transport(settings: Settings, make_client: Callable[[str], WebClient]) -> Check:
+def check_transport(settings: Settings, client: WebClient) -> Check:
     if settings.slack_app_token is not None:
         try:
-            make_client(settings.slack_app_token.get_secret_value()).apps_connections_open()
+            client.apps_connections_open(app_token=settings.slack_app_token.get_secret_value())
         except (SlackApiError, urllib.error.URLError, OSError) as exc:
             return _slack_error(
                 "socket mode",
@@ -145,14 +144,12 @@ def check_coordinators_channel(muster: Muster, client: WebClient) -> Check:
     return Check(name, True, f"<#{channel}>: public, Muster will join when it first posts")
 
 
-def run_checks(
-    settings: Settings, muster: Muster, client: WebClient, make_client: Callable[[str], WebClient]
-) -> list[Check]:
+def run_checks(settings: Settings, muster: Muster, client: WebClient) -> list[Check]:
     token_check, granted = check_bot_token(client)
     return [
         check_database(muster),
         token_check,
         check_scopes(granted),
-        check_transport(settings, make_client),
+        check_transport(settings, client),
         check_coordinators_channel(muster, client),
     ]

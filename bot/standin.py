@@ -108,6 +108,19 @@ class SlackStandIn:
         assert len(calls) >= count, f"expected {count} call(s) to {method}, got {len(calls)}"
         return calls
 
+    def settle(self, quiet: float = 0.3, timeout: float = 15.0) -> None:
+        """Wait until no call has arrived for ``quiet`` seconds: a server's follow-up
+        work (posts, Home refreshes) has then drained."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while time.monotonic() < deadline:
+            with self._lock:
+                count_now = len(self.calls)
+            if count_now == seen:
+                return
+            seen = count_now
+            time.sleep(quiet)
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()

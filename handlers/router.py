@@ -11,9 +11,11 @@ from slack_sdk import WebClient
 from bot.errors import BadInput
 from bot.services import Muster
 from handlers import delegations, help, pledges, questions, reports, requirements, setup
-from handlers.blocks import CLASSIFIED_NOTICE, FollowUps, Reply
+from handlers.blocks import CLASSIFIED_NOTICE, MAX_BLOCKS, MAX_FALLBACK, FollowUps, Reply, truncate
 from handlers.grammar import Args, tokenize
 from handlers.routing import Route
+
+MAX_CONTEXT_ELEMENTS = 10
 
 ROUTES: list[Route] = sorted(
     [
@@ -69,8 +71,15 @@ def _unknown(words: Sequence[str]) -> str:
 
 def with_first_contact_notice(reply: Reply) -> Reply:
     notice = f"⚠️ Welcome to Muster. {CLASSIFIED_NOTICE}"
-    reply.blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": notice}]})
-    reply.text += f"\n{notice}"
+    element = {"type": "mrkdwn", "text": notice}
+    last = reply.blocks[-1] if reply.blocks else {}
+    if last.get("type") == "context" and len(last["elements"]) < MAX_CONTEXT_ELEMENTS:
+        last["elements"].append(element)  # a full message has no room for another block
+    elif len(reply.blocks) < MAX_BLOCKS:
+        reply.blocks.append({"type": "context", "elements": [element]})
+    else:
+        reply.blocks[-1] = {"type": "context", "elements": [element]}
+    reply.text = truncate(f"{reply.text}\n{notice}", MAX_FALLBACK)
     return reply
 
 

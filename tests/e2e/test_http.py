@@ -86,6 +86,7 @@ def muster(served: Served) -> Muster:
 @pytest.fixture
 def http(served: Served, muster: Muster, slack: SlackStandIn) -> Iterator[SlackOverHttp]:
     yield SlackOverHttp(served.port, SECRET, slack.response_url())
+    slack.settle()  # the server's follow-ups must not run into the next test's reset
     validate_calls(slack.calls)
 
 
@@ -275,7 +276,9 @@ def test_app_home_for_a_delegate_and_for_a_coordinator(
     event["event"]["user"] = COORDINATOR
     event["event_id"] = "Ev0HOME0002"
     http.event(event)
-    coordinator_home = json.dumps(slack.wait_for("views.publish")[0].args["view"], ensure_ascii=False)
+    coordinator_home = json.dumps(
+        slack.wait_for("views.publish")[0].args["view"], ensure_ascii=False
+    )
     assert (
         "Unanswered questions (1)" in coordinator_home
         and "Critical shortfalls (1)" in coordinator_home

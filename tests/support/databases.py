@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from storage.db import alembic_config, upgrade
 
@@ -52,8 +54,19 @@ def postgres_database(prefix: str = "muster_test") -> Iterator[str]:
         admin.dispose()
 
 
-def reset(engine: Engine) -> None:
+def reset(engine: Engine, attempts: int = 5) -> None:
     """Put a migrated database back to its freshly migrated state (numbering included)."""
+    for attempt in range(attempts):
+        try:
+            _reset(engine)
+            return
+        except OperationalError:  # a deadlock with a server still finishing its work
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _reset(engine: Engine) -> None:
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(TABLES_CHILD_FIRST)} RESTART IDENTITY CASCADE"))
