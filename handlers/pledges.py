@@ -34,6 +34,8 @@ LIVE_WORDS = {s.value for s in PledgeStatus if s != PledgeStatus.WITHDRAWN}
 
 @dataclass(frozen=True)
 class MakePledge:
+    """Its fields are `Muster.pledge`'s keywords, so it is passed on as it is."""
+
     requirement: str
     quantity: int
     status: PledgeStatus = PledgeStatus.OFFERED
@@ -160,16 +162,7 @@ def _confirmation(title: str, result: PledgeResult) -> Reply:
 def run_pledge(muster: Muster, user: str, cmd: MakePledge | OpenPledgeForm) -> Reply:
     if isinstance(cmd, OpenPledgeForm):
         return form_reply(pledge_form(muster.pledge_form(user), cmd.requirement))
-    result = muster.pledge(
-        user,
-        requirement=cmd.requirement,
-        quantity=cmd.quantity,
-        status=cmd.status,
-        restricted=cmd.restricted,
-        condition=cmd.condition,
-        caveats=cmd.caveats,
-        available_from=cmd.available_from,
-    )
+    result = muster.pledge(user, **vars(cmd))
     return _confirmation(f"Pledge {result.pledge.ref} recorded", result)
 
 
@@ -286,16 +279,7 @@ def on_pledge_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     cmd = parse_pledge_form(view)
-    result = muster.pledge(
-        user,
-        requirement=cmd.requirement,
-        quantity=cmd.quantity,
-        status=cmd.status,
-        restricted=cmd.restricted,
-        condition=cmd.condition,
-        caveats=cmd.caveats,
-        available_from=cmd.available_from,
-    )
+    result = muster.pledge(user, **vars(cmd))
     ack(
         response_action="update",
         view=forms.done(f"Pledge {result.pledge.ref} recorded", confirmation_lines(result)),

@@ -31,6 +31,8 @@ from handlers.routing import Route
 
 @dataclass(frozen=True)
 class AddRequirement:
+    """Its fields are `Muster.add_requirement`'s keywords, so it is passed on as it is."""
+
     objective: str
     quantity: int
     unit: str
@@ -168,16 +170,7 @@ def add_requirement_sections(
 def run_add(muster: Muster, user: str, cmd: AddRequirement | OpenRequirementForm) -> Reply:
     if isinstance(cmd, OpenRequirementForm):
         return form_reply(requirement_form(muster.requirement_form(user)))
-    view = muster.add_requirement(
-        user,
-        objective=cmd.objective,
-        quantity=cmd.quantity,
-        unit=cmd.unit,
-        title=cmd.title,
-        priority=cmd.priority,
-        enabler=cmd.enabler,
-        needed_by=cmd.needed_by,
-    )
+    view = muster.add_requirement(user, **vars(cmd))
     return (
         MessageBuilder(f"Requirement {view.code} added")
         .lines(requirement_lines(view))
@@ -256,16 +249,7 @@ def on_requirement_submitted(
 ) -> None:
     muster: Muster = context["muster"]
     cmd = parse_requirement_form(view)
-    added = muster.add_requirement(
-        body["user"]["id"],
-        objective=cmd.objective,
-        quantity=cmd.quantity,
-        unit=cmd.unit,
-        title=cmd.title,
-        priority=cmd.priority,
-        enabler=cmd.enabler,
-        needed_by=cmd.needed_by,
-    )
+    added = muster.add_requirement(body["user"]["id"], **vars(cmd))
     ack(response_action="update", view=forms.done(f"{added.code} added", requirement_lines(added)))
 
 

@@ -10,16 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SettingsError, load_settings
+from tests.support.http import SETTING_NAMES
 
-ENV_NAMES = [
-    "DATABASE_URL",
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "SLACK_API_URL",
-    "MUSTER_COORDINATORS",
-    "MUSTER_TIMEZONE",
-]
+ENV_NAMES = SETTING_NAMES
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app
-from bot.domain import PledgeStatus
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
@@ -18,7 +17,7 @@ from bot.web import MusterWSGI
 from handlers import home
 from handlers.pledges import pledge_form
 from storage.db import make_engine
-from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
+from tests.support.factories import COORDINATOR, OTHER, OWN, add_requirements, small_coalition
 from tests.support.slack import SlashCommands, validate_view
 
 CHANNEL = "C0COORD"
@@ -26,16 +25,13 @@ CHANNEL = "C0COORD"
 
 def big_coalition(m: Muster, requirements: int = 137) -> None:
     small_coalition(m)
-    for r in range(requirements):
-        view = m.add_requirement(
-            COORDINATOR,
-            objective=["SKY", "SEA", "LAND", "UAF"][r % 4],
-            quantity=10,
-            unit="units",
-            title=f"Requirement number {r} with a long descriptive title " * 2,
-        )
-        if r % 2:
-            m.pledge(OWN, requirement=view.code, quantity=1, status=PledgeStatus.OFFERED)
+    add_requirements(
+        m,
+        requirements,
+        title="Requirement number {n} with a long descriptive title " * 2,
+        pledgers=[OWN],
+        every=2,
+    )
 
 
 @pytest.mark.parametrize("command", ["gaps", "requirements", "pledges", "status LAND", "help"])

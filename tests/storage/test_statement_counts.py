@@ -8,32 +8,14 @@ import pytest
 from bot.domain import PledgeStatus
 from bot.services import Muster
 from tests.conftest import StatementCounter
-from tests.support.factories import COORDINATOR, OTHER, small_coalition
+from tests.support.factories import OTHER, add_delegations, add_requirements, small_coalition
 
 
 def grow(m: Muster, delegations: int, requirements: int) -> None:
-    for d in range(delegations):
-        code = "D" + chr(65 + d // 26) + chr(65 + d % 26)
-        user = f"UD{d:03d}"
-        m.add_delegation(COORDINATOR, code, f"Nation {d}")
-        m.add_members(COORDINATOR, code, [user])
-        m.ask(user, f"Question {d}")
-    for r in range(requirements):
-        view = m.add_requirement(
-            COORDINATOR,
-            objective=["SKY", "SEA", "LAND", "UAF"][r % 4],
-            quantity=10,
-            unit="units",
-            title=f"Requirement {r}",
-        )
-        for d in range(0, delegations, 3):
-            m.pledge(
-                f"UD{d:03d}",
-                requirement=view.code,
-                quantity=1,
-                status=PledgeStatus.CONFIRMED,
-                restricted=d % 2 == 0,
-            )
+    users = add_delegations(m, delegations, prefix="D")
+    for user in users:
+        m.ask(user, f"Question from {user}")
+    add_requirements(m, requirements, pledgers=users[::3], status=PledgeStatus.CONFIRMED)
 
 
 READS = [

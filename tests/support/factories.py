@@ -41,3 +41,45 @@ def small_coalition(m: Muster) -> None:
         caveats="only in the western region",
     )
     m.ask(OWN, "Who provides air cover for our battery?")
+
+
+OBJECTIVES = ["SKY", "SEA", "LAND", "UAF"]
+
+
+def add_requirements(
+    m: Muster,
+    count: int,
+    *,
+    quantity: int = 10,
+    title: str = "Requirement {n}",
+    pledgers: list[str] = (),
+    every: int = 1,
+    **pledge: object,  # type: ignore[assignment]
+) -> list[str]:
+    """``count`` requirements spread over the objectives; each ``every``-th gets a pledge
+    from each of ``pledgers``. Returns the new codes."""
+    codes = []
+    for n in range(count):
+        view = m.add_requirement(
+            COORDINATOR,
+            objective=OBJECTIVES[n % 4],
+            quantity=quantity,
+            unit="units",
+            title=title.format(n=n),
+        )
+        codes.append(view.code)
+        if n % every == 0:
+            for user in pledgers:
+                m.pledge(user, requirement=view.code, quantity=1, **pledge)  # type: ignore[arg-type]
+    return codes
+
+
+def add_delegations(m: Muster, count: int, prefix: str = "N") -> list[str]:
+    """``count`` delegations with one member each; returns the members' user ids."""
+    users = []
+    for d in range(count):
+        code = prefix + chr(65 + d // 26) + chr(65 + d % 26)
+        users.append(f"U{code}{d:03d}")
+        m.add_delegation(COORDINATOR, code, f"Nation {d}")
+        m.add_members(COORDINATOR, code, [users[-1]])
+    return users
