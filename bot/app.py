@@ -43,7 +43,11 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def make_muster(settings: Settings) -> Muster:
-    return Muster(make_engine(settings.database_url), coordinators=settings.muster_coordinators)
+    return Muster(
+        make_engine(settings.database_url),
+        coordinators=settings.muster_coordinators,
+        timezone=settings.muster_timezone,
+    )
 
 
 def acknowledge(ack: Callable[..., Any]) -> None:

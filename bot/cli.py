@@ -144,6 +144,93 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
     return 0 if current == head else 1
 
 
+def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from bot.app import make_client, make_muster
+    from bot.scheduler import Ticker
+    from storage.db import ensure_current
+
+    now = datetime.now(UTC)
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now)
+        except ValueError:
+            print(
+                f"muster: --now {args.now!r} is not ISO-8601, e.g. 2026-11-27T16:00+01:00",
+                file=sys.stderr,
+            )
+            return EXIT_CONFIG
+        if now.tzinfo is None:
+            print("muster: --now needs a zone, e.g. 2026-11-27T16:00+01:00 or …Z", file=sys.stderr)
+            return EXIT_CONFIG
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
+    report = Ticker(muster, make_client(settings)).tick(now)
+    print(
+        f"tick at {now.isoformat()}: {len(report.digests)} digest(s), {len(report.alerts)} alert(s) posted"
+        + (f", unreachable: {', '.join(report.broken)}" if report.broken else "")
+    )
+    for line in report.digests + report.alerts:
+        print(f"  {line}")
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from bot.app import make_muster
+    from bot.exporting import dump, report_for, to_csv, to_json, to_xlsx
+    from storage.db import ensure_current
+
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("exporting", total=None)
+        if args.format == "json":
+            data = dump(
+                muster, lambda table, rows: progress.update(task, advance=rows, description=table)
+            )
+            content = to_json(data)
+        else:  # operators see everything, as a coordinator does
+            report = report_for(muster, _operator(muster))
+            content = to_csv(report) if args.format == "csv" else to_xlsx(report)
+    Path(args.output).write_bytes(content)
+    print(f"Wrote {args.output} ({len(content):,} bytes).")
+    return 0
+
+
+def _operator(muster):  # type: ignore[no-untyped-def]
+    from bot.services import OPERATOR
+
+    muster.bootstrap_coordinators = muster.bootstrap_coordinators | {OPERATOR}
+    return OPERATOR
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from rich.progress import Progress
+
+    from bot.app import make_muster
+    from bot.exporting import restore
+    from storage.db import ensure_current
+
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
+    try:
+        data = json.loads(Path(args.file).read_text())
+    except (OSError, ValueError) as exc:
+        print(f"muster: cannot read {args.file}: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    total = sum(len(rows) for rows in data.get("tables", {}).values())
+    with Progress(transient=True) as progress:
+        task = progress.add_task("importing", total=total)
+        counts = restore(muster, data, lambda rows: progress.update(task, advance=rows))
+    print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n) + ".")
+    return 0
+
+
 def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
     from rich.markup import escape
     from slack_sdk import WebClient
@@ -169,6 +256,7 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import create_app, make_muster
+    from bot.scheduler import Ticker, start_scheduler
     from storage.db import ensure_current
 
     logging.basicConfig(
@@ -179,9 +267,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.http:
         from bot.web import MusterWSGI, serve_http
 
-        def build() -> MusterWSGI:
+        def build() -> MusterWSGI:  # runs in each worker process, after the fork
             muster = make_muster(settings)
-            return MusterWSGI(create_app(settings, muster=muster), muster)
+            app = create_app(settings, muster=muster)
+            start_scheduler(Ticker(muster, app.client))
+            return MusterWSGI(app, muster)
 
         serve_http(
             build, host=args.host, port=args.port, workers=args.workers, threads=args.threads

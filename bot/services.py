@@ -67,6 +67,7 @@ DELEGATION_CODE = re.compile(r"^[A-Z]{2,6}$")
 
 COORDINATORS_CHANNEL = "coordinators_channel"
 SYSTEM = Actor(user_id="muster", is_coordinator=True)
+OPERATOR = "UOPERATOR"  # the command line acts as a coordinator of this name
 NOT_REGISTERED = (
     "You are not registered with Muster yet. Ask a coordinator to add you to your "
     "delegation (`/muster delegation member <CODE> @you`)."
@@ -105,8 +106,16 @@ class Muster:
     """The services, shared by every thread: they hold adapters, not request state,
     except the delivery key of a copy made with ``for_delivery``."""
 
-    def __init__(self, engine: Engine, *, coordinators: Iterable[str] = (), clock: Clock = utc_now):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        coordinators: Iterable[str] = (),
+        clock: Clock = utc_now,
+        timezone: str = "Europe/Brussels",
+    ):
         self.engine = engine
+        self.timezone = timezone  # the coalition's own, for schedules
         self.bootstrap_coordinators = frozenset(u.upper() for u in coordinators)
         self.clock = clock
         self.delivery_key: str | None = None

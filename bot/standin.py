@@ -132,7 +132,11 @@ class SlackStandIn:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("content-length") or 0)
-        raw = request.rfile.read(length).decode()
+        data = request.rfile.read(length)
+        if request.path.startswith("/upload/"):
+            self._receive_file(request, data)
+            return
+        raw = data.decode()
         if request.headers.get("content-type", "").startswith("application/json"):
             args = json.loads(raw or "{}")
         else:
@@ -176,6 +180,25 @@ class SlackStandIn:
         call.reply = self._answer(method, args)
         self._send(request, 200, call.reply, extra_headers=extra)
 
+    def _receive_file(self, request: BaseHTTPRequestHandler, data: bytes) -> None:
+        """Step two of files_upload_v2: the bytes go to the URL step one handed out."""
+        call = Call(
+            method="file.upload",
+            args={"file_id": request.path.rsplit("/", 1)[-1], "bytes": data},
+            token=None,
+        )
+        with self._lock:
+            self.calls.append(call)
+            failure = self._next_failure("file.upload")
+        with self._arrived:
+            self._arrived.notify_all()
+        status = failure.status if failure and failure.status != 200 else 200
+        body = b"OK" if status == 200 else b"upload failed"
+        request.send_response(status)
+        request.send_header("content-length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
     def _next_failure(self, method: str) -> Failure | None:
         queue = self._failures.get(method)
         if not queue:
@@ -206,6 +229,14 @@ class SlackStandIn:
             "views.publish": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "conversations.join": {"channel": {"id": args.get("channel")}},
             "apps.connections.open": {"url": "wss://127.0.0.1/socket"},
+            "conversations.open": {"channel": {"id": f"D{str(args.get('users', 'X'))[1:]}"}},
+            "files.getUploadURLExternal": {
+                "upload_url": f"{self.base_url}/upload/F{ts[:10]}",
+                "file_id": f"F{ts[:10]}",
+            },
+            "files.completeUploadExternal": {
+                "files": [{"id": f["id"], "title": f.get("title")} for f in _files(args)]
+            },
         }
         return {"ok": True, **answers.get(method, {})}
 
@@ -227,3 +258,8 @@ class SlackStandIn:
             request.send_header(name, value)
         request.end_headers()
         request.wfile.write(data)
+
+
+def _files(args: dict[str, Any]) -> list[dict[str, Any]]:
+    files = args.get("files") or "[]"
+    return json.loads(files) if isinstance(files, str) else list(files)

@@ -68,15 +68,28 @@ class Notice:
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file for one user, sent to them directly."""
+
+    user: str
+    filename: str
+    title: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class FollowUps:
-    """Slow work after the reply has gone: posts, announcements, App Home refreshes."""
+    """Slow work after the reply has gone: posts, announcements, App Home refreshes,
+    digests on demand and file uploads."""
 
     notices: tuple[Notice, ...] = ()
     announce_question: int | None = None
     refresh_home: tuple[str, ...] = ()
+    digest_to: str | None = None
+    upload: Upload | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.notices or self.announce_question or self.refresh_home)
+        return any(bool(v) for v in vars(self).values())
 
 
 @dataclass
@@ -89,6 +102,8 @@ class Reply:
     response_type: str = "ephemeral"
     modal: dict[str, Any] | None = None
     announce_question: int | None = None
+    digest_to: str | None = None
+    upload: Upload | None = None
 
 
 class MessageBuilder:

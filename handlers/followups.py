@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import MusterError
 from bot.services import Muster
 from handlers import home, questions
-from handlers.blocks import FollowUps, Notice
+from handlers.blocks import FollowUps, Notice, Upload
 
 
 def post(client: WebClient, notice: Notice, logger: logging.Logger) -> str | None:
@@ -46,9 +46,30 @@ def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.L
         logger.warning("could not refresh the Home tab of %s: %s", user, exc)
 
 
+def send_file(client: WebClient, upload: Upload, logger: logging.Logger) -> None:
+    try:
+        dm = client.conversations_open(users=upload.user)["channel"]["id"]
+        client.files_upload_v2(
+            channel=dm, content=upload.content, filename=upload.filename, title=upload.title
+        )
+    except Exception as exc:  # the user asked for it: say so rather than fail silently
+        logger.warning("export upload to %s failed: %s", upload.user, exc)
+        post(
+            client,
+            Notice(upload.user, "Sorry, the export could not be uploaded; please try again.", []),
+            logger,
+        )
+
+
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
     for notice in work.notices:
         post(client, notice, logger)
+    if work.digest_to is not None:
+        from bot.scheduler import post_digest_now
+
+        post_digest_now(muster, client, work.digest_to)
+    if work.upload is not None:
+        send_file(client, work.upload, logger)
     if work.announce_question is not None:
         announce(muster, client, work.announce_question, logger)
     for user in dict.fromkeys(work.refresh_home):

@@ -82,6 +82,15 @@ def _closing_quote(text: str, start: int, partners: str) -> int:
     return -1
 
 
+CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
+
+
+def channel_id(token: Token | None) -> str | None:
+    """A channel id from <#C123|name> (how Slack escapes a #channel) or a bare id."""
+    match = CHANNEL.match(token.text) if token else None
+    return (match.group(1) or match.group(2)).upper() if match else None
+
+
 def user_id(token: Token) -> str | None:
     """A Slack user id from <@U123|name>, <@U123> or @U123 (ids are upper case;
     a plain @name is a display name, which Slack did not resolve)."""
@@ -149,6 +158,7 @@ class Args:
 
     source: str
     tokens: tuple[Token, ...]
+    channel: str = ""  # where the command was typed
 
     def get(self, index: int) -> Token | None:
         return self.tokens[index] if index < len(self.tokens) else None
@@ -158,7 +168,7 @@ class Args:
         return token.word if token and not token.quoted else ""
 
     def after(self, index: int) -> Args:
-        return Args(self.source, self.tokens[index:])
+        return Args(self.source, self.tokens[index:], self.channel)
 
     def verbatim(self, index: int = 0) -> str:
         """The text from token ``index`` on, exactly as typed (quotes kept)."""

@@ -31,6 +31,9 @@ def parse_help(args: Args) -> Help:
             "history": "reports",
             "ask": "questions",
             "answer": "questions",
+            "digest": "broadcasts",
+            "alerts": "broadcasts",
+            "export": "reports",
         }.get(topic, topic)
         if topic not in u.TOPICS:
             raise BadInput(f"There is no help topic {topic!r}.", f"Topics: {', '.join(u.TOPICS)}.")
@@ -41,7 +44,7 @@ def render_help(topic: str | None) -> Reply:
     usages = [x for x in u.ALL if topic is None or x.topic == topic]
     title = "Muster help" if topic is None else f"Muster help: {u.TOPICS[topic]}"
     lines = [f"`/muster {x.form}` ({x.who})\n      e.g. `/muster {x.example}`" for x in usages]
-    builder = MessageBuilder(title)
+    builder = MessageBuilder(title).context(f"⚠️ {CLASSIFIED_NOTICE}")  # first, so no reader misses it
     if topic is None:
         builder.line(
             "Muster keeps the coalition's statement of requirements, the pledges delegations make "
@@ -50,7 +53,7 @@ def render_help(topic: str | None) -> Reply:
     builder.lines(lines)
     if topic is None:
         builder.context(f"Topics: {', '.join(u.TOPICS)} (`/muster help pledges`).")
-    return builder.context(f"⚠️ {CLASSIFIED_NOTICE}").build()
+    return builder.build()
 
 
 def run_help(_muster: Muster, _user: str, cmd: Help) -> Reply:

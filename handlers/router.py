@@ -10,7 +10,17 @@ from slack_sdk import WebClient
 
 from bot.errors import BadInput
 from bot.services import Muster
-from handlers import delegations, help, pledges, questions, reports, requirements, setup
+from handlers import (
+    delegations,
+    exports,
+    help,
+    pledges,
+    questions,
+    reports,
+    requirements,
+    setup,
+    subscriptions,
+)
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_BLOCKS, MAX_FALLBACK, FollowUps, Reply, truncate
 from handlers.grammar import Args, tokenize
 from handlers.routing import Route
@@ -26,6 +36,8 @@ ROUTES: list[Route] = sorted(
         *questions.ROUTES,
         *reports.ROUTES,
         *setup.ROUTES,
+        *subscriptions.ROUTES,
+        *exports.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -43,10 +55,10 @@ def find_route(text: str) -> Route:
     raise BadInput(_unknown(words), "See `/muster help`.")
 
 
-def parse_for(route: Route, text: str) -> Any:
+def parse_for(route: Route, text: str, channel: str = "") -> Any:
     """Tokenize what follows the subcommand's words as it needs, and parse it."""
     tokens = tokenize(text, strict=not route.free_text)
-    return route.parse(Args(text, tuple(tokens[len(route.words) :])))
+    return route.parse(Args(text, tuple(tokens[len(route.words) :]), channel))
 
 
 def parse_command(text: str) -> tuple[Route, Any]:
@@ -105,7 +117,7 @@ def on_muster_command(
     route = find_route(text)
     if route.words != ("help",):
         muster.require_registered(user)  # before parsing: strangers learn nothing from errors
-    reply = route.run(muster, user, parse_for(route, text))
+    reply = route.run(muster, user, parse_for(route, text, command.get("channel_id", "")))
     if reply.modal is not None:
         # A trigger lives three seconds: open the form before anything else.
         client.views_open(trigger_id=command["trigger_id"], view=reply.modal)
@@ -118,4 +130,6 @@ def on_muster_command(
         notices=tuple(reply.notices),
         announce_question=reply.announce_question,
         refresh_home=(user,) if route.changes else (),
+        digest_to=reply.digest_to,
+        upload=reply.upload,
     )

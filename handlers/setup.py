@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.errors import BadInput
 from bot.services import Muster
 from handlers import usage as u
 from handlers.blocks import Reply, simple
-from handlers.grammar import Args, expect_end
+from handlers.grammar import Args, channel_id, expect_end
 from handlers.routing import Route
-
-CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
 
 
 @dataclass(frozen=True)
@@ -21,12 +18,11 @@ class SetCoordinatorsChannel:
 
 
 def parse_coordinators_channel(args: Args) -> SetCoordinatorsChannel:
-    token = args.get(0)
-    match = CHANNEL.match(token.text) if token else None
-    if not match:
+    channel = channel_id(args.get(0))
+    if channel is None:
         raise BadInput("Name the channel as #channel.", str(u.SETUP))
     expect_end(args.tokens[1:], str(u.SETUP))
-    return SetCoordinatorsChannel((match.group(1) or match.group(2)).upper())
+    return SetCoordinatorsChannel(channel)
 
 
 def run_coordinators_channel(muster: Muster, user: str, cmd: SetCoordinatorsChannel) -> Reply:

@@ -93,6 +93,31 @@ SETUP = Usage(
     "coordinator",
     "delegations",
 )
+DIGEST_SUBSCRIBE = Usage(
+    "digest subscribe [#channel] [weekly <weekday> <HH:MM> [<IANA time zone>]]",
+    "digest subscribe #coalition-status weekly friday 16:00 Europe/Brussels",
+    "coordinator",
+    "broadcasts",
+)
+DIGEST_UNSUBSCRIBE = Usage(
+    "digest unsubscribe [#channel]",
+    "digest unsubscribe #coalition-status",
+    "coordinator",
+    "broadcasts",
+)
+DIGEST_LIST = Usage("digest list", "digest list", "coordinator", "broadcasts")
+DIGEST_PREVIEW = Usage("digest preview", "digest preview", "registered", "broadcasts")
+DIGEST_NOW = Usage(
+    "digest now [#channel]", "digest now #coalition-status", "coordinator", "broadcasts"
+)
+ALERTS_SUBSCRIBE = Usage(
+    "alerts subscribe [#channel]", "alerts subscribe #coordinators", "coordinator", "broadcasts"
+)
+ALERTS_UNSUBSCRIBE = Usage(
+    "alerts unsubscribe [#channel]", "alerts unsubscribe #coordinators", "coordinator", "broadcasts"
+)
+ALERTS_LIST = Usage("alerts list", "alerts list", "coordinator", "broadcasts")
+EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
 HISTORY = Usage("history <P-n|Q-n|REQ>", "history SKY-2", "registered", "reports")
 
 ALL = [
@@ -118,11 +143,21 @@ ALL = [
     GAPS,
     HISTORY,
     SETUP,
+    DIGEST_SUBSCRIBE,
+    DIGEST_UNSUBSCRIBE,
+    DIGEST_LIST,
+    DIGEST_PREVIEW,
+    DIGEST_NOW,
+    ALERTS_SUBSCRIBE,
+    ALERTS_UNSUBSCRIBE,
+    ALERTS_LIST,
+    EXPORT,
 ]
 TOPICS = {
     "delegations": "Delegations, members, coordinators and objectives",
     "requirements": "The statement of requirements",
     "pledges": "Pledges: offering, updating, withdrawing",
     "questions": "Questions (RFIs) and answers",
-    "reports": "Coverage, gaps and the audit trail",
+    "reports": "Coverage, gaps, the audit trail and exports",
+    "broadcasts": "Weekly digests and gap alerts to channels",
 }

@@ -138,3 +138,37 @@ class Delivery(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=120)
     received_at: datetime = _ts(index=True)
+
+
+class Subscription(SQLModel, table=True):
+    """A channel that gets the weekly digest, or gap alerts. Stored as data, so every
+    process can work out what is due without sharing scheduler state."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=8)  # digest | alerts
+    channel: str = Field(max_length=32, index=True)
+    weekday: int = 4  # Monday 0 … Sunday 6 (digests)
+    time_of_day: str = Field(default="16:00", max_length=5)
+    timezone: str = Field(default="Europe/Brussels", max_length=64)
+    active: bool = True
+    broken_reason: str = Field(default="", max_length=200)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class PostClaim(SQLModel, table=True):
+    """One process's claim to post one thing once: a subscription's digest for one
+    period, or one alert. The unique key makes every other process stand back."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    key: str = Field(max_length=160)  # e.g. digest:2026-W48, alert:critical_red:SKY-2:red
+    claimed_by: str = Field(max_length=80)
+    claimed_at: datetime = _ts()
+    lease_until: datetime = _ts()
+    status: str = Field(default="claimed", max_length=12)  # claimed | posted | failed
+    posted_at: datetime | None = _ts(default=None)
+    message_ts: str = Field(default="", max_length=32)

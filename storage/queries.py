@@ -18,9 +18,11 @@ from storage.models import (
     Member,
     Objective,
     Pledge,
+    PostClaim,
     Question,
     Requirement,
     Setting,
+    Subscription,
 )
 
 # --- objectives -------------------------------------------------------------
@@ -259,3 +261,59 @@ def put_setting(session: Session, key: str, value: str, user_id: str, now: datet
     )
     setting.value, setting.updated_by, setting.updated_at = value, user_id, now
     session.add(setting)
+
+
+# --- subscriptions and post claims ----------------------------------------------
+
+
+def list_subscriptions(
+    session: Session, kind: str | None = None, *, active_only: bool = True
+) -> Sequence[Subscription]:
+    query = select(Subscription).order_by(col(Subscription.id))
+    if kind is not None:
+        query = query.where(Subscription.kind == kind)
+    if active_only:
+        query = query.where(col(Subscription.active).is_(True))
+    return session.exec(query).all()
+
+
+def get_subscription(session: Session, kind: str, channel: str) -> Subscription | None:
+    return session.exec(
+        select(Subscription).where(Subscription.kind == kind, Subscription.channel == channel)
+    ).first()
+
+
+def get_claim(
+    session: Session, subscription_id: int, key: str, *, for_update: bool = False
+) -> PostClaim | None:
+    query = select(PostClaim).where(
+        PostClaim.subscription_id == subscription_id, PostClaim.key == key
+    )
+    if for_update:
+        query = query.with_for_update()
+    return session.exec(query).first()
+
+
+def last_posted(session: Session, subscription_id: int, prefix: str) -> PostClaim | None:
+    return session.exec(
+        select(PostClaim)
+        .where(
+            PostClaim.subscription_id == subscription_id,
+            PostClaim.status == "posted",
+            col(PostClaim.key).startswith(prefix),
+        )
+        .order_by(col(PostClaim.posted_at).desc())
+    ).first()
+
+
+def posted_claims(session: Session, prefix: str) -> Sequence[PostClaim]:
+    return session.exec(select(PostClaim).where(col(PostClaim.key).startswith(prefix))).all()
+
+
+def events_since(
+    session: Session, since: datetime, until: datetime | None = None
+) -> Sequence[Event]:
+    query = select(Event).where(col(Event.at) > since).order_by(col(Event.at), col(Event.id))
+    if until is not None:
+        query = query.where(col(Event.at) <= until)
+    return session.exec(query).all()

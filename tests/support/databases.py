@@ -16,6 +16,8 @@ from sqlalchemy.exc import OperationalError
 from storage.db import alembic_config, upgrade
 
 TABLES_CHILD_FIRST = [
+    "postclaim",
+    "subscription",
     "delivery",
     "setting",
     "event",

@@ -1,0 +1,251 @@
+"""The written report as files: CSV and XLSX honour visibility; JSON is the whole
+database, for moving it, and `muster import` restores it losing nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from bot.domain import percent
+from bot.errors import Conflict
+from bot.services import Muster
+from bot.views import History, PledgeView, QuestionView, RequirementView
+from storage import backup
+from storage.db import head_revision, read_session, write_session
+
+FORMAT = "muster-export"
+VERSION = 1
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one user may see, as tables."""
+
+    generated_at: datetime
+    requirements: tuple[RequirementView, ...]
+    objectives: tuple[tuple[str, str], ...]
+    pledges: tuple[PledgeView, ...]
+    undisclosed: int
+    questions: tuple[QuestionView, ...]
+    changes: tuple[tuple[str, History], ...]
+
+
+def report_for(muster: Muster, user_id: str) -> Report:
+    requirements = tuple(muster.list_requirements(user_id))
+    pledges = muster.list_pledges(user_id)
+    histories = tuple((r.code, muster.history(user_id, r.code)) for r in requirements)
+    return Report(
+        generated_at=muster.clock(),
+        requirements=requirements,
+        objectives=tuple((o.code, o.name) for o in muster.list_objectives(user_id)),
+        pledges=pledges.pledges,
+        undisclosed=pledges.undisclosed,
+        questions=tuple(muster.list_questions(user_id, "all")),
+        changes=histories,
+    )
+
+
+REQUIREMENT_COLUMNS = [
+    "code",
+    "objective",
+    "title",
+    "quantity",
+    "unit",
+    "priority",
+    "enabler",
+    "needed by",
+    "firm",
+    "conditional",
+    "gap",
+    "fill %",
+    "rating",
+    "critical shortfall",
+]
+PLEDGE_COLUMNS = [
+    "pledge",
+    "requirement",
+    "delegation",
+    "quantity",
+    "unit",
+    "status",
+    "condition",
+    "condition class",
+    "caveats",
+    "available from",
+    "restricted",
+    "withdrawal reason",
+]
+
+
+def requirement_row(v: RequirementView) -> list[Any]:
+    c = v.coverage
+    return [
+        v.code,
+        v.objective,
+        v.title,
+        v.quantity,
+        v.unit,
+        v.priority.value,
+        v.enabler,
+        v.needed_by.isoformat() if v.needed_by else "",
+        c.firm,
+        c.conditional,
+        c.gap,
+        percent(c.fill),
+        c.rating.value,
+        c.is_critical_shortfall,
+    ]
+
+
+def pledge_row(p: PledgeView) -> list[Any]:
+    return [
+        p.ref,
+        p.requirement,
+        p.delegation,
+        p.quantity,
+        p.unit,
+        p.status.value,
+        p.condition,
+        p.condition_kind.value if p.condition_kind else "",
+        p.caveats,
+        p.available_from.isoformat() if p.available_from else "",
+        p.restricted,
+        p.withdrawn_reason,
+    ]
+
+
+def to_csv(report: Report) -> bytes:
+    """The register in one table: each requirement with its coverage, once per pledge shown."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REQUIREMENT_COLUMNS + PLEDGE_COLUMNS[:1] + PLEDGE_COLUMNS[2:])
+    by_requirement: dict[str, list[PledgeView]] = {}
+    for p in report.pledges:
+        by_requirement.setdefault(p.requirement, []).append(p)
+    for v in report.requirements:
+        for p in by_requirement.get(v.code) or [None]:  # type: ignore[list-item]
+            pledge = [] if p is None else pledge_row(p)
+            writer.writerow(requirement_row(v) + (pledge[:1] + pledge[2:] if pledge else []))
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
+
+
+def to_xlsx(report: Report) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for code, name in report.objectives:
+        sheet = book.create_sheet(code)
+        sheet.append([f"{code} {name}"])
+        sheet.append(REQUIREMENT_COLUMNS)
+        for v in report.requirements:
+            if v.objective == code:
+                sheet.append(requirement_row(v))
+    _sheet(book, "Pledges", PLEDGE_COLUMNS, [pledge_row(p) for p in report.pledges])
+    if report.undisclosed:
+        book["Pledges"].append(
+            [
+                f"{report.undisclosed} undisclosed pledge(s) are counted in the totals but not listed."
+            ]
+        )
+    _sheet(
+        book,
+        "Questions",
+        [
+            "question",
+            "delegation",
+            "about",
+            "status",
+            "asked",
+            "question text",
+            "answer",
+            "answered",
+        ],
+        [
+            [
+                q.ref,
+                q.delegation or "",
+                q.about or "",
+                q.status.value,
+                q.asked_at.isoformat(),
+                q.text,
+                q.answer,
+                q.answered_at.isoformat() if q.answered_at else "",
+            ]
+            for q in report.questions
+        ],
+    )
+    _sheet(
+        book,
+        "Change log",
+        ["requirement", "when (UTC)", "what", "action", "by", "changes"],
+        [
+            [
+                code,
+                e.at.isoformat(),
+                e.subject,
+                e.action,
+                e.actor or "",
+                "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes),
+            ]
+            for code, history in report.changes
+            for e in history.entries
+        ],
+    )
+    for sheet in book.worksheets:
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+
+
+def dump(muster: Muster, progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    with read_session(muster.engine) as s:
+        tables = {}
+        for name in backup.TABLES:
+            tables[name] = list(backup.dump_rows(s, name))
+            if progress:
+                progress(name, len(tables[name]))
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": head_revision(),
+        "exported_at": muster.clock().isoformat(),
+        "tables": tables,
+    }
+
+
+def to_json(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+
+
+def restore(
+    muster: Muster, data: dict[str, Any], progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    if data.get("format") != FORMAT:
+        raise Conflict("This is not a Muster JSON export.")
+    if data.get("schema") != head_revision():
+        raise Conflict(
+            f"The export is from schema {data.get('schema')}; this Muster is at {head_revision()}. "
+            "Import it with the version of Muster that made it, then upgrade."
+        )
+    with write_session(muster.engine) as s:
+        if not backup.is_empty(s):
+            raise Conflict("The database is not empty; import into a freshly migrated database.")
+        backup.restore(s, data["tables"], progress)
+        s.flush()
+        return backup.count_rows(s)

@@ -1,0 +1,232 @@
+"""The scheduler tick: every minute, in every process that serves Slack.
+
+The tick works out from the data what is due, claims it, posts it, and marks it
+posted. APScheduler only wakes the tick; it keeps no state of its own (an
+in-memory job store per process), so processes never share scheduler state."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.broadcasts import Broadcasts, Claim, SubscriptionView
+from bot.schedule import MAX_LATENESS
+from bot.services import Muster
+from handlers.charts import coverage_png
+from handlers.digest import render_alert, render_digest
+
+log = logging.getLogger("muster.tick")
+RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
+PERMANENT = {
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "method_not_supported_for_channel_type",
+    "channel_is_archived",
+    "restricted_action",
+}
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass
+class TickReport:
+    digests: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
+
+
+class Unreachable(Exception):
+    """The channel cannot take our posts (archived, private without us, gone)."""
+
+
+def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+    """Post, joining a public channel first if we are not in it. Rate limits are
+    handled by the client's retry handler (429 with Retry-After)."""
+    try:
+        return str(client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"])
+    except SlackApiError as exc:
+        error = exc.response.get("error")
+        if error == "not_in_channel":
+            pass
+        elif error in PERMANENT:
+            raise Unreachable(error) from None
+        else:
+            raise
+    try:
+        client.conversations_join(channel=channel)
+    except SlackApiError as exc:  # private or archived: we cannot invite ourselves
+        raise Unreachable(exc.response.get("error") or "not_in_channel") from None
+    return str(client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"])
+
+
+def upload_chart(client: WebClient, channel: str, thread_ts: str, png: bytes) -> None:
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            thread_ts=thread_ts,
+            content=png,
+            filename="coverage.png",
+            title="Coverage by objective",
+            alt_txt="Firm, conditional and open share per objective",
+        )
+    except Exception as exc:  # the text digest is out; the picture is a bonus
+        log.warning("chart upload to %s failed: %s", channel, exc)
+
+
+class Ticker:
+    def __init__(
+        self,
+        muster: Muster,
+        client: WebClient,
+        *,
+        pace: float = 1.0,
+        worker: str | None = None,
+        lateness: timedelta = MAX_LATENESS,
+    ) -> None:
+        self.b = Broadcasts(muster)
+        self.muster = muster
+        self.client = client
+        self.pace = pace
+        self.worker = worker or worker_id()
+        self.lateness = lateness
+
+    def tick(self, now: datetime | None = None) -> TickReport:
+        now = now or datetime.now(UTC)
+        report = TickReport()
+        for sub, key in self.b.due_digests(now, self.lateness):
+            claim = self.b.claim(sub.id, key, self.worker, now)
+            if claim is not None:
+                self._digest(sub, claim, now, report)
+                time.sleep(self.pace)  # several channels: keep inside Slack's posting rate
+        for sub in self.b.alert_subscriptions():
+            self._alerts(sub, now, report)
+        return report
+
+    def _digest(
+        self, sub: SubscriptionView, claim: Claim, now: datetime, report: TickReport
+    ) -> None:
+        full = self.b.audience_is_coordinators(sub.channel)
+        since = self.b.previous_digest_at(sub.id, sub.channel) or max(
+            sub.created_at, now - timedelta(days=7)
+        )
+        digest = self.b.digest(now, since, full_view=full)
+        text, blocks = render_digest(digest)
+        ts = self._post(sub, claim, now, text, blocks, report)
+        if ts:
+            upload_chart(
+                self.client,
+                sub.channel,
+                ts,
+                coverage_png(digest.report, f"Coverage on {now:%d %b %Y}"),
+            )
+            report.digests.append(f"{sub.channel} {claim.key}")
+
+    def _alerts(self, sub: SubscriptionView, now: datetime, report: TickReport) -> None:
+        alerts = self.b.alerts(
+            now, sub.created_at, full_view=self.b.audience_is_coordinators(sub.channel)
+        )
+        self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES)
+        for alert in alerts:
+            claim = self.b.claim(sub.id, alert.key, self.worker, now)
+            if claim is None:
+                continue
+            text, blocks = render_alert(alert)
+            if self._post(sub, claim, now, text, blocks, report):
+                report.alerts.append(f"{sub.channel} {alert.key}")
+            elif sub.channel in report.broken:
+                return
+
+    def _post(
+        self,
+        sub: SubscriptionView,
+        claim: Claim,
+        now: datetime,
+        text: str,
+        blocks: list[dict[str, Any]],
+        report: TickReport,
+    ) -> str | None:
+        try:
+            ts = post(self.client, sub.channel, text, blocks)
+        except Unreachable as exc:
+            self.b.finish(claim, now, posted=False)
+            self._broken(sub, str(exc), report)
+            return None
+        except Exception as exc:
+            # Leave the claim: once its lease runs out, a later tick tries again.
+            log.warning("posting %s to %s failed: %s", claim.key, sub.channel, exc)
+            return None
+        self.b.finish(claim, now, posted=True, message_ts=ts)
+        return ts
+
+    def _broken(self, sub: SubscriptionView, reason: str, report: TickReport) -> None:
+        report.broken.append(sub.channel)
+        if not self.b.mark_broken(sub.id, reason):
+            return
+        coordinators = self.muster.coordinators_channel()
+        if coordinators and coordinators != sub.channel:
+            text = (
+                f"Muster can no longer post the {sub.kind} to <#{sub.channel}> ({reason}). The subscription is "
+                f"paused: invite Muster there, or subscribe another channel with `/muster {sub.kind} subscribe`."
+            )
+            try:
+                self.client.chat_postMessage(channel=coordinators, text=text)
+            except SlackApiError as exc:
+                log.warning(
+                    "could not tell the coordinators about %s: %s",
+                    sub.channel,
+                    exc.response.get("error"),
+                )
+
+
+def post_digest_now(
+    muster: Muster, client: WebClient, channel: str, now: datetime | None = None
+) -> str | None:
+    """`/muster digest now`: an extra digest outside the weekly period, claimed by nobody."""
+    now = now or datetime.now(UTC)
+    b = Broadcasts(muster)
+    since = b.previous_digest_at(None, channel) or now - timedelta(days=7)
+    digest = b.digest(now, since, full_view=b.audience_is_coordinators(channel))
+    text, blocks = render_digest(digest)
+    try:
+        ts = post(client, channel, text, blocks)
+    except (Unreachable, SlackApiError) as exc:
+        log.warning("digest now to %s failed: %s", channel, exc)
+        return None
+    upload_chart(client, channel, ts, coverage_png(digest.report, f"Coverage on {now:%d %b %Y}"))
+    return ts
+
+
+def start_scheduler(ticker: Ticker) -> BackgroundScheduler:
+    """Wake the tick every minute, at once on start-up to catch up after downtime."""
+    scheduler = BackgroundScheduler(timezone=UTC)
+
+    def run() -> None:
+        try:
+            ticker.tick()
+        except Exception:
+            log.exception("tick failed")
+
+    scheduler.add_job(
+        run,
+        "interval",
+        minutes=1,
+        next_run_time=datetime.now(UTC),
+        id="muster-tick",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=50,
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,176 @@
+"""The weekly digest and the gap alerts, as Block Kit within Slack's limits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.broadcasts import Alert, ChangeLine, Changes, Digest
+from bot.domain import ConditionKind
+from handlers.blocks import (
+    MAX_BLOCKS,
+    MAX_FALLBACK,
+    answer_button,
+    esc,
+    fmt_qty,
+    pledge_button,
+    truncate,
+)
+from handlers.questions import age
+from handlers.reports import headline, rollup_line
+from handlers.requirements import requirement_lines
+
+MAX_QUESTIONS = 10
+HINGE_PHRASES = {
+    ConditionKind.US_BACKSTOP: "hinge on a US backstop",
+    ConditionKind.PARLIAMENT: "await a parliamentary vote",
+    ConditionKind.LEGAL_MANDATE: "await a legal mandate",
+    ConditionKind.RULES_OF_ENGAGEMENT: "await clarity on the rules of engagement",
+    ConditionKind.OTHER: "carry other conditions",
+}
+
+
+def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
+    """A date each reader sees in their own time zone; the fallback is UTC."""
+    return f"<!date^{int(moment.timestamp())}^{fmt}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def _section(text: str, accessory: Any = None) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), accessory=accessory)
+
+
+def _change(line: ChangeLine) -> str:
+    if line.before is not None and line.after is not None and line.before != line.after:
+        amount = f"{fmt_qty(line.before)} → {fmt_qty(line.after)}"
+    else:
+        amount = fmt_qty(line.after if line.after is not None else line.before or 0)
+    return f"{line.ref} {line.delegation} → {line.requirement}: {amount} {esc(line.unit)}"
+
+
+def change_lines(changes: Changes) -> list[str]:
+    lines = []
+    for label, items in (
+        ("New", changes.new),
+        ("Raised", changes.raised),
+        ("Reduced", changes.reduced),
+        ("Confirmed", changes.confirmed),
+        ("Withdrawn", changes.withdrawn),
+    ):
+        if items:
+            lines.append(f"*{label} ({len(items)})*: " + "; ".join(_change(i) for i in items))
+    if changes.asked:
+        lines.append(f"*Questions asked ({len(changes.asked)})*: {', '.join(changes.asked)}")
+    if changes.answered:
+        lines.append(
+            f"*Questions answered ({len(changes.answered)})*: {', '.join(changes.answered)}"
+        )
+    if changes.undisclosed:
+        lines.append(
+            f"…and {changes.undisclosed} change(s) to undisclosed pledges, counted in the totals."
+        )
+    return lines or ["No changes."]
+
+
+def hinge_lines(digest: Digest) -> list[str]:
+    lines = []
+    for hinge in digest.hinges:
+        amounts = ", ".join(
+            f"{fmt_qty(qty)} {esc(unit)} ({code})" for code, qty, unit in hinge.amounts
+        )
+        lines.append(f"{amounts} {HINGE_PHRASES[hinge.kind]}")
+    return lines or ["No pledge waits on a condition."]
+
+
+def question_lines(digest: Digest) -> list[str]:
+    lines = []
+    for question in digest.open_questions[:MAX_QUESTIONS]:
+        old = digest.generated_at - question.asked_at
+        flag = "⚠️ " if old.days >= 7 else ""
+        who = f" ({question.delegation})" if question.delegation else ""
+        lines.append(
+            f"{flag}*{question.ref}*{who}, {age(question.asked_at, digest.generated_at)}: {esc(truncate(question.text, 200))}"
+        )
+    if len(digest.open_questions) > MAX_QUESTIONS:
+        lines.append(f"…and {len(digest.open_questions) - MAX_QUESTIONS} more: `/muster questions`")
+    return lines or ["None open."]
+
+
+def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
+    overall = digest.report.overall
+    blocks: list[Any] = [
+        HeaderBlock(text=f"Weekly status · {digest.generated_at:%d %b %Y}"),
+        _section(f"*{headline(overall)}*\n{rollup_line(overall)}"),
+        _section(
+            "*By objective*\n"
+            + "\n".join(
+                f"*{p.objective.code}* {esc(p.objective.name)}\n{rollup_line(p.rollup)}"
+                for p in digest.report.objectives
+            )
+        ),
+    ]
+    if digest.shortfalls:
+        blocks += [DividerBlock(), _section(f"*Critical shortfalls ({len(digest.shortfalls)})*")]
+        blocks += [
+            _section("\n".join(requirement_lines(v)), pledge_button(v.code))
+            for v in digest.shortfalls[:10]
+        ]
+    if digest.top_gaps:
+        blocks += [_section(f"*Top gaps ({len(digest.top_gaps)})*")]
+        blocks += [
+            _section("\n".join(requirement_lines(v)), pledge_button(v.code))
+            for v in digest.top_gaps
+        ]
+    blocks += [
+        DividerBlock(),
+        _section(
+            f"*Changes since {slack_date(digest.since)}*\n"
+            + "\n".join(change_lines(digest.changes))
+        ),
+        _section("*Conditional capacity*\n" + "\n".join(hinge_lines(digest))),
+        _section(
+            f"*Open questions ({len(digest.open_questions)}), oldest first*\n"
+            + "\n".join(question_lines(digest))
+        ),
+        _section(
+            "*Not heard from this period*\n"
+            + (
+                ", ".join(f"{code} {esc(name)}" for code, name in digest.silent)
+                or "Every delegation pledged or asked something."
+            )
+        ),
+    ]
+    note = "Firm = confirmed with no open condition. Shares are averaged per requirement."
+    if not digest.full_view:
+        note += " Restricted pledges appear only inside totals."
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(text=f"{note} Generated {slack_date(digest.generated_at)}.")
+            ]
+        )
+    )
+    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
+    fallback = (
+        f"Weekly status: {headline(overall)}. "
+        f"{len(digest.shortfalls)} critical shortfall(s), {len(digest.open_questions)} open question(s)."
+    )
+    return truncate(fallback, MAX_FALLBACK), [b.to_dict() for b in blocks]
+
+
+def render_alert(alert: Alert) -> tuple[str, list[dict[str, Any]]]:
+    button = (
+        pledge_button(alert.requirement.code)
+        if alert.requirement
+        else (answer_button(alert.question) if alert.question else None)
+    )
+    body = f"🚨 *{esc(alert.title)}*\n" + "\n".join(esc(line) for line in alert.lines)
+    text = f"{alert.title}. {' '.join(alert.lines)}"
+    return truncate(text, MAX_FALLBACK), [_section(body, button).to_dict()]

@@ -1,0 +1,43 @@
+"""`/muster export`: the written report as a file, sent to the asker directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadInput
+from bot.exporting import report_for, to_csv, to_xlsx
+from bot.services import Muster
+from handlers import usage as u
+from handlers.blocks import Reply, Upload, simple
+from handlers.grammar import Args, expect_end
+from handlers.routing import Route
+
+
+@dataclass(frozen=True)
+class Export:
+    format: str = "xlsx"
+
+
+def parse_export(args: Args) -> Export:
+    fmt = args.word(0) or "xlsx"
+    if fmt not in ("csv", "xlsx"):
+        raise BadInput(f"Export as csv or xlsx, not {fmt!r}.", str(u.EXPORT))
+    expect_end(args.tokens[1:], str(u.EXPORT))
+    return Export(fmt)
+
+
+def run_export(muster: Muster, user: str, cmd: Export) -> Reply:
+    report = report_for(muster, user)  # what this user may see, nothing more
+    content = to_csv(report) if cmd.format == "csv" else to_xlsx(report)
+    stamp = f"{report.generated_at:%Y-%m-%d}"
+    reply = simple(f"Your {cmd.format.upper()} report is on its way as a direct message.")
+    reply.upload = Upload(
+        user=user,
+        filename=f"muster-{stamp}.{cmd.format}",
+        title=f"Muster report {stamp}",
+        content=content,
+    )
+    return reply
+
+
+ROUTES = [Route(("export",), u.EXPORT, parse_export, run_export)]

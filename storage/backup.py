@@ -1,0 +1,98 @@
+"""Whole-database dump and restore, for `muster export --format json` and `muster import`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, Table, func, insert, select, text
+from sqlmodel import Session, SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from storage.types import UTCDateTime
+
+# Parents before children, so foreign keys hold at every insert.
+TABLES = [
+    "objective",
+    "delegation",
+    "member",
+    "coordinator",
+    "knownuser",
+    "setting",
+    "requirement",
+    "pledge",
+    "question",
+    "event",
+    "subscription",
+    "postclaim",
+    "delivery",
+]
+CONTENT = ["delegation", "requirement", "pledge", "question", "event"]
+
+
+def _table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+def _out(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _in(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    converted = {}
+    for name, value in row.items():
+        column = table.columns[name]
+        if value is not None and isinstance(column.type, UTCDateTime | DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column.type, Date):
+            value = date.fromisoformat(value)
+        converted[name] = value
+    return converted
+
+
+def count_rows(session: Session) -> dict[str, int]:
+    return {
+        name: int(session.execute(select(func.count()).select_from(_table(name))).scalar_one())
+        for name in TABLES
+    }
+
+
+def dump_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
+    table = _table(name)
+    order = list(table.primary_key.columns)
+    for row in session.execute(select(table).order_by(*order)).mappings():
+        yield {key: _out(value) for key, value in row.items()}
+
+
+def is_empty(session: Session) -> bool:
+    return all(
+        session.execute(select(func.count()).select_from(_table(n))).scalar_one() == 0
+        for n in CONTENT
+    )
+
+
+def restore(
+    session: Session,
+    tables: dict[str, list[dict[str, Any]]],
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Insert every row with its own ids; the database must hold nothing but the seeded objectives."""
+    session.execute(_table("objective").delete())
+    for name in TABLES:
+        rows = tables.get(name, [])
+        table = _table(name)
+        if rows:
+            session.execute(insert(table), [_in(table, row) for row in rows])
+        if progress:
+            progress(len(rows))
+    if session.get_bind().dialect.name == "postgresql":
+        for name in TABLES:
+            column = "id" if "id" in _table(name).columns else None
+            if column:  # the next P-n, Q-n … continue after the restored ones
+                session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "  # noqa: S608 (fixed names)
+                        f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {name}), 1), (SELECT COUNT(*) > 0 FROM {name}))"
+                    )
+                )
