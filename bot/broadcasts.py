@@ -421,6 +421,8 @@ def _days_until(day, now: datetime) -> timedelta:  # type: ignore[no-untyped-def
 def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Changes:  # type: ignore[no-untyped-def]
     hidden = _hidden_pledge_refs(s, viewer, events)
     codes = {d.id: d.code for d in q.list_delegations(s)}
+    # Status changes and withdrawals leave the quantity out of the event: it did not change.
+    quantities = {f"P-{p.id}": p.quantity for p, _d, _r in q.list_pledges(s)}
     buckets: dict[str, list[ChangeLine]] = defaultdict(list)
     asked, answered, undisclosed = [], [], 0
     for e in events:
@@ -435,6 +437,8 @@ def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Change
             undisclosed += 1
             continue
         before, after = e.before.get("quantity"), e.after.get("quantity")
+        if before is None and after is None:
+            before = after = quantities.get(e.entity_ref)
         line = ChangeLine(
             e.entity_ref,
             codes.get(e.delegation_id, "?"),
@@ -448,7 +452,7 @@ def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Change
         elif e.action == "withdrawn":
             buckets["withdrawn"].append(line)
         else:
-            if before is not None and after is not None:
+            if before is not None and after is not None and before != after:
                 buckets["raised" if after > before else "reduced"].append(line)
             if e.after.get("status") == PledgeStatus.CONFIRMED:
                 buckets["confirmed"].append(line)

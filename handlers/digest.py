@@ -159,8 +159,8 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     )
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     fallback = (
-        f"Weekly status: {headline(overall)}. "
-        f"{len(digest.shortfalls)} critical shortfall(s), {len(digest.open_questions)} open question(s)."
+        f"Weekly status · {digest.generated_at:%d %b %Y}: {headline(overall)}; "
+        f"{len(digest.open_questions)} open question(s)."
     )
     return truncate(fallback, MAX_FALLBACK), [b.to_dict() for b in blocks]
 

@@ -44,7 +44,9 @@ def render_help(topic: str | None) -> Reply:
     usages = [x for x in u.ALL if topic is None or x.topic == topic]
     title = "Muster help" if topic is None else f"Muster help: {u.TOPICS[topic]}"
     lines = [f"`/muster {x.form}` ({x.who})\n      e.g. `/muster {x.example}`" for x in usages]
-    builder = MessageBuilder(title).context(f"⚠️ {CLASSIFIED_NOTICE}")  # first, so no reader misses it
+    builder = MessageBuilder(title).context(
+        f"⚠️ {CLASSIFIED_NOTICE}"
+    )  # first, so no reader misses it
     if topic is None:
         builder.line(
             "Muster keeps the coalition's statement of requirements, the pledges delegations make "

@@ -1,0 +1,224 @@
+"""The weekly digest for the demo coalition, figure by figure, posted once, with its chart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+import time_machine
+from slack_sdk import WebClient
+
+from bot.demo import seed_demo
+from bot.scheduler import Ticker
+from bot.services import Muster
+from bot.standin import SlackStandIn
+from tests.support.slack import SlashCommands, validate_calls
+
+COORD = "UCOORD1"
+PUBLIC, COORDINATORS = "C0PUBLIC", "C0COORD"
+FRIDAY = "2026-11-27T15:00:00Z"  # 16:00 in Brussels
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def ticker(muster: Muster, slack: SlackStandIn) -> Iterator[Ticker]:
+    yield Ticker(
+        muster, WebClient(token="xoxb-tick", base_url=slack.api_url), pace=0, worker="test-worker"
+    )
+    validate_calls(slack.calls)
+
+
+@pytest.fixture
+def week(muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn) -> SlashCommands:
+    """The demo coalition, two digest subscriptions on Monday, and a week of changes."""
+    seed_demo(muster, now=at("2026-11-23T09:00:00Z"))
+    run = muster_cmd
+    with time_machine.travel("2026-11-23T10:00:00Z", tick=False):
+        run(COORD, f"setup coordinators-channel <#{COORDINATORS}|coordinators>")
+        assert (
+            "gets the weekly digest on Fridays at 16:00 Europe/Brussels"
+            in run(COORD, f"digest subscribe <#{PUBLIC}|status>").text
+        )
+        run(COORD, f"digest subscribe <#{COORDINATORS}> weekly friday 16:00 Europe/Brussels")
+    with time_machine.travel("2026-11-24T09:00:00Z", tick=False):
+        run("UNORTH1", "pledge update P-1 quantity 10")
+        run("UVALD1", "pledge update P-5 status confirmed unconditional")
+    with time_machine.travel("2026-11-25T09:00:00Z", tick=False):
+        run("UOST1", 'withdraw P-6 "ships needed at home"')
+        run("UCAL1", "pledge SKY-2 2 offered")
+        run("UMER1", "pledge update P-8 quantity 3000")
+    with time_machine.travel("2026-11-26T09:00:00Z", tick=False):
+        run("ULAKE1", "ask Who pays for host-nation fuel?")
+        run(COORD, "answer Q-3 The status of forces agreement covers all contingents.")
+    slack.reset()
+    return run
+
+
+def posted_digest(slack: SlackStandIn, channel: str) -> str:
+    [message] = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == channel]
+    return json.dumps(message.args["blocks"], ensure_ascii=False)
+
+
+def test_the_digest_for_the_demo_coalition_figure_by_figure(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    report = ticker.tick(at(FRIDAY))
+    assert sorted(report.digests) == [
+        f"{COORDINATORS} digest:2026-W48",
+        f"{PUBLIC} digest:2026-W48",
+    ]
+    text = posted_digest(slack, PUBLIC)
+    assert "Weekly status · 27 Nov 2026" in text
+    assert "*12 requirements: 0 filled, 7 partly filled, 5 empty · 4 critical shortfall(s)*" in text
+    assert (
+        "🔴 firm 19% · conditional 9% · gap 81% · 12 requirement(s) · *4 critical shortfall(s)*"
+        in text
+    )
+    assert (
+        "*SKY* Safe skies\\n`█████▒▒▒▒▒░░░░░░░░░░` 🔴 firm 29% · conditional 27% · gap 71%" in text
+    )
+    assert (
+        "*SEA* Secure sea lanes\\n`░░░░░░░░░░░░░░░░░░░░` 🔴 firm 0% · conditional 0% · gap 100%"
+        in text
+    )
+    assert (
+        "*LAND* Peace on land\\n`████▒░░░░░░░░░░░░░░░` 🔴 firm 21% · conditional 6% · gap 79%"
+        in text
+    )
+    assert (
+        "*UAF* Strengthening the host nation's forces\\n`████░░░░░░░░░░░░░░░░` 🔴 firm 22% · conditional 0% · gap 78%"
+        in text
+    )
+    shortfalls = text[text.index("Critical shortfalls (4)") : text.index("Top gaps")]
+    assert [
+        code for code in ("LAND-2", "SKY-2", "SKY-3", "LAND-4") if f"*{code}*" in shortfalls
+    ] == ["LAND-2", "SKY-2", "SKY-3", "LAND-4"]
+    assert (
+        shortfalls.index("*LAND-2*")
+        < shortfalls.index("*SKY-2*")
+        < shortfalls.index("*SKY-3*")
+        < shortfalls.index("*LAND-4*")
+    )
+    assert (
+        text.count('"action_id": "muster.pledge"') == 4 + 5
+    )  # every shortfall and top gap has a Pledge button
+    # Changes since Monday, as a public channel may see them.
+    assert "*New (1)*: P-14 CAL → SKY-2: 2 batteries" in text
+    assert "*Raised (1)*: P-1 NM → SKY-1: 8 → 10 aircraft" in text
+    assert "*Confirmed (1)*: P-5 VAL → LAND-1: 1 battlegroups" in text
+    assert "*Withdrawn (1)*: P-6 OST → SEA-1: 2 ships" in text
+    assert "Reduced" not in text and "P-8" not in text and "MER →" not in text
+    assert "…and 1 change(s) to undisclosed pledges, counted in the totals." in text
+    assert "*Questions asked (1)*: Q-5" in text and "*Questions answered (1)*: Q-3" in text
+    # Conditional capacity by condition.
+    assert "160 flight hours/month (SKY-3) hinge on a US backstop" in text
+    assert "1 batteries (SKY-2) await a parliamentary vote" in text
+    assert "1 companies (LAND-3) await clarity on the rules of engagement" in text
+    assert "LAND-1) hinge" not in text  # P-5's backstop condition was lifted this week
+    # Open questions, oldest first, the week-old ones flagged, no asking delegation named in public.
+    questions = text[text.index("Open questions (3)") : text.index("Not heard from")]
+    # Q-1 and Q-4 were asked in the week before (the demo seed), Q-5 on Thursday.
+    assert (
+        questions.index("⚠️ *Q-1*, ")
+        < questions.index("⚠️ *Q-4*, ")
+        < questions.index("*Q-5*, 1 day ago")
+    )
+    assert "⚠️ *Q-5*" not in questions
+    assert "(OST)" not in questions and "(LAK)" not in questions
+    assert (
+        "*Not heard from this period*\\nHN Host nation, MER Meridia" in text
+    )  # MER's change was restricted
+    monday = int(at("2026-11-23T10:00:00Z").timestamp())  # each reader sees it in their own zone
+    assert (
+        f"Changes since <!date^{monday}^{{date_short_pretty}} {{time}}|2026-11-23 10:00 UTC>"
+        in text
+    )
+    assert "Restricted pledges appear only inside totals." in text
+
+
+def test_the_coordinators_channel_sees_everything(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    ticker.tick(at(FRIDAY))
+    text = posted_digest(slack, COORDINATORS)
+    assert "*Reduced (1)*: P-8 MER → UAF-1: 4,000 → 3,000 training places/year" in text
+    assert "undisclosed" not in text
+    assert "⚠️ *Q-1* (OST), " in text
+    assert "*Not heard from this period*\\nHN Host nation" in text
+
+
+def test_ticking_twice_posts_once_and_the_chart_goes_with_it(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    ticker.tick(at(FRIDAY))
+    assert ticker.tick(at("2026-11-27T15:01:00Z")).digests == []
+    messages = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == PUBLIC]
+    assert len(messages) == 1
+    [upload] = [
+        c for c in slack.calls_to("files.completeUploadExternal") if c.args["channel_id"] == PUBLIC
+    ]
+    assert upload.args["thread_ts"] == messages[0].reply["ts"]
+    pngs = slack.calls_to("file.upload")
+    assert len(pngs) == 2 and all(c.args["bytes"].startswith(b"\x89PNG") for c in pngs)
+
+
+def test_the_next_digest_reports_changes_since_the_previous_one(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    ticker.tick(at(FRIDAY))
+    with time_machine.travel("2026-12-01T09:00:00Z", tick=False):
+        week("UOST1", "pledge SEA-1 3 confirmed")
+    slack.reset()
+    ticker.tick(at("2026-12-04T15:00:00Z"))
+    text = posted_digest(slack, PUBLIC)
+    assert "*New (1)*: P-15 OST → SEA-1: 3 ships" in text
+    assert "P-14" not in text.split("Changes since")[1].split("Conditional capacity")[0]
+    assert "2026-11-27 15:00 UTC" in text  # since the previous digest
+
+
+def test_moving_the_time_of_day_does_not_post_the_week_again(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    ticker.tick(at(FRIDAY))
+    with time_machine.travel("2026-11-27T16:00:00Z", tick=False):
+        week(COORD, f"digest subscribe <#{PUBLIC}> weekly friday 18:00")
+    assert ticker.tick(at("2026-11-27T17:00:00Z")).digests == []
+
+
+def test_preview_and_now(
+    week: SlashCommands, ticker: Ticker, slack: SlackStandIn, muster: Muster
+) -> None:
+    with time_machine.travel("2026-11-26T12:00:00Z", tick=False):
+        preview = week("UOST1", "digest preview")
+        assert "Weekly status · 26 Nov 2026" in preview.text and preview.ephemeral
+        assert "P-8" not in json.dumps(preview.blocks)
+        assert (
+            "Only coordinators can post the digest" in week("UOST1", f"digest now <#{PUBLIC}>").text
+        )
+        assert (
+            "Posting the digest to <#C0PUBLIC> now." in week(COORD, f"digest now <#{PUBLIC}>").text
+        )
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    # An extra digest does not use up the week: Friday's still goes out.
+    assert ticker.tick(at(FRIDAY)).digests
+
+
+def test_subscriptions_are_for_coordinators(week: SlashCommands) -> None:
+    assert (
+        "Only coordinators can subscribe channels to digest"
+        in week("UOST1", f"digest subscribe <#{PUBLIC}>").text
+    )
+    listing = week(COORD, "digest list").text
+    assert "<#C0PUBLIC> · Fridays at 16:00 Europe/Brussels" in listing
+    assert "no longer gets the weekly digest" in week(COORD, f"digest unsubscribe <#{PUBLIC}>").text
+    assert "has no digest subscription" in week(COORD, f"digest unsubscribe <#{PUBLIC}>").text
+    assert "not a weekday" in week(COORD, f"digest subscribe <#{PUBLIC}> weekly 5 16:00").text
+    assert (
+        "not an IANA time zone"
+        in week(COORD, f"digest subscribe <#{PUBLIC}> weekly friday 16:00 Mars/Base").text
+    )
