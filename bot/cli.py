@@ -54,6 +54,19 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
     db_sub.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
 
+    tick = sub.add_parser("tick", help="run one scheduler tick: due digests and alerts, with the same claims")
+    tick.add_argument("--now", help="the moment to tick at, ISO-8601 with a zone (default: now)")
+    tick.set_defaults(run=_tick)
+
+    export = sub.add_parser("export", help="write the register to a file (everything: for operators)")
+    export.add_argument("--format", choices=["csv", "xlsx", "json"], default="json")
+    export.add_argument("-o", "--output", required=True, help="file to write")
+    export.set_defaults(run=_export)
+
+    restore = sub.add_parser("import", help="restore a JSON export into an empty, migrated database")
+    restore.add_argument("file", help="a file written by `muster export --format json`")
+    restore.set_defaults(run=_import)
+
     doctor = sub.add_parser(
         "doctor", help="check tokens, scopes, channel and database, and how to fix them"
     )

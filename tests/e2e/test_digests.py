@@ -8,11 +8,12 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from slack_sdk import WebClient
 
+from bot.app import make_client
 from bot.demo import seed_demo
 from bot.scheduler import Ticker
 from bot.services import Muster
+from bot.settings import Settings
 from bot.standin import SlackStandIn
 from tests.support.slack import SlashCommands, validate_calls
 
@@ -26,10 +27,8 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def ticker(muster: Muster, slack: SlackStandIn) -> Iterator[Ticker]:
-    yield Ticker(
-        muster, WebClient(token="xoxb-tick", base_url=slack.api_url), pace=0, worker="test-worker"
-    )
+def ticker(muster: Muster, settings: Settings, slack: SlackStandIn) -> Iterator[Ticker]:
+    yield Ticker(muster, make_client(settings), pace=0, worker="test-worker")
     validate_calls(slack.calls)
 
 
