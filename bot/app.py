@@ -93,7 +93,9 @@ def create_app(
     app.view(ids.CALLBACK_PLEDGE)(ack=pledges.on_pledge_submitted, lazy=[followups.lazy])
     app.view(ids.CALLBACK_ASK)(ack=questions.on_ask_submitted, lazy=[followups.lazy])
     app.view(ids.CALLBACK_ANSWER)(ack=questions.on_answer_submitted, lazy=[followups.lazy])
-    app.view(ids.CALLBACK_REQUIREMENT)(requirements.on_requirement_submitted)
+    app.view(ids.CALLBACK_REQUIREMENT)(
+        ack=requirements.on_requirement_submitted, lazy=[followups.lazy]
+    )
     app.event("app_home_opened")(ack=acknowledge, lazy=[home.on_home_opened])
     app.error(on_error)
     return app

@@ -277,6 +277,11 @@ class Broadcasts:
             ]  # type: ignore[arg-type]
             return max(times) if times else None
 
+    def forget_old_deliveries(self, now: datetime, keep: timedelta = timedelta(days=1)) -> int:
+        """Slack retries within minutes; a day of delivery keys is plenty."""
+        with write_session(self.m.engine) as s:
+            return q.forget_deliveries_before(s, now - keep)
+
     def resolve_alerts(
         self, subscription_id: int, current: set[str], rules: tuple[str, ...]
     ) -> int:

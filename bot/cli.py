@@ -54,16 +54,22 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
     db_sub.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
 
-    tick = sub.add_parser("tick", help="run one scheduler tick: due digests and alerts, with the same claims")
+    tick = sub.add_parser(
+        "tick", help="run one scheduler tick: due digests and alerts, with the same claims"
+    )
     tick.add_argument("--now", help="the moment to tick at, ISO-8601 with a zone (default: now)")
     tick.set_defaults(run=_tick)
 
-    export = sub.add_parser("export", help="write the register to a file (everything: for operators)")
+    export = sub.add_parser(
+        "export", help="write the register to a file (everything: for operators)"
+    )
     export.add_argument("--format", choices=["csv", "xlsx", "json"], default="json")
     export.add_argument("-o", "--output", required=True, help="file to write")
     export.set_defaults(run=_export)
 
-    restore = sub.add_parser("import", help="restore a JSON export into an empty, migrated database")
+    restore = sub.add_parser(
+        "import", help="restore a JSON export into an empty, migrated database"
+    )
     restore.add_argument("file", help="a file written by `muster export --format json`")
     restore.set_defaults(run=_import)
 
@@ -276,7 +282,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     require(settings, "slack_bot_token", "slack_signing_secret" if args.http else "slack_app_token")
-    ensure_current(make_muster(settings).engine)  # refuse an old schema before binding anything
+    engine = make_muster(settings).engine
+    ensure_current(engine)  # refuse an old schema before binding anything
+    engine.dispose()  # no connection may cross into the forked workers
     if args.http:
         from bot.web import MusterWSGI, serve_http
 

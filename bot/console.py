@@ -149,6 +149,10 @@ class ConsoleTransport:
             )
         elif call.method == "response_url":
             self._print_message(call.args)
+        elif call.method == "views.publish":
+            self.out.print(
+                f"[dim]→ Muster refreshes the Home tab of {escape(str(call.args.get('user_id')))}[/dim]"
+            )
         elif call.method != "auth.test":  # Bolt's own start-up check, not something the bot did
             self.out.print(f"[dim]→ Web API {escape(call.method)}[/dim]")
 

@@ -20,6 +20,8 @@ REQUIRED_SCOPES = (
     "channels:join",
     "files:write",
     "users:read",
+    "channels:read",
+    "groups:read",
 )
 REINSTALL = "Paste manifest.yml into the app's settings, reinstall it to the workspace, and copy the new token."
 
@@ -119,12 +121,21 @@ def check_coordinators_channel(muster: Muster, client: WebClient) -> Check:
         )
     try:
         info = client.conversations_info(channel=channel)["channel"]
-    except (SlackApiError, urllib.error.URLError, OSError) as exc:
+    except SlackApiError as exc:
+        if exc.response.get("error") == "missing_scope":
+            return Check(
+                name,
+                False,
+                "cannot look at it: the token lacks channels:read or groups:read",
+                REINSTALL,
+            )
         return _slack_error(
             name,
             exc,
             f"Choose a channel that exists: `/muster setup coordinators-channel #…` (now {channel}).",
         )
+    except (urllib.error.URLError, OSError) as exc:
+        return _slack_error(name, exc, "")
     if info.get("is_archived"):
         return Check(
             name,

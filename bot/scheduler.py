@@ -112,6 +112,7 @@ class Ticker:
                 time.sleep(self.pace)  # several channels: keep inside Slack's posting rate
         for sub in self.b.alert_subscriptions():
             self._alerts(sub, now, report)
+        self.b.forget_old_deliveries(now)
         return report
 
     def _digest(

@@ -876,7 +876,10 @@ class Muster:
         """What the pledge form offers: every requirement with its current gap."""
         with read_session(self.engine) as s:
             self._delegate(s, user_id, "pledge")
-            return self._all_requirement_views(s)
+            views = self._all_requirement_views(s)
+            if not views:
+                raise Conflict("There are no requirements to pledge against yet.")
+            return views
 
     def ask_form(self, user_id: str) -> list[RequirementView]:
         with read_session(self.engine) as s:

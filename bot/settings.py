@@ -91,5 +91,8 @@ def load_settings(**overrides: object) -> Settings:
 def require(settings: Settings, *names: str) -> None:
     """Fail with a one-line error when a setting an operation needs is unset."""
     for name in names:
-        if getattr(settings, name) in (None, ""):
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value in (None, ""):
             raise SettingsError(f"{name.upper()}: not set; this operation needs it")

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER_ID = "UMUSTERBOT"
-ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read"
+ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read"
 
 
 @dataclass

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
@@ -104,6 +105,7 @@ class Reply:
     announce_question: int | None = None
     digest_to: str | None = None
     upload: Upload | None = None
+    refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
 
 
 class MessageBuilder:
@@ -200,6 +202,14 @@ def pledge_button(requirement_code: str) -> ButtonElement:
 def answer_button(question_ref: str) -> ButtonElement:
     return ButtonElement(
         text="Answer", action_id=ACTION_ANSWER, value=question_ref, style="primary"
+    )
+
+
+def open_form(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """views.open with its own short timeout and no retries: a trigger lives three
+    seconds and the user is waiting, so fail fast and say so rather than retry past it."""
+    WebClient(token=client.token, base_url=client.base_url, timeout=2).views_open(
+        trigger_id=trigger_id, view=view
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import socket
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +23,25 @@ from handlers.blocks import CLASSIFIED_NOTICE, truncate
 MAX_FIELD_ERROR = 150
 
 
+TOO_SLOW = {"expired_trigger_id", "exchanged_trigger_id"}
+
+
+def defuse(text: str) -> str:
+    """Error messages quote what the user typed: keep it from pinging a channel or
+    posing as a link, while our own <@user> and <#channel> mentions stay."""
+    return re.sub(r"<(?=[!a-z])", "&lt;", text)
+
+
 def message_for(error: Exception, logger: logging.Logger) -> str:
     if isinstance(error, MusterError):
-        return str(error)
+        return defuse(str(error))
+    if isinstance(error, SlackApiError) and error.response.get("error") in TOO_SLOW:
+        return "Slack gave up waiting for the form to open. Please try again."
+    if isinstance(error, SlackApiError) and error.response.get("error") == "ratelimited":
+        return "Slack is busy right now. Please try again in a moment."
+    if isinstance(error, TimeoutError | socket.timeout):
+        logger.warning("a Slack call timed out while the user waited: %s", error)
+        return "Slack took too long to answer. Please try again."
     reference = uuid.uuid4().hex[:8]
     # The traceback goes to the log under the reference; the user only sees the reference.
     logger.error("unexpected error, reference %s", reference, exc_info=error)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk import WebClient
@@ -12,6 +14,7 @@ from bot.errors import MusterError
 from bot.services import Muster
 from handlers import home, questions
 from handlers.blocks import FollowUps, Notice, Upload
+from handlers.errors import message_for
 
 
 def post(client: WebClient, notice: Notice, logger: logging.Logger) -> str | None:
@@ -80,4 +83,14 @@ def lazy(context: dict[str, Any], client: WebClient, logger: logging.Logger) -> 
     """Bolt lazy listener: runs on the worker pool after the acknowledgement is sent."""
     work: FollowUps | None = context.get("follow_ups")
     if work:
-        run(context["muster"], client, work, logger)
+        with logged(logger):
+            run(context["muster"], client, work, logger)
+
+
+@contextmanager
+def logged(logger: logging.Logger) -> Iterator[None]:
+    """Background work has no user to tell: log the traceback under a reference."""
+    try:
+        yield
+    except Exception as exc:
+        message_for(exc, logger)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 from bot.errors import BadInput
 from bot.views import RequirementView
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
+from handlers.grammar import MAX_QUANTITY
 from handlers.ids import FIELD_ACTION
 
 MAX_OPTIONS_PER_GROUP = 100
@@ -186,12 +187,24 @@ class Form:
 
     def date(self, name: str) -> date | None:
         raw = self.values.get(name, {}).get("selected_date")
-        return date.fromisoformat(raw) if raw else None
+        try:
+            return date.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError):
+            raise BadInput("Pick a date from the calendar.", field=name) from None
+
+    def one_of(self, name: str, allowed: Iterable[str], default: str) -> str:
+        """A select's value, which must be one the form offered."""
+        value = self.choice(name) or default
+        if value not in set(allowed):
+            raise BadInput("Choose one of the options.", field=name)
+        return value
 
     def number(self, name: str) -> int:
         raw = self.text(name).replace(",", "")
         if not raw.isdigit() or int(raw) <= 0:
             raise BadInput("Enter a whole number above zero.", field=name)
+        if int(raw) > MAX_QUANTITY:
+            raise BadInput("That number is too large.", field=name)
         return int(raw)
 
     def required(self, name: str, what: str) -> str:

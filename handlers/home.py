@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from handlers.blocks import (
     pledge_button,
     truncate,
 )
+from handlers.errors import message_for
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
 from handlers.requirements import requirement_lines
@@ -69,6 +71,7 @@ def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
         ]
         if not home.questions:
             blocks.append(_text("None open."))
+        blocks += _more(len(home.questions), "/muster questions")
     if actor.is_coordinator:
         blocks += _heading(f"Unanswered questions ({len(home.unanswered)})")
         for question in home.unanswered[:MAX_ITEMS]:
@@ -103,8 +106,13 @@ def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
     return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()
 
 
-def on_home_opened(event: dict[str, Any], context: dict[str, Any], client: Any) -> None:
+def on_home_opened(
+    event: dict[str, Any], context: dict[str, Any], client: Any, logger: logging.Logger
+) -> None:
     if event.get("tab", "home") != "home":
         return
     muster: Muster = context["muster"]
-    client.views_publish(user_id=event["user"], view=build(muster.home(event["user"])))
+    try:
+        client.views_publish(user_id=event["user"], view=build(muster.home(event["user"])))
+    except Exception as exc:  # a lazy listener: nobody to answer, so log it with a reference
+        message_for(exc, logger)

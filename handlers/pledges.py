@@ -15,7 +15,7 @@ from bot.services import Muster, PledgeChange
 from bot.views import PledgeList, PledgeResult, PledgeView, RequirementView
 from handlers import forms
 from handlers import usage as u
-from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply
+from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply, open_form
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
@@ -245,7 +245,7 @@ def parse_pledge_form(view: dict[str, Any]) -> MakePledge:
     return MakePledge(
         requirement=form.required("requirement", "a requirement"),
         quantity=form.number("quantity"),
-        status=PledgeStatus(form.choice("status") or PledgeStatus.OFFERED),
+        status=PledgeStatus(form.one_of("status", LIVE_WORDS, PledgeStatus.OFFERED)),
         restricted=form.checked("restricted"),
         condition=form.text("condition"),
         caveats=form.text("caveats"),
@@ -268,9 +268,7 @@ def on_pledge_button(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     requirement = body["actions"][0]["value"]
-    client.views_open(
-        trigger_id=body["trigger_id"], view=pledge_form(muster.pledge_form(user), requirement)
-    )
+    open_form(client, body["trigger_id"], pledge_form(muster.pledge_form(user), requirement))
 
 
 def on_pledge_submitted(

@@ -25,6 +25,7 @@ from handlers.blocks import (
     esc,
     fmt_time,
     form_reply,
+    open_form,
     truncate,
 )
 from handlers.grammar import QUESTION_REF, Args, expect_end, ref_number
@@ -151,7 +152,9 @@ def run_answer(muster: Muster, user: str, cmd: AnswerQuestion) -> Reply:
     notices = answer_notices(view, lines)
     if view.asker:
         reply.context(f"<@{view.asker}> has been told.")
-    return reply.build(notices=notices)
+    built = reply.build(notices=notices)
+    built.refresh_home = (view.asker,) if view.asker else ()
+    return built
 
 
 def answer_notices(view: QuestionView, lines: Sequence[str]) -> list[Notice]:
@@ -203,13 +206,16 @@ def ask_form(requirements: Sequence[RequirementView]) -> dict[str, Any]:
             multiline=True,
             placeholder="e.g. What are the rules of engagement for the force?",
         ),
-        forms.select(
-            "about",
-            "About a requirement (optional)",
-            groups=forms.requirement_groups(requirements),
-            optional=True,
-        ),
     ]
+    if requirements:  # before the first requirement there is nothing to ask about
+        blocks.append(
+            forms.select(
+                "about",
+                "About a requirement (optional)",
+                groups=forms.requirement_groups(requirements),
+                optional=True,
+            )
+        )
     return forms.modal("Ask the coordinators", CALLBACK_ASK, blocks, submit="Ask")
 
 
@@ -274,7 +280,7 @@ def on_answer_button(
     muster: Muster = context["muster"]
     question_id = int(body["actions"][0]["value"].split("-")[1])
     view = muster.question_to_answer(body["user"]["id"], question_id)
-    client.views_open(trigger_id=body["trigger_id"], view=answer_form(view))
+    open_form(client, body["trigger_id"], answer_form(view))
 
 
 def on_answer_submitted(

@@ -238,7 +238,7 @@ def parse_requirement_form(view: dict[str, Any]) -> AddRequirement:
         quantity=form.number("quantity"),
         unit=form.required("unit", "a unit"),
         title=form.required("title", "a title"),
-        priority=Priority(form.choice("priority") or Priority.ESSENTIAL),
+        priority=Priority(form.one_of("priority", [p.value for p in Priority], Priority.ESSENTIAL)),
         enabler=form.checked("enabler"),
         needed_by=form.date("needed_by"),
     )

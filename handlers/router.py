@@ -21,7 +21,15 @@ from handlers import (
     setup,
     subscriptions,
 )
-from handlers.blocks import CLASSIFIED_NOTICE, MAX_BLOCKS, MAX_FALLBACK, FollowUps, Reply, truncate
+from handlers.blocks import (
+    CLASSIFIED_NOTICE,
+    MAX_BLOCKS,
+    MAX_FALLBACK,
+    FollowUps,
+    Reply,
+    open_form,
+    truncate,
+)
 from handlers.grammar import Args, tokenize
 from handlers.routing import Route
 
@@ -120,7 +128,7 @@ def on_muster_command(
     reply = route.run(muster, user, parse_for(route, text, command.get("channel_id", "")))
     if reply.modal is not None:
         # A trigger lives three seconds: open the form before anything else.
-        client.views_open(trigger_id=command["trigger_id"], view=reply.modal)
+        open_form(client, command["trigger_id"], reply.modal)
         ack()
         return
     if context["first_contact"] and route.words != ("help",):
@@ -129,7 +137,7 @@ def on_muster_command(
     context["follow_ups"] = FollowUps(
         notices=tuple(reply.notices),
         announce_question=reply.announce_question,
-        refresh_home=(user,) if route.changes else (),
+        refresh_home=((user, *reply.refresh_home) if route.changes else ()),
         digest_to=reply.digest_to,
         upload=reply.upload,
     )

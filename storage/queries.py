@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -244,10 +244,8 @@ def claim_delivery(session: Session, key: str, now: datetime) -> None:
 
 
 def forget_deliveries_before(session: Session, cutoff: datetime) -> int:
-    old = session.exec(select(Delivery).where(col(Delivery.received_at) < cutoff)).all()
-    for delivery in old:
-        session.delete(delivery)
-    return len(old)
+    result = session.execute(delete(Delivery).where(col(Delivery.received_at) < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def get_setting(session: Session, key: str) -> str | None:

@@ -60,7 +60,7 @@ def test_missing_scopes_are_named(settings: Settings, ready: Muster, slack: Slac
     assert not check.ok
     assert (
         check.detail
-        == "missing chat:write.public, im:write, channels:join, files:write, users:read"
+        == "missing chat:write.public, im:write, channels:join, files:write, users:read, channels:read, groups:read"
     )
 
 
@@ -97,6 +97,14 @@ def test_a_public_channel_the_bot_can_join_is_fine(
 ) -> None:
     slack.channels[CHANNEL] = {"is_member": False, "is_private": False}
     assert doctor(settings, ready, slack)["coordinators' channel"].ok
+
+
+def test_a_token_without_channels_read_is_told_to_reinstall(
+    settings: Settings, ready: Muster, slack: SlackStandIn
+) -> None:
+    slack.fail("conversations.info", error="missing_scope")
+    check = doctor(settings, ready, slack)["coordinators' channel"]
+    assert not check.ok and "lacks channels:read" in check.detail and "reinstall" in check.fix
 
 
 def test_no_coordinators_channel_yet(

@@ -16,7 +16,7 @@ from bot.standin import SlackStandIn
 from bot.web import MusterWSGI
 from handlers import home
 from handlers.pledges import pledge_form
-from storage.db import make_engine
+from storage.db import head_revision, make_engine
 from tests.support.factories import COORDINATOR, OTHER, OWN, add_requirements, small_coalition
 from tests.support.slack import SlashCommands, validate_view
 
@@ -122,6 +122,10 @@ def test_health_is_503_when_the_schema_is_old(settings: Settings, muster: Muster
     assert call_wsgi(wsgi, "/healthz")[0] == "200 OK"
     with muster.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
-    assert call_wsgi(wsgi, "/healthz")[0] == "503 Service Unavailable"
-    with muster.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    try:
+        assert call_wsgi(wsgi, "/healthz")[0] == "503 Service Unavailable"
+    finally:
+        with muster.engine.begin() as conn:
+            conn.execute(
+                text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()}
+            )

@@ -110,13 +110,16 @@ class SlashCommands:
         }
         return urlencode(fields)
 
-    def __call__(self, user: str, text: str) -> SlackReply:
+    def __call__(self, user: str, text: str, *, opens_form: bool = False) -> SlackReply:
+        """Send the command; ``opens_form`` when the answer is a form, not a message."""
         body = self.form(user, text)
         response = self.app.dispatch(BoltRequest(body=body, headers=self.signed(body)))
         if self.workers is not None:
             assert self.workers.wait_idle(), "follow-up work did not finish"
         reply = SlackReply(response.status, json.loads(response.body) if response.body else {})
         assert reply.status == 200, reply
-        assert reply.text, f"silent reply to {text!r}"
+        assert bool(reply.text) != opens_form, (
+            f"{'silent' if not opens_form else 'unexpected'} reply to {text!r}"
+        )
         validate_blocks(reply.blocks)
         return reply
