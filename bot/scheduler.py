@@ -111,7 +111,10 @@ class Ticker:
                 self._digest(sub, claim, now, report)
                 time.sleep(self.pace)  # several channels: keep inside Slack's posting rate
         for sub in self.b.alert_subscriptions():
+            before = len(report.alerts)
             self._alerts(sub, now, report)
+            if len(report.alerts) > before:
+                time.sleep(self.pace)
         self.b.forget_old_deliveries(now)
         return report
 
