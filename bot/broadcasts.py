@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -47,6 +48,12 @@ class SubscriptionView:
     active: bool
     broken_reason: str
     created_at: datetime
+    schedule_from: datetime | None = None
+
+    @property
+    def owed_since(self) -> datetime:
+        """No period before this is owed: not before the subscription, nor before its schedule."""
+        return max(self.created_at, self.schedule_from or self.created_at)
 
 
 @dataclass(frozen=True)
@@ -104,6 +111,7 @@ class Digest:
     hinges: tuple[Hinge, ...]
     open_questions: tuple[QuestionView, ...]
     silent: tuple[tuple[str, str], ...]  # (code, name) of delegations with nothing this period
+    zone: str = "UTC"  # where its readers are, for its date
 
 
 @dataclass(frozen=True)
@@ -138,11 +146,10 @@ class Broadcasts:
             )
             before = {"active": sub.active if sub.id else None, "schedule": _describe(sub)}
             if schedule is not None:
-                sub.weekday, sub.time_of_day, sub.timezone = (
-                    schedule.weekday,
-                    f"{schedule.at:%H:%M}",
-                    schedule.zone.key,
-                )
+                new = (schedule.weekday, f"{schedule.at:%H:%M}", schedule.zone.key)
+                if new != (sub.weekday, sub.time_of_day, sub.timezone) or sub.schedule_from is None:
+                    sub.schedule_from = now  # a slot that was never on the schedule is owed nothing
+                sub.weekday, sub.time_of_day, sub.timezone = new
             if not sub.active or sub.broken_reason:
                 sub.created_at = now  # a revived subscription owes nothing from before
             sub.active, sub.broken_reason, sub.updated_at = True, "", now
@@ -158,6 +165,12 @@ class Broadcasts:
                 {"active": True, "schedule": _describe(sub)},
             )
             return _subscription_view(sub)
+
+    @staticmethod
+    def weekly(weekday: str, time_of_day: str, zone: str) -> Weekly:
+        from bot.schedule import parse_weekday
+
+        return Weekly.of(parse_weekday(weekday), time_of_day, zone)
 
     def is_subscribed(self, kind: str, channel: str) -> bool:
         with read_session(self.m.engine) as s:
@@ -199,7 +212,7 @@ class Broadcasts:
             for sub in q.list_subscriptions(s, DIGEST):
                 view = _subscription_view(sub)
                 assert view.schedule is not None
-                period = due(view.schedule, now, view.created_at, lateness)
+                period = due(view.schedule, now, view.owed_since, lateness)
                 if period is None:
                     continue
                 claim = q.get_claim(s, sub.id, f"digest:{period[0]}")  # type: ignore[arg-type]
@@ -214,7 +227,11 @@ class Broadcasts:
     # --- claims -------------------------------------------------------------------
 
     def claim(self, subscription_id: int, key: str, worker: str, now: datetime) -> Claim | None:
-        """Take the right to post ``key`` once; None if another process has it or did it."""
+        """Take the right to post ``key`` once; None if another process has it or did it.
+
+        The lease runs from the moment of the claim, not from the tick's start, so a
+        slow tick never hands out a lease that has already run out."""
+        now = max(now, self.m.clock())
         with write_session(self.m.engine) as s:
             try:
                 with s.begin_nested():
@@ -247,7 +264,7 @@ class Broadcasts:
             if row is None or row.claimed_by != claim.worker:
                 return  # our lease ran out and another process took over
             row.status = "posted" if posted else "failed"
-            row.posted_at = now if posted else None
+            row.posted_at = max(now, self.m.clock()) if posted else None
             row.message_ts = message_ts
             s.add(row)
 
@@ -283,15 +300,26 @@ class Broadcasts:
             return q.forget_deliveries_before(s, now - keep)
 
     def resolve_alerts(
-        self, subscription_id: int, current: set[str], rules: tuple[str, ...]
+        self,
+        subscription_id: int,
+        current: set[str],
+        rules: tuple[str, ...],
+        evaluated_at: datetime,
     ) -> int:
-        """Forget alerts whose condition no longer holds, so that a relapse alerts again."""
+        """Forget alerts whose condition no longer holds, so that a relapse alerts again.
+
+        Only alerts posted before ``evaluated_at`` (when ``current`` was read) are
+        forgotten: another process may have found and posted a condition since, or
+        may be posting it now, and its claim must stand."""
         with write_session(self.m.engine) as s:
             gone = 0
             for claim in q.posted_claims(s, "alert:"):
                 rule = claim.key.split(":")[1]
                 if (
                     claim.subscription_id == subscription_id
+                    and claim.status == "posted"
+                    and claim.posted_at is not None
+                    and claim.posted_at <= evaluated_at
                     and rule in rules
                     and claim.key not in current
                 ):
@@ -310,7 +338,15 @@ class Broadcasts:
     def audience_is_coordinators(self, channel: str) -> bool:
         return self.m.coordinators_channel() == channel
 
-    def digest(self, now: datetime, since: datetime, *, full_view: bool, top: int = 5) -> Digest:
+    def digest(
+        self,
+        now: datetime,
+        since: datetime,
+        *,
+        full_view: bool,
+        top: int = 5,
+        zone: str | None = None,
+    ) -> Digest:
         viewer = SYSTEM if full_view else CHANNEL_AUDIENCE
         with read_session(self.m.engine) as s:
             views = self.m._all_requirement_views(s)
@@ -336,9 +372,10 @@ class Broadcasts:
                 shortfalls=tuple(v for v in gaps if v.coverage.is_critical_shortfall),
                 top_gaps=tuple(v for v in gaps if not v.coverage.is_critical_shortfall)[:top],
                 changes=_changes(s, viewer, events, {v.code: v.unit for v in views}),
-                hinges=_hinges(s, {v.code: v.unit for v in views}),
+                hinges=_hinges(s, viewer, {v.code: v.unit for v in views}),
                 open_questions=_open_questions(s, viewer),
                 silent=_silent(s, viewer, events),
+                zone=zone or self.m.timezone,
             )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:
@@ -364,7 +401,9 @@ class Broadcasts:
                 if (
                     v.needed_by
                     and v.coverage.gap
-                    and timedelta(0) <= _days_until(v.needed_by, now) <= DEADLINE_HORIZON
+                    and timedelta(0)
+                    <= _days_until(v.needed_by, now, self.m.timezone)
+                    <= DEADLINE_HORIZON
                 ):
                     found.append(
                         Alert(
@@ -407,8 +446,15 @@ def _describe(sub: Subscription) -> str:
 def _subscription_view(sub: Subscription) -> SubscriptionView:
     schedule = Weekly.of(sub.weekday, sub.time_of_day, sub.timezone) if sub.kind == DIGEST else None
     return SubscriptionView(
-        sub.id, sub.kind, sub.channel, schedule, sub.active, sub.broken_reason, sub.created_at
-    )  # type: ignore[arg-type]
+        sub.id,  # type: ignore[arg-type]
+        sub.kind,
+        sub.channel,
+        schedule,
+        sub.active,
+        sub.broken_reason,
+        sub.created_at,
+        sub.schedule_from,
+    )
 
 
 def _obj(o):  # type: ignore[no-untyped-def]
@@ -417,10 +463,9 @@ def _obj(o):  # type: ignore[no-untyped-def]
     return _objective_view(o)
 
 
-def _days_until(day, now: datetime) -> timedelta:  # type: ignore[no-untyped-def]
-    return datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo) - now.replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
+def _days_until(day, now: datetime, zone: str) -> timedelta:  # type: ignore[no-untyped-def]
+    """Whole days from today to ``day``, both in the coalition's time zone."""
+    return timedelta(days=(day - now.astimezone(ZoneInfo(zone)).date()).days)
 
 
 def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Changes:  # type: ignore[no-untyped-def]
@@ -469,11 +514,15 @@ def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Change
     )
 
 
-def _hinges(s: Session, units: dict[str, str]) -> tuple[Hinge, ...]:
+def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ...]:
+    """Conditional capacity by condition. A restricted pledge's condition is one of its
+    details, so outside the coordinators' view it is left out here (it still counts as
+    conditional in the coverage figures)."""
     totals: dict[ConditionKind, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for pledge, _d, req in q.list_pledges(s):
         kind = classify_condition(pledge.condition)
-        if kind is not None and pledge.status != PledgeStatus.WITHDRAWN:
+        visible = viewer.is_coordinator or not pledge.restricted
+        if kind is not None and visible and pledge.status != PledgeStatus.WITHDRAWN:
             totals[kind][req.code] += pledge.quantity
     order = list(ConditionKind)
     return tuple(
@@ -492,11 +541,12 @@ def _open_questions(s: Session, viewer: Actor) -> tuple[QuestionView, ...]:
 
 def _silent(s: Session, viewer: Actor, events) -> tuple[tuple[str, str], ...]:  # type: ignore[no-untyped-def]
     hidden = _hidden_pledge_refs(s, viewer, events)
+    # Who asked is not for every audience either: only the coordinators count questions.
     active = {
         e.delegation_id
         for e in events
         if (e.entity == "pledge" and e.entity_ref not in hidden)
-        or (e.entity == "question" and e.action == "asked")
+        or (e.entity == "question" and e.action == "asked" and viewer.is_coordinator)
     }
     return tuple((d.code, d.name) for d in q.list_delegations(s) if d.id not in active)
 
@@ -522,11 +572,12 @@ def _gap_openings(
             if e.entity_ref in hidden
             else f"{e.entity_ref} ({codes.get(e.delegation_id, '?')})"
         )
-        what = (
-            "was withdrawn"
-            if e.action == "withdrawn"
-            else f"was reduced from {before:,} to {after:,}"
-        )
+        if e.action == "withdrawn":
+            what = "was withdrawn"
+        elif e.entity_ref in hidden:  # the figures of an undisclosed pledge are its details
+            what = "was reduced"
+        else:
+            what = f"was reduced from {before:,} to {after:,}"
         found.append(
             Alert(
                 "gap_opened",

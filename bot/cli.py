@@ -303,9 +303,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     assert settings.slack_app_token is not None
     muster = make_muster(settings)
-    SocketModeHandler(
-        create_app(settings, muster=muster), settings.slack_app_token.get_secret_value()
-    ).start()
+    app = create_app(settings, muster=muster)
+    start_scheduler(Ticker(muster, app.client))  # digests and alerts in Socket Mode too
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
 
 

@@ -85,6 +85,20 @@ PLEDGE_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """User text that a spreadsheet would run as a formula is written as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cells(row: list[Any]) -> list[Any]:
+    return [cell(v) for v in row]
+
+
 def requirement_row(v: RequirementView) -> list[Any]:
     c = v.coverage
     return [
@@ -133,7 +147,7 @@ def to_csv(report: Report) -> bytes:
     for v in report.requirements:
         for p in by_requirement.get(v.code) or [None]:  # type: ignore[list-item]
             pledge = [] if p is None else pledge_row(p)
-            writer.writerow(requirement_row(v) + (pledge[:1] + pledge[2:] if pledge else []))
+            writer.writerow(cells(requirement_row(v) + (pledge[:1] + pledge[2:] if pledge else [])))
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
 
 
@@ -142,11 +156,11 @@ def to_xlsx(report: Report) -> bytes:
     book.remove(book.active)
     for code, name in report.objectives:
         sheet = book.create_sheet(code)
-        sheet.append([f"{code} {name}"])
+        sheet.append([cell(f"{code} {name}")])
         sheet.append(REQUIREMENT_COLUMNS)
         for v in report.requirements:
             if v.objective == code:
-                sheet.append(requirement_row(v))
+                sheet.append(cells(requirement_row(v)))
     _sheet(book, "Pledges", PLEDGE_COLUMNS, [pledge_row(p) for p in report.pledges])
     if report.undisclosed:
         book["Pledges"].append(
@@ -199,8 +213,8 @@ def to_xlsx(report: Report) -> bytes:
         ],
     )
     for sheet in book.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
+        for header in sheet[1]:
+            header.font = Font(bold=True)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -210,11 +224,15 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
     sheet = book.create_sheet(title)
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append(cells(row))
 
 
 def dump(muster: Muster, progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
-    with read_session(muster.engine) as s:
+    # One snapshot for every table, or a pledge added mid-export could outlive its requirement.
+    engine = muster.engine
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with read_session(engine) as s:
         tables = {}
         for name in backup.TABLES:
             tables[name] = list(backup.dump_rows(s, name))

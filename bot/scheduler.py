@@ -10,6 +10,8 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +29,7 @@ from handlers.digest import render_alert, render_digest
 log = logging.getLogger("muster.tick")
 RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
 PERMANENT = {
+    "not_allowed_token_type",
     "channel_not_found",
     "is_archived",
     "not_in_channel",
@@ -34,6 +37,10 @@ PERMANENT = {
     "channel_is_archived",
     "restricted_action",
 }
+
+
+def chart_title(now: datetime) -> str:
+    return f"Coverage on {now:%d %b %Y}"
 
 
 def worker_id() -> str:
@@ -45,6 +52,15 @@ class TickReport:
     digests: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def isolated(what: str) -> Iterator[None]:
+    """One channel's failure must not cost the others their digest or alerts."""
+    try:
+        yield
+    except Exception:
+        log.exception("tick: %s failed", what)
 
 
 class Unreachable(Exception):
@@ -66,13 +82,19 @@ def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]
             raise
     try:
         client.conversations_join(channel=channel)
-    except SlackApiError as exc:  # private or archived: we cannot invite ourselves
-        raise Unreachable(exc.response.get("error") or "not_in_channel") from None
+    except SlackApiError as exc:
+        error = exc.response.get("error") or "not_in_channel"
+        if error in PERMANENT:  # private or archived: we cannot invite ourselves
+            raise Unreachable(error) from None
+        raise  # a passing failure: the claim stays, a later tick tries again
     return str(client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"])
 
 
-def upload_chart(client: WebClient, channel: str, thread_ts: str, png: bytes) -> None:
+def upload_chart(
+    client: WebClient, channel: str, thread_ts: str, chart: Callable[[], bytes]
+) -> None:
     try:
+        png = chart()
         client.files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
@@ -108,13 +130,12 @@ class Ticker:
         for sub, key in self.b.due_digests(now, self.lateness):
             claim = self.b.claim(sub.id, key, self.worker, now)
             if claim is not None:
-                self._digest(sub, claim, now, report)
+                with isolated(f"digest to {sub.channel}"):
+                    self._digest(sub, claim, now, report)
                 time.sleep(self.pace)  # several channels: keep inside Slack's posting rate
         for sub in self.b.alert_subscriptions():
-            before = len(report.alerts)
-            self._alerts(sub, now, report)
-            if len(report.alerts) > before:
-                time.sleep(self.pace)
+            with isolated(f"alerts to {sub.channel}"):
+                self._alerts(sub, now, report)
         self.b.forget_old_deliveries(now)
         return report
 
@@ -125,23 +146,24 @@ class Ticker:
         since = self.b.previous_digest_at(sub.id, sub.channel) or max(
             sub.created_at, now - timedelta(days=7)
         )
-        digest = self.b.digest(now, since, full_view=full)
+        assert sub.schedule is not None
+        digest = self.b.digest(now, since, full_view=full, zone=sub.schedule.zone.key)
         text, blocks = render_digest(digest)
         ts = self._post(sub, claim, now, text, blocks, report)
         if ts:
             upload_chart(
-                self.client,
-                sub.channel,
-                ts,
-                coverage_png(digest.report, f"Coverage on {now:%d %b %Y}"),
+                self.client, sub.channel, ts, lambda: coverage_png(digest.report, chart_title(now))
             )
             report.digests.append(f"{sub.channel} {claim.key}")
 
     def _alerts(self, sub: SubscriptionView, now: datetime, report: TickReport) -> None:
+        # Taken before reading: an alert posted by another process after this moment
+        # may rest on data this reading has not seen, so it is not ours to resolve.
+        evaluated_at = max(now, self.muster.clock())
         alerts = self.b.alerts(
             now, sub.created_at, full_view=self.b.audience_is_coordinators(sub.channel)
         )
-        self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES)
+        self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES, evaluated_at)
         for alert in alerts:
             claim = self.b.claim(sub.id, alert.key, self.worker, now)
             if claim is None:
@@ -149,6 +171,7 @@ class Ticker:
             text, blocks = render_alert(alert)
             if self._post(sub, claim, now, text, blocks, report):
                 report.alerts.append(f"{sub.channel} {alert.key}")
+                time.sleep(self.pace)  # a burst of alerts must not trip Slack's rate limit
             elif sub.channel in report.broken:
                 return
 
@@ -208,7 +231,7 @@ def post_digest_now(
     except (Unreachable, SlackApiError) as exc:
         log.warning("digest now to %s failed: %s", channel, exc)
         return None
-    upload_chart(client, channel, ts, coverage_png(digest.report, f"Coverage on {now:%d %b %Y}"))
+    upload_chart(client, channel, ts, lambda: coverage_png(digest.report, chart_title(now)))
     return ts
 
 

@@ -22,7 +22,20 @@ def coverage_png(report: StatusReport, title: str) -> bytes:
     firm = [float(p.rollup.firm_share) * 100 for p in parts][::-1]
     conditional = [float(p.rollup.conditional_share) * 100 for p in parts][::-1]
     gap = [100 - f - c for f, c in zip(firm, conditional, strict=True)]
-    fig, ax = plt.subplots(figsize=(8, 0.7 * max(len(parts), 1) + 1.4), dpi=110)
+    # Objective names are user text: a "$" must stay a dollar sign, not start TeX.
+    with plt.rc_context({"text.parse_math": False}):
+        return _draw(labels, firm, conditional, gap, title, len(parts))
+
+
+def _draw(
+    labels: list[str],
+    firm: list[float],
+    conditional: list[float],
+    gap: list[float],
+    title: str,
+    count: int,
+) -> bytes:
+    fig, ax = plt.subplots(figsize=(8, 0.7 * max(count, 1) + 1.4), dpi=110)
     try:
         ax.barh(labels, firm, color=FIRM, label="firm")
         ax.barh(labels, conditional, left=firm, color=CONDITIONAL, label="conditional")
@@ -40,7 +53,7 @@ def coverage_png(report: StatusReport, title: str) -> bytes:
         ax.legend(
             ncols=3,
             loc="lower center",
-            bbox_to_anchor=(0.5, -0.5 if len(parts) < 3 else -0.3),
+            bbox_to_anchor=(0.5, -0.5 if count < 3 else -0.3),
             frameon=False,
         )
         fig.tight_layout()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ContextBlock,
@@ -47,6 +48,29 @@ def _section(text: str, accessory: Any = None) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)), accessory=accessory)
 
 
+def _list_section(heading: str, lines: list[str], limit: int = 3000) -> SectionBlock:
+    """A heading and whole lines, as many as fit; what does not fit is counted, not cut."""
+    shown: list[str] = []
+    size = len(heading)
+    for index, line in enumerate(lines):
+        more = f"…and {len(lines) - index} more."
+        if size + len(line) + 1 > limit - len(more) - 1:
+            shown.append(more)
+            break
+        shown.append(line)
+        size += len(line) + 1
+    return _section("\n".join([heading, *shown]))
+
+
+def _capped(items: list[str], cap: int) -> str:
+    extra = f" …and {len(items) - cap} more" if len(items) > cap else ""
+    return "; ".join(items[:cap]) + extra
+
+
+MAX_PER_CHANGE = 12
+MAX_SILENT = 40
+
+
 def _change(line: ChangeLine) -> str:
     if line.before is not None and line.after is not None and line.before != line.after:
         amount = f"{fmt_qty(line.before)} → {fmt_qty(line.after)}"
@@ -65,7 +89,9 @@ def change_lines(changes: Changes) -> list[str]:
         ("Withdrawn", changes.withdrawn),
     ):
         if items:
-            lines.append(f"*{label} ({len(items)})*: " + "; ".join(_change(i) for i in items))
+            lines.append(
+                f"*{label} ({len(items)})*: " + _capped([_change(i) for i in items], MAX_PER_CHANGE)
+            )
     if changes.asked:
         lines.append(f"*Questions asked ({len(changes.asked)})*: {', '.join(changes.asked)}")
     if changes.answered:
@@ -103,10 +129,15 @@ def question_lines(digest: Digest) -> list[str]:
     return lines or ["None open."]
 
 
+def local_day(digest: Digest) -> str:
+    """The digest's date where its readers are, not in UTC."""
+    return f"{digest.generated_at.astimezone(ZoneInfo(digest.zone)):%d %b %Y}"
+
+
 def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     overall = digest.report.overall
     blocks: list[Any] = [
-        HeaderBlock(text=f"Weekly status · {digest.generated_at:%d %b %Y}"),
+        HeaderBlock(text=f"Weekly status · {local_day(digest)}"),
         _section(f"*{headline(overall)}*\n{rollup_line(overall)}"),
         _section(
             "*By objective*\n"
@@ -130,21 +161,23 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
         ]
     blocks += [
         DividerBlock(),
-        _section(
-            f"*Changes since {slack_date(digest.since)}*\n"
-            + "\n".join(change_lines(digest.changes))
+        _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
+        _list_section("*Conditional capacity*", hinge_lines(digest)),
+        _list_section(
+            f"*Open questions ({len(digest.open_questions)}), oldest first*", question_lines(digest)
         ),
-        _section("*Conditional capacity*\n" + "\n".join(hinge_lines(digest))),
-        _section(
-            f"*Open questions ({len(digest.open_questions)}), oldest first*\n"
-            + "\n".join(question_lines(digest))
-        ),
-        _section(
-            "*Not heard from this period*\n"
-            + (
-                ", ".join(f"{code} {esc(name)}" for code, name in digest.silent)
-                or "Every delegation pledged or asked something."
-            )
+        _list_section(
+            "*Not heard from this period*",
+            [
+                ", ".join(f"{code} {esc(name)}" for code, name in digest.silent[:MAX_SILENT])
+                + (
+                    f" …and {len(digest.silent) - MAX_SILENT} more"
+                    if len(digest.silent) > MAX_SILENT
+                    else ""
+                )
+                if digest.silent
+                else "Every delegation pledged or asked something."
+            ],
         ),
     ]
     note = "Firm = confirmed with no open condition. Shares are averaged per requirement."
@@ -159,7 +192,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     )
     blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
     fallback = (
-        f"Weekly status · {digest.generated_at:%d %b %Y}: {headline(overall)}; "
+        f"Weekly status · {local_day(digest)}: {headline(overall)}; "
         f"{len(digest.open_questions)} open question(s)."
     )
     return truncate(fallback, MAX_FALLBACK), [b.to_dict() for b in blocks]
@@ -172,5 +205,5 @@ def render_alert(alert: Alert) -> tuple[str, list[dict[str, Any]]]:
         else (answer_button(alert.question) if alert.question else None)
     )
     body = f"🚨 *{esc(alert.title)}*\n" + "\n".join(esc(line) for line in alert.lines)
-    text = f"{alert.title}. {' '.join(alert.lines)}"
+    text = esc(f"{alert.title}. {' '.join(alert.lines)}")  # notifications show it as typed
     return truncate(text, MAX_FALLBACK), [_section(body, button).to_dict()]

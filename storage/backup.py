@@ -28,7 +28,6 @@ TABLES = [
     "postclaim",
     "delivery",
 ]
-CONTENT = ["delegation", "requirement", "pledge", "question", "event"]
 
 
 def _table(name: str) -> Table:
@@ -66,9 +65,11 @@ def dump_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
 
 
 def is_empty(session: Session) -> bool:
+    """Nothing but the objectives every migrated database starts with."""
     return all(
         session.execute(select(func.count()).select_from(_table(n))).scalar_one() == 0
-        for n in CONTENT
+        for n in TABLES
+        if n != "objective"
     )
 
 

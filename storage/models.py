@@ -155,6 +155,8 @@ class Subscription(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # When the current schedule was set: slots before it were never promised.
+    schedule_from: datetime | None = _ts(default=None)
 
 
 class PostClaim(SQLModel, table=True):

@@ -130,8 +130,9 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
     assert "⚠️ *Q-5*" not in questions
     assert "(OST)" not in questions and "(LAK)" not in questions
     assert (
-        "*Not heard from this period*\\nHN Host nation, MER Meridia" in text
-    )  # MER's change was restricted
+        # MER changed only a restricted pledge, LAK only asked (who asks is for coordinators)
+        "*Not heard from this period*\\nHN Host nation, LAK Lakeland, MER Meridia" in text
+    )
     monday = int(at("2026-11-23T10:00:00Z").timestamp())  # each reader sees it in their own zone
     assert (
         f"Changes since <!date^{monday}^{{date_short_pretty}} {{time}}|2026-11-23 10:00 UTC>"

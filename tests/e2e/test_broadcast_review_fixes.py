@@ -1,0 +1,220 @@
+"""Found in review of digests, alerts and exports; each stays fixed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+
+from bot.app import make_client
+from bot.broadcasts import LEASE, Broadcasts
+from bot.errors import Conflict
+from bot.exporting import dump, report_for, restore, to_csv, to_xlsx
+from bot.scheduler import Ticker
+from bot.services import Muster
+from bot.settings import Settings
+from bot.standin import SlackStandIn
+from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
+from tests.support.slack import SlashCommands
+
+ALERTS, STATUS = "C0ALERTS", "C0STATUS"
+MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
+FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
+
+
+@pytest.fixture
+def ticker(muster: Muster, settings: Settings) -> Ticker:
+    return Ticker(muster, make_client(settings), pace=0, worker="a")
+
+
+@pytest.fixture
+def coalition(muster: Muster) -> Muster:
+    with time_machine.travel(MONDAY - timedelta(hours=1), tick=False):
+        small_coalition(muster)
+        Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+        Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
+    return muster
+
+
+def posts(slack: SlackStandIn, channel: str) -> list[str]:
+    return [
+        c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args["channel"] == channel
+    ]
+
+
+def test_a_stale_reading_never_resolves_an_alert_posted_after_it(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        ticker.tick(MONDAY)  # posts "SKY-1 is red"
+    b = Broadcasts(coalition)
+    assert (
+        b.resolve_alerts(1, set(), ("critical_red",), evaluated_at=MONDAY - timedelta(seconds=2))
+        == 0
+    )
+    with time_machine.travel(MONDAY + timedelta(minutes=1), tick=False):
+        ticker.tick(MONDAY + timedelta(minutes=1))
+    assert len([t for t in posts(slack, ALERTS) if t.startswith("SKY-1 is red")]) == 1
+
+
+def test_a_lease_runs_from_the_moment_of_the_claim(coalition: Muster) -> None:
+    with time_machine.travel(MONDAY + timedelta(minutes=30), tick=False):
+        claim = Broadcasts(coalition).claim(
+            1, "digest:test", "slow", MONDAY
+        )  # a tick that began 30 min ago
+    assert claim is not None
+    with coalition.engine.connect() as conn:
+        from sqlalchemy import text
+
+        lease = conn.execute(
+            text("SELECT lease_until FROM postclaim WHERE key = 'digest:test'")
+        ).scalar_one()
+    assert str(lease).startswith(
+        str((MONDAY + timedelta(minutes=30) + LEASE).replace(tzinfo=None))[:16]
+    )
+
+
+def test_a_reduced_undisclosed_pledge_shows_no_figures(
+    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        muster_cmd(OWN, "pledge update P-2 quantity 1")
+    ticker.tick(MONDAY + timedelta(minutes=1))
+    assert (
+        "An undisclosed pledge was reduced on LAND-1. Battlegroups: gap now 3 battlegroups."
+        in posts(slack, ALERTS)
+    )
+
+
+def test_a_restricted_pledges_condition_stays_out_of_public_capacity(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OWN, 'pledge LAND-1 1 offered restricted if "subject to parliament"')
+    b = Broadcasts(coalition)
+    public = b.digest(FRIDAY, MONDAY, full_view=False)
+    coordinators = b.digest(FRIDAY, MONDAY, full_view=True)
+    assert all(code != "LAND-1" for h in public.hinges for code, _q, _u in h.amounts)
+    assert any(code == "LAND-1" for h in coordinators.hinges for code, _q, _u in h.amounts)
+
+
+def test_a_passing_join_failure_keeps_the_subscription(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    slack.fail("chat.postMessage", error="not_in_channel")
+    slack.fail("conversations.join", status=500, error="internal_error")
+    report = ticker.tick(MONDAY)
+    assert report.broken == [] and report.alerts == []
+    assert Broadcasts(coalition).is_subscribed("alerts", ALERTS)
+
+
+def test_a_dollar_in_an_objective_name_does_not_stop_the_chart(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    coalition.edit_objective(COORDINATOR, "SKY", name="Budget a $x^$ b")
+    assert ticker.tick(FRIDAY).digests == [f"{STATUS} digest:2026-W48"]
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_moving_the_schedule_mid_week_owes_nothing_for_the_slot_already_past(
+    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker
+) -> None:
+    wednesday = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+    with time_machine.travel(wednesday, tick=False):
+        muster_cmd(COORDINATOR, f"digest subscribe <#{STATUS}> weekly tuesday 16:00")
+    assert ticker.tick(wednesday + timedelta(minutes=1)).digests == []
+    assert ticker.tick(datetime.fromisoformat("2026-12-01T15:00:00+00:00")).digests == [
+        f"{STATUS} digest:2026-W49"
+    ]
+
+
+def test_the_digest_is_dated_where_its_readers_are(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        Broadcasts(coalition).subscribe(
+            COORDINATOR, "digest", "C0NZ", Broadcasts.weekly("monday", "09:00", "Pacific/Auckland")
+        )
+    ticker.tick(
+        datetime.fromisoformat("2026-11-29T20:00:00+00:00")
+    )  # Monday 30 Nov, 09:00 in Auckland
+    [header] = [
+        c.args["blocks"][0]
+        for c in slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0NZ"
+    ]
+    assert header["text"]["text"] == "Weekly status · 30 Nov 2026"
+
+
+def test_long_sections_lose_whole_lines_and_say_how_many(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    for n in range(60):
+        muster_cmd(OTHER, f"ask Question number {n}: {'why? ' * 20}")
+    from handlers.digest import render_digest
+
+    _text, blocks = render_digest(Broadcasts(coalition).digest(FRIDAY, MONDAY, full_view=True))
+    questions = next(
+        b["text"]["text"]
+        for b in blocks
+        if b["type"] == "section" and "Open questions" in b["text"]["text"]
+    )
+    assert "…and 51 more: `/muster questions`" in questions and "&g…" not in questions
+
+
+def test_alert_notifications_are_escaped(
+    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    with time_machine.travel(MONDAY - timedelta(days=8), tick=False):
+        muster_cmd(OTHER, "ask &lt;!here&gt; who pays?")
+    ticker.tick(MONDAY)
+    stale = next(t for t in posts(slack, ALERTS) if "waited" in t)
+    assert "<!here>" not in stale and "&lt;!here&gt;" in stale
+
+
+def test_spreadsheets_never_run_user_text_as_formulas(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OTHER, 'ask =HYPERLINK("http://evil.example",A1)')
+    muster_cmd(OTHER, 'pledge SKY-1 1 caveat "+1 only on Mondays"')
+    report = report_for(coalition, COORDINATOR)
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    texts = [c.value for row in book["Questions"].iter_rows() for c in row] + [
+        c.value for row in book["Pledges"].iter_rows() for c in row
+    ]
+    assert '\'=HYPERLINK("http://evil.example",A1)' in texts and "'+1 only on Mondays" in texts
+    assert all(
+        c.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    assert any(cell == "'+1 only on Mondays" for row in rows for cell in row)
+
+
+def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster: Muster) -> None:
+    data = json.loads(json.dumps(dump(coalition)))
+    from sqlalchemy import text
+
+    with coalition.engine.begin() as conn:
+        for table in (
+            "postclaim",
+            "subscription",
+            "delivery",
+            "event",
+            "question",
+            "pledge",
+            "requirement",
+            "member",
+            "coordinator",
+            "knownuser",
+            "delegation",
+        ):
+            conn.execute(text(f"DELETE FROM {table}"))
+    coalition.set_coordinators_channel(COORDINATOR, "C0COORD")  # a setting, and its audit event
+    with coalition.engine.begin() as conn:
+        conn.execute(text("DELETE FROM event"))
+    with pytest.raises(Conflict, match="not empty"):
+        restore(coalition, data)
