@@ -21,10 +21,11 @@ from bot.schedule import MAX_LATENESS, Weekly, due
 from bot.services import (
     SYSTEM,
     Muster,
-    _about_labels,
-    _gap_order,
-    _hidden_pledge_refs,
-    _question_view,
+    about_labels,
+    gap_order,
+    hidden_pledge_refs,
+    objective_view,
+    question_view,
 )
 from bot.views import Actor, ObjectiveStatus, QuestionView, RequirementView, StatusReport
 from storage import queries as q
@@ -353,7 +354,7 @@ class Broadcasts:
             objectives = q.list_objectives(s)
             parts = tuple(
                 ObjectiveStatus(
-                    objective=_obj(o),
+                    objective=objective_view(o),
                     rollup=Rollup(tuple(v.coverage for v in views if v.objective == o.code)),
                     requirements=tuple(v for v in views if v.objective == o.code),
                 )
@@ -362,7 +363,7 @@ class Broadcasts:
             report = StatusReport(
                 objectives=parts, overall=Rollup(tuple(v.coverage for v in views))
             )
-            gaps = sorted((v for v in views if v.coverage.gap > 0), key=_gap_order)
+            gaps = sorted((v for v in views if v.coverage.gap > 0), key=gap_order)
             events = q.events_since(s, since, now)
             return Digest(
                 generated_at=now,
@@ -457,19 +458,13 @@ def _subscription_view(sub: Subscription) -> SubscriptionView:
     )
 
 
-def _obj(o):  # type: ignore[no-untyped-def]
-    from bot.services import _objective_view
-
-    return _objective_view(o)
-
-
 def _days_until(day, now: datetime, zone: str) -> timedelta:  # type: ignore[no-untyped-def]
     """Whole days from today to ``day``, both in the coalition's time zone."""
     return timedelta(days=(day - now.astimezone(ZoneInfo(zone)).date()).days)
 
 
 def _changes(s: Session, viewer: Actor, events, units: dict[str, str]) -> Changes:  # type: ignore[no-untyped-def]
-    hidden = _hidden_pledge_refs(s, viewer, events)
+    hidden = hidden_pledge_refs(s, viewer, events)
     codes = {d.id: d.code for d in q.list_delegations(s)}
     # Status changes and withdrawals leave the quantity out of the event: it did not change.
     quantities = {f"P-{p.id}": p.quantity for p, _d, _r in q.list_pledges(s)}
@@ -532,15 +527,15 @@ def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ..
 
 
 def _open_questions(s: Session, viewer: Actor) -> tuple[QuestionView, ...]:
-    about = _about_labels(s)
+    about = about_labels(s)
     rows = q.list_questions(s, statuses=[QuestionStatus.OPEN])
     return tuple(
-        sorted((_question_view(viewer, qu, d, about) for qu, d in rows), key=lambda v: v.asked_at)
+        sorted((question_view(viewer, qu, d, about) for qu, d in rows), key=lambda v: v.asked_at)
     )
 
 
 def _silent(s: Session, viewer: Actor, events) -> tuple[tuple[str, str], ...]:  # type: ignore[no-untyped-def]
-    hidden = _hidden_pledge_refs(s, viewer, events)
+    hidden = hidden_pledge_refs(s, viewer, events)
     # Who asked is not for every audience either: only the coordinators count questions.
     active = {
         e.delegation_id
@@ -554,7 +549,7 @@ def _silent(s: Session, viewer: Actor, events) -> tuple[tuple[str, str], ...]:  
 def _gap_openings(
     s: Session, viewer: Actor, events, views: dict[str, RequirementView]
 ) -> list[Alert]:  # type: ignore[no-untyped-def]
-    hidden = _hidden_pledge_refs(s, viewer, events)
+    hidden = hidden_pledge_refs(s, viewer, events)
     codes = {d.id: d.code for d in q.list_delegations(s)}
     found = []
     for e in events:

@@ -240,7 +240,7 @@ class Muster:
     def list_objectives(self, user_id: str) -> list[ObjectiveView]:
         with read_session(self.engine) as s:
             self._registered(s, user_id)
-            return [_objective_view(o) for o in q.list_objectives(s)]
+            return [objective_view(o) for o in q.list_objectives(s)]
 
     def edit_objective(
         self,
@@ -264,7 +264,7 @@ class Muster:
             s.add(objective)
             after = {"name": objective.name, "lead_delegations": objective.lead_delegations}
             self._record(s, actor, "objective", objective.code, "updated", before, after)
-            return _objective_view(objective)
+            return objective_view(objective)
 
     # --- delegations and coordinators ----------------------------------------------
 
@@ -808,13 +808,13 @@ class Muster:
             actor = self._registered(s, user_id)
             statuses = None if scope == "all" else [QuestionStatus.OPEN]
             rows = q.list_questions(s, statuses=statuses)
-            about = _about_labels(s)
-            return [_question_view(actor, question, d, about) for question, d in rows]
+            about = about_labels(s)
+            return [question_view(actor, question, d, about) for question, d in rows]
 
     def _question_view(self, s: Session, actor: Actor, question: Question) -> QuestionView:
         delegation = s.get(Delegation, question.delegation_id)
         assert delegation is not None
-        return _question_view(actor, question, delegation, _about_labels(s))
+        return question_view(actor, question, delegation, about_labels(s))
 
     def question(self, user_id: str, question_id: int) -> QuestionView:
         with read_session(self.engine) as s:
@@ -889,7 +889,7 @@ class Muster:
     def requirement_form(self, user_id: str) -> list[ObjectiveView]:
         with read_session(self.engine) as s:
             self._coordinator(s, user_id, "add requirements")
-            return [_objective_view(o) for o in q.list_objectives(s)]
+            return [objective_view(o) for o in q.list_objectives(s)]
 
     def home(self, user_id: str, *, top_gaps: int = 5) -> Home:
         with read_session(self.engine) as s:
@@ -897,9 +897,9 @@ class Muster:
             if not actor.is_registered:
                 return Home(actor=actor)
             views = self._all_requirement_views(s)
-            gaps = sorted((v for v in views if v.coverage.gap > 0), key=_gap_order)
+            gaps = sorted((v for v in views if v.coverage.gap > 0), key=gap_order)
             questions = q.list_questions(s, statuses=[QuestionStatus.OPEN])
-            about = _about_labels(s)
+            about = about_labels(s)
             pledges: tuple[PledgeView, ...] = ()
             own_questions: tuple[QuestionView, ...] = ()
             if actor.delegation_id is not None:
@@ -909,14 +909,14 @@ class Muster:
                     if p.status != PledgeStatus.WITHDRAWN
                 )
                 own_questions = tuple(
-                    _question_view(actor, qu, d, about)
+                    question_view(actor, qu, d, about)
                     for qu, d in questions
                     if qu.delegation_id == actor.delegation_id
                 )
             unanswered: tuple[QuestionView, ...] = ()
             shortfalls: tuple[RequirementView, ...] = ()
             if actor.is_coordinator:
-                unanswered = tuple(_question_view(actor, qu, d, about) for qu, d in questions)
+                unanswered = tuple(question_view(actor, qu, d, about) for qu, d in questions)
                 shortfalls = tuple(v for v in gaps if v.coverage.is_critical_shortfall)
             return Home(
                 actor=actor,
@@ -941,7 +941,7 @@ class Muster:
                 lines = tuple(v for v in views if v.objective == obj.code)
                 parts.append(
                     ObjectiveStatus(
-                        objective=_objective_view(obj),
+                        objective=objective_view(obj),
                         rollup=Rollup(tuple(v.coverage for v in lines)),
                         requirements=lines,
                     )
@@ -953,7 +953,7 @@ class Muster:
         with read_session(self.engine) as s:
             self._registered(s, user_id)
             views = [v for v in self._all_requirement_views(s) if v.coverage.gap > 0]
-            return sorted(views, key=_gap_order)
+            return sorted(views, key=gap_order)
 
     # --- history -------------------------------------------------------------------
 
@@ -978,7 +978,7 @@ class Muster:
             else:
                 req = self._requirement(s, ref)
                 events = q.events_for_requirement(s, req.code)
-            hidden = _hidden_pledge_refs(s, actor, events)
+            hidden = hidden_pledge_refs(s, actor, events)
             return History(ref=ref, entries=tuple(_history_entry(actor, e, hidden) for e in events))
 
 
@@ -1039,7 +1039,7 @@ def _may_see_pledge(actor: Actor, pledge: Pledge) -> bool:
     )
 
 
-def _objective_view(o: Objective) -> ObjectiveView:
+def objective_view(o: Objective) -> ObjectiveView:
     leads = tuple(code for code in o.lead_delegations.split(",") if code)
     return ObjectiveView(o.code, o.name, leads)
 
@@ -1122,13 +1122,13 @@ def _pledge_view(p: Pledge, d: Delegation, r: Requirement) -> PledgeView:
     )
 
 
-def _about_labels(s: Session) -> dict[tuple[str, int], str]:
+def about_labels(s: Session) -> dict[tuple[str, int], str]:
     labels: dict[tuple[str, int], str] = {("O", o.id): o.code for o in q.list_objectives(s)}  # type: ignore[misc]
     labels.update({("R", r.id): r.code for r, _ in q.list_requirements(s)})  # type: ignore[misc]
     return labels
 
 
-def _question_view(
+def question_view(
     actor: Actor, question: Question, delegation: Delegation, about: dict[tuple[str, int], str]
 ) -> QuestionView:
     attributed = actor.is_coordinator or actor.delegation_id == question.delegation_id
@@ -1153,14 +1153,14 @@ def _question_view(
     )
 
 
-def _gap_order(v: RequirementView) -> tuple[Any, ...]:
+def gap_order(v: RequirementView) -> tuple[Any, ...]:
     c = v.coverage
     rating_rank = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2}[c.rating]
     priority_rank = list(Priority).index(v.priority)
     return (not c.is_critical_shortfall, rating_rank, priority_rank, c.fill, v.code)
 
 
-def _hidden_pledge_refs(s: Session, actor: Actor, events: Sequence[Event]) -> set[str]:
+def hidden_pledge_refs(s: Session, actor: Actor, events: Sequence[Event]) -> set[str]:
     """Pledges in these events whose details this viewer may not see."""
     if actor.is_coordinator:
         return set()
