@@ -167,12 +167,6 @@ class Broadcasts:
             )
             return _subscription_view(sub)
 
-    @staticmethod
-    def weekly(weekday: str, time_of_day: str, zone: str) -> Weekly:
-        from bot.schedule import parse_weekday
-
-        return Weekly.of(parse_weekday(weekday), time_of_day, zone)
-
     def is_subscribed(self, kind: str, channel: str) -> bool:
         with read_session(self.m.engine) as s:
             sub = q.get_subscription(s, kind, channel)
@@ -314,16 +308,8 @@ class Broadcasts:
         may be posting it now, and its claim must stand."""
         with write_session(self.m.engine) as s:
             gone = 0
-            for claim in q.posted_claims(s, "alert:"):
-                rule = claim.key.split(":")[1]
-                if (
-                    claim.subscription_id == subscription_id
-                    and claim.status == "posted"
-                    and claim.posted_at is not None
-                    and claim.posted_at <= evaluated_at
-                    and rule in rules
-                    and claim.key not in current
-                ):
+            for claim in q.posted_claims(s, subscription_id, "alert:", evaluated_at):
+                if claim.key.split(":")[1] in rules and claim.key not in current:
                     s.delete(claim)
                     gone += 1
             return gone

@@ -200,9 +200,15 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import make_muster
     from bot.exporting import dump, report_for, to_csv, to_json, to_xlsx
+    from bot.services import OPERATOR
     from storage.db import ensure_current
 
-    muster = make_muster(settings)
+    # The command line is run by operators, who see everything, as a coordinator does.
+    muster = make_muster(
+        settings.model_copy(
+            update={"muster_coordinators": (*settings.muster_coordinators, OPERATOR)}
+        )
+    )
     ensure_current(muster.engine)
     with Progress(transient=True) as progress:
         task = progress.add_task("exporting", total=None)
@@ -212,18 +218,11 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             )
             content = to_json(data)
         else:  # operators see everything, as a coordinator does
-            report = report_for(muster, _operator(muster))
+            report = report_for(muster, OPERATOR)
             content = to_csv(report) if args.format == "csv" else to_xlsx(report)
     Path(args.output).write_bytes(content)
     print(f"Wrote {args.output} ({len(content):,} bytes).")
     return 0
-
-
-def _operator(muster):  # type: ignore[no-untyped-def]
-    from bot.services import OPERATOR
-
-    muster.bootstrap_coordinators = muster.bootstrap_coordinators | {OPERATOR}
-    return OPERATOR
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:

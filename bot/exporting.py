@@ -41,7 +41,10 @@ class Report:
 def report_for(muster: Muster, user_id: str) -> Report:
     requirements = tuple(muster.list_requirements(user_id))
     pledges = muster.list_pledges(user_id)
-    histories = tuple((r.code, muster.history(user_id, r.code)) for r in requirements)
+    log = muster.change_log(user_id)
+    histories = tuple(
+        (r.code, History(ref=r.code, entries=log.get(r.code, ()))) for r in requirements
+    )
     return Report(
         generated_at=muster.clock(),
         requirements=requirements,

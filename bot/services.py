@@ -188,10 +188,6 @@ class Muster:
         with read_session(self.engine) as s:
             return self._registered(s, user_id)
 
-    def whoami(self, user_id: str) -> Actor:
-        with read_session(self.engine) as s:
-            return self._actor(s, user_id)
-
     def remember(self, user_id: str) -> bool:
         """True the first time Muster answers this user."""
         with read_session(self.engine) as s:
@@ -980,6 +976,18 @@ class Muster:
                 events = q.events_for_requirement(s, req.code)
             hidden = hidden_pledge_refs(s, actor, events)
             return History(ref=ref, entries=tuple(_history_entry(actor, e, hidden) for e in events))
+
+    def change_log(self, user_id: str) -> dict[str, tuple[HistoryEntry, ...]]:
+        """Every requirement's history at once (for the written report), as the
+        caller may see it: one read instead of one per requirement."""
+        with read_session(self.engine) as s:
+            actor = self._registered(s, user_id)
+            events = q.events_with_requirement(s)
+            hidden = hidden_pledge_refs(s, actor, events)
+            grouped: dict[str, list[HistoryEntry]] = defaultdict(list)
+            for e in events:
+                grouped[e.requirement_code].append(_history_entry(actor, e, hidden))
+            return {code: tuple(entries) for code, entries in grouped.items()}
 
 
 # --- helpers: pure functions over rows ------------------------------------------

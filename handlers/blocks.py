@@ -69,13 +69,12 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class Upload:
-    """A file for one user, sent to them directly."""
+class ExportRequest:
+    """A report file for one user, built and sent after the acknowledgement: on a
+    large coalition it takes longer than Slack will wait."""
 
     user: str
-    filename: str
-    title: str
-    content: bytes
+    format: str  # csv | xlsx
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ class FollowUps:
     announce_question: int | None = None
     refresh_home: tuple[str, ...] = ()
     digest_to: str | None = None
-    upload: Upload | None = None
+    upload: ExportRequest | None = None
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -104,7 +103,7 @@ class Reply:
     modal: dict[str, Any] | None = None
     announce_question: int | None = None
     digest_to: str | None = None
-    upload: Upload | None = None
+    upload: ExportRequest | None = None
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
 
 

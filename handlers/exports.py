@@ -8,7 +8,7 @@ from bot.errors import BadInput
 from bot.exporting import report_for, to_csv, to_xlsx
 from bot.services import Muster
 from handlers import usage as u
-from handlers.blocks import Reply, Upload, simple
+from handlers.blocks import ExportRequest, Reply, simple
 from handlers.grammar import Args, expect_end
 from handlers.routing import Route
 
@@ -26,18 +26,18 @@ def parse_export(args: Args) -> Export:
     return Export(fmt)
 
 
-def run_export(muster: Muster, user: str, cmd: Export) -> Reply:
-    report = report_for(muster, user)  # what this user may see, nothing more
-    content = to_csv(report) if cmd.format == "csv" else to_xlsx(report)
-    stamp = f"{report.generated_at:%Y-%m-%d}"
+def run_export(_muster: Muster, user: str, cmd: Export) -> Reply:
     reply = simple(f"Your {cmd.format.upper()} report is on its way as a direct message.")
-    reply.upload = Upload(
-        user=user,
-        filename=f"muster-{stamp}.{cmd.format}",
-        title=f"Muster report {stamp}",
-        content=content,
-    )
+    reply.upload = ExportRequest(user=user, format=cmd.format)
     return reply
+
+
+def build_export(muster: Muster, request: ExportRequest) -> tuple[str, str, bytes]:
+    """(filename, title, content) of the report this user may see, nothing more."""
+    report = report_for(muster, request.user)
+    content = to_csv(report) if request.format == "csv" else to_xlsx(report)
+    stamp = f"{report.generated_at:%Y-%m-%d}"
+    return f"muster-{stamp}.{request.format}", f"Muster report {stamp}", content
 
 
 ROUTES = [Route(("export",), u.EXPORT, parse_export, run_export)]

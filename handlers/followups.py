@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import MusterError
 from bot.services import Muster
-from handlers import home, questions
-from handlers.blocks import FollowUps, Notice, Upload
+from handlers import exports, home, questions
+from handlers.blocks import ExportRequest, FollowUps, Notice
 from handlers.errors import message_for
 
 
@@ -49,19 +49,17 @@ def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.L
         logger.warning("could not refresh the Home tab of %s: %s", user, exc)
 
 
-def send_file(client: WebClient, upload: Upload, logger: logging.Logger) -> None:
+def send_export(
+    muster: Muster, client: WebClient, request: ExportRequest, logger: logging.Logger
+) -> None:
     try:
-        dm = client.conversations_open(users=upload.user)["channel"]["id"]
-        client.files_upload_v2(
-            channel=dm, content=upload.content, filename=upload.filename, title=upload.title
-        )
+        filename, title, content = exports.build_export(muster, request)
+        dm = client.conversations_open(users=request.user)["channel"]["id"]
+        client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
     except Exception as exc:  # the user asked for it: say so rather than fail silently
-        logger.warning("export upload to %s failed: %s", upload.user, exc)
-        post(
-            client,
-            Notice(upload.user, "Sorry, the export could not be uploaded; please try again.", []),
-            logger,
-        )
+        message_for(exc, logger)
+        sorry = "Sorry, the export could not be made or uploaded; please try again."
+        post(client, Notice(request.user, sorry, []), logger)
 
 
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
@@ -72,7 +70,7 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
 
         post_digest_now(muster, client, work.digest_to)
     if work.upload is not None:
-        send_file(client, work.upload, logger)
+        send_export(muster, client, work.upload, logger)
     if work.announce_question is not None:
         announce(muster, client, work.announce_question, logger)
     for user in dict.fromkeys(work.refresh_home):

@@ -167,9 +167,6 @@ class Args:
         token = self.get(index)
         return token.word if token and not token.quoted else ""
 
-    def after(self, index: int) -> Args:
-        return Args(self.source, self.tokens[index:], self.channel)
-
     def verbatim(self, index: int = 0) -> str:
         """The text from token ``index`` on, exactly as typed (quotes kept)."""
         token = self.get(index)

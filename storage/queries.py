@@ -85,16 +85,8 @@ def get_membership(session: Session, user_id: str) -> tuple[Member, Delegation] 
     return (row[0], row[1]) if row else None
 
 
-def get_member(session: Session, user_id: str) -> Member | None:
-    return session.get(Member, user_id)
-
-
 def get_coordinator(session: Session, user_id: str) -> Coordinator | None:
     return session.get(Coordinator, user_id)
-
-
-def list_coordinators(session: Session) -> Sequence[Coordinator]:
-    return session.exec(select(Coordinator).order_by(col(Coordinator.added_at))).all()
 
 
 def is_known_user(session: Session, user_id: str) -> bool:
@@ -224,6 +216,13 @@ def events_for_requirement(session: Session, code: str) -> Sequence[Event]:
     ).all()
 
 
+def events_with_requirement(session: Session) -> Sequence[Event]:
+    """Every event that concerns a requirement or a pledge against one, oldest first."""
+    return session.exec(
+        select(Event).where(Event.requirement_code != "").order_by(col(Event.at), col(Event.id))
+    ).all()
+
+
 def restricted_pledge_ids(session: Session, pledge_ids: Iterable[int]) -> set[int]:
     ids = list(pledge_ids)
     if not ids:
@@ -304,8 +303,18 @@ def last_posted(session: Session, subscription_id: int, prefix: str) -> PostClai
     ).first()
 
 
-def posted_claims(session: Session, prefix: str) -> Sequence[PostClaim]:
-    return session.exec(select(PostClaim).where(col(PostClaim.key).startswith(prefix))).all()
+def posted_claims(
+    session: Session, subscription_id: int, prefix: str, posted_by: datetime
+) -> Sequence[PostClaim]:
+    """Claims of one subscription under ``prefix`` that were posted by ``posted_by``."""
+    return session.exec(
+        select(PostClaim).where(
+            PostClaim.subscription_id == subscription_id,
+            PostClaim.status == "posted",
+            col(PostClaim.posted_at) <= posted_by,
+            col(PostClaim.key).startswith(prefix),
+        )
+    ).all()
 
 
 def events_since(

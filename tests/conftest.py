@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event
 
-from bot.app import create_app
+from bot.app import create_app, make_client
+from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
@@ -96,6 +97,12 @@ def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> Itera
     app = create_app(settings, muster=muster, workers=workers)
     yield SlashCommands(app, SIGNING_SECRET, slack.response_url(), workers)
     workers.shutdown(wait=True)
+
+
+@pytest.fixture
+def ticker(muster: Muster, settings: Settings) -> Ticker:
+    """The scheduler tick against the Web API stand-in, with no pause between posts."""
+    return Ticker(muster, make_client(settings), pace=0, worker="test-worker")
 
 
 class StatementCounter:

@@ -8,11 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from bot.app import make_client
 from bot.broadcasts import Broadcasts
 from bot.scheduler import Ticker
 from bot.services import Muster
-from bot.settings import Settings
 from bot.standin import SlackStandIn
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands, validate_calls
@@ -23,11 +21,6 @@ MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
 
 def at(minutes: int) -> datetime:
     return MONDAY + timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def ticker(muster: Muster, settings: Settings) -> Ticker:
-    return Ticker(muster, make_client(settings), pace=0, worker="w")
 
 
 @pytest.fixture

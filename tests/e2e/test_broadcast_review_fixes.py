@@ -11,25 +11,20 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
-from bot.app import make_client
 from bot.broadcasts import LEASE, Broadcasts
 from bot.errors import Conflict
 from bot.exporting import dump, report_for, restore, to_csv, to_xlsx
+from bot.schedule import Weekly
 from bot.scheduler import Ticker
 from bot.services import Muster
-from bot.settings import Settings
 from bot.standin import SlackStandIn
+from tests.support.databases import reset
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands
 
 ALERTS, STATUS = "C0ALERTS", "C0STATUS"
 MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
 FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
-
-
-@pytest.fixture
-def ticker(muster: Muster, settings: Settings) -> Ticker:
-    return Ticker(muster, make_client(settings), pace=0, worker="a")
 
 
 @pytest.fixture
@@ -137,7 +132,7 @@ def test_the_digest_is_dated_where_its_readers_are(
 ) -> None:
     with time_machine.travel(MONDAY, tick=False):
         Broadcasts(coalition).subscribe(
-            COORDINATOR, "digest", "C0NZ", Broadcasts.weekly("monday", "09:00", "Pacific/Auckland")
+            COORDINATOR, "digest", "C0NZ", Weekly.of(0, "09:00", "Pacific/Auckland")
         )
     ticker.tick(
         datetime.fromisoformat("2026-11-29T20:00:00+00:00")
@@ -198,21 +193,7 @@ def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster:
     data = json.loads(json.dumps(dump(coalition)))
     from sqlalchemy import text
 
-    with coalition.engine.begin() as conn:
-        for table in (
-            "postclaim",
-            "subscription",
-            "delivery",
-            "event",
-            "question",
-            "pledge",
-            "requirement",
-            "member",
-            "coordinator",
-            "knownuser",
-            "delegation",
-        ):
-            conn.execute(text(f"DELETE FROM {table}"))
+    reset(coalition.engine)
     coalition.set_coordinators_channel(COORDINATOR, "C0COORD")  # a setting, and its audit event
     with coalition.engine.begin() as conn:
         conn.execute(text("DELETE FROM event"))

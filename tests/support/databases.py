@@ -13,22 +13,10 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from storage import backup
 from storage.db import alembic_config, upgrade
 
-TABLES_CHILD_FIRST = [
-    "postclaim",
-    "subscription",
-    "delivery",
-    "setting",
-    "event",
-    "question",
-    "pledge",
-    "requirement",
-    "member",
-    "coordinator",
-    "knownuser",
-    "delegation",
-]
+TABLES_CHILD_FIRST = [name for name in reversed(backup.TABLES) if name != "objective"]
 
 
 def postgres_admin_url() -> str | None:
