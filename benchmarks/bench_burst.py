@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bot.clock import system_clock
 from bot.services import Muster
 from bot.standin import SlackStandIn
 from storage.db import make_engine, upgrade
@@ -56,7 +57,7 @@ def burst(http: SlackOverHttp, users: list[str], text: str) -> list[float]:
 
 
 def run(url: str, console: Console) -> None:
-    muster = Muster(make_engine(url), coordinators=[COORDINATOR])
+    muster = Muster(make_engine(url), clock=system_clock, coordinators=[COORDINATOR])
     small_coalition(muster)
     users = [f"UBURST{i:02d}" for i in range(DELEGATES)]
     muster.add_delegation(COORDINATOR, "BUR", "Burstland")

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.app import create_app
+from bot.clock import system_clock
 from bot.domain import PledgeStatus
 from bot.services import Muster
 from bot.settings import Settings
@@ -60,7 +61,7 @@ def main(runs: int = 15) -> int:
     with tempfile.TemporaryDirectory() as folder, SlackStandIn() as slack:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         upgrade(url)
-        muster = Muster(make_engine(url), coordinators=[COORDINATOR])
+        muster = Muster(make_engine(url), clock=system_clock, coordinators=[COORDINATOR])
         console.print("building a 30-nation coalition…")
         delegate = build(muster)[1]
         settings = Settings(

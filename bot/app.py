@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
+from bot.clock import Clock, system_clock
 from bot.services import Muster
 from bot.settings import Settings, require
 from bot.workers import WorkerPool
@@ -42,9 +43,11 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-def make_muster(settings: Settings) -> Muster:
+def make_muster(settings: Settings, clock: Clock = system_clock) -> Muster:
+    """The services on the configured database, with the one clock every part shares."""
     return Muster(
         make_engine(settings.database_url),
+        clock=clock,
         coordinators=settings.muster_coordinators,
         timezone=settings.muster_timezone,
     )

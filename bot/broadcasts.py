@@ -221,12 +221,12 @@ class Broadcasts:
 
     # --- claims -------------------------------------------------------------------
 
-    def claim(self, subscription_id: int, key: str, worker: str, now: datetime) -> Claim | None:
+    def claim(self, subscription_id: int, key: str, worker: str) -> Claim | None:
         """Take the right to post ``key`` once; None if another process has it or did it.
 
         The lease runs from the moment of the claim, not from the tick's start, so a
         slow tick never hands out a lease that has already run out."""
-        now = max(now, self.m.clock())
+        now = self.m.clock()
         with write_session(self.m.engine) as s:
             try:
                 with s.begin_nested():
@@ -253,13 +253,13 @@ class Broadcasts:
             s.add(existing)
             return Claim(existing.id, subscription_id, key, worker, taken_over=True)  # type: ignore[arg-type]
 
-    def finish(self, claim: Claim, now: datetime, *, posted: bool, message_ts: str = "") -> None:
+    def finish(self, claim: Claim, *, posted: bool, message_ts: str = "") -> None:
         with write_session(self.m.engine) as s:
             row = s.get(PostClaim, claim.id)
             if row is None or row.claimed_by != claim.worker:
                 return  # our lease ran out and another process took over
             row.status = "posted" if posted else "failed"
-            row.posted_at = max(now, self.m.clock()) if posted else None
+            row.posted_at = self.m.clock() if posted else None
             row.message_ts = message_ts
             s.add(row)
 

@@ -97,9 +97,9 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import make_muster
     from bot.console import ConsoleTransport, run_console
     from bot.demo import COORDINATORS, seed_demo
-    from bot.services import Muster
     from storage.db import ensure_current, upgrade
 
     log_file = Path(tempfile.gettempdir()) / "muster-console.log"
@@ -108,9 +108,8 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
         folder = Path(tempfile.mkdtemp(prefix="muster-demo-"))
         settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'demo.db'}"})
         upgrade(settings.database_url)
-    engine = _engine(settings)
-    ensure_current(engine)
-    muster = Muster(engine, coordinators=settings.muster_coordinators)
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
     if args.demo:
         seed_demo(muster)
     user = (
@@ -134,13 +133,13 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import make_muster
     from bot.demo import seed_demo
-    from bot.services import Muster
     from storage.db import ensure_current
 
-    engine = _engine(settings)
-    ensure_current(engine)
-    seed_demo(Muster(engine, coordinators=settings.muster_coordinators))
+    muster = make_muster(settings)
+    ensure_current(muster.engine)
+    seed_demo(muster)
     print("Seeded the demo coalition. Coordinators: UCOORD1, UCOORD2.")
     return 0
 
@@ -164,28 +163,31 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _tick(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
+    from datetime import datetime
 
     from bot.app import make_client, make_muster
+    from bot.clock import FixedClock, system_clock
     from bot.scheduler import Ticker
     from storage.db import ensure_current
 
-    now = datetime.now(UTC)
+    clock = system_clock
     if args.now:
         try:
-            now = datetime.fromisoformat(args.now)
+            when = datetime.fromisoformat(args.now)
         except ValueError:
             print(
                 f"muster: --now {args.now!r} is not ISO-8601, e.g. 2026-11-27T16:00+01:00",
                 file=sys.stderr,
             )
             return EXIT_CONFIG
-        if now.tzinfo is None:
+        if when.tzinfo is None:
             print("muster: --now needs a zone, e.g. 2026-11-27T16:00+01:00 or …Z", file=sys.stderr)
             return EXIT_CONFIG
-    muster = make_muster(settings)
+        clock = FixedClock(when)  # the whole tick, claims and leases included, runs then
+    muster = make_muster(settings, clock)
     ensure_current(muster.engine)
-    report = Ticker(muster, make_client(settings)).tick(now)
+    now = clock()
+    report = Ticker(muster, make_client(settings)).tick()
     print(
         f"tick at {now.isoformat()}: {len(report.digests)} digest(s), {len(report.alerts)} alert(s) posted"
         + (f", unreachable: {', '.join(report.broken)}" if report.broken else "")

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain import PledgeStatus, Priority
 from bot.errors import Conflict
-from bot.services import Muster, PledgeChange, utc_now
+from bot.services import Muster, PledgeChange
 
 COORDINATORS = ("UCOORD1", "UCOORD2")
 DELEGATIONS = [
@@ -61,7 +61,7 @@ def seed_demo(muster: Muster, now: datetime | None = None) -> None:
     """Fill an empty, migrated database with the demo coalition through the services,
     so the audit trail is as real as the data."""
     real_clock = muster.clock
-    muster.clock = StepClock((now or utc_now()) - timedelta(days=6))
+    muster.clock = StepClock((now or real_clock()) - timedelta(days=6))
     try:
         _seed(muster)
     finally:

@@ -124,11 +124,11 @@ class Ticker:
         self.worker = worker or worker_id()
         self.lateness = lateness
 
-    def tick(self, now: datetime | None = None) -> TickReport:
-        now = now or datetime.now(UTC)
+    def tick(self) -> TickReport:
+        now = self.muster.clock()
         report = TickReport()
         for sub, key in self.b.due_digests(now, self.lateness):
-            claim = self.b.claim(sub.id, key, self.worker, now)
+            claim = self.b.claim(sub.id, key, self.worker)
             if claim is not None:
                 with isolated(f"digest to {sub.channel}"):
                     self._digest(sub, claim, now, report)
@@ -159,13 +159,13 @@ class Ticker:
     def _alerts(self, sub: SubscriptionView, now: datetime, report: TickReport) -> None:
         # Taken before reading: an alert posted by another process after this moment
         # may rest on data this reading has not seen, so it is not ours to resolve.
-        evaluated_at = max(now, self.muster.clock())
+        evaluated_at = self.muster.clock()
         alerts = self.b.alerts(
             now, sub.created_at, full_view=self.b.audience_is_coordinators(sub.channel)
         )
         self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES, evaluated_at)
         for alert in alerts:
-            claim = self.b.claim(sub.id, alert.key, self.worker, now)
+            claim = self.b.claim(sub.id, alert.key, self.worker)
             if claim is None:
                 continue
             text, blocks = render_alert(alert)
@@ -187,14 +187,14 @@ class Ticker:
         try:
             ts = post(self.client, sub.channel, text, blocks)
         except Unreachable as exc:
-            self.b.finish(claim, now, posted=False)
+            self.b.finish(claim, posted=False)
             self._broken(sub, str(exc), report)
             return None
         except Exception as exc:
             # Leave the claim: once its lease runs out, a later tick tries again.
             log.warning("posting %s to %s failed: %s", claim.key, sub.channel, exc)
             return None
-        self.b.finish(claim, now, posted=True, message_ts=ts)
+        self.b.finish(claim, posted=True, message_ts=ts)
         return ts
 
     def _broken(self, sub: SubscriptionView, reason: str, report: TickReport) -> None:
@@ -217,11 +217,9 @@ class Ticker:
                 )
 
 
-def post_digest_now(
-    muster: Muster, client: WebClient, channel: str, now: datetime | None = None
-) -> str | None:
+def post_digest_now(muster: Muster, client: WebClient, channel: str) -> str | None:
     """`/muster digest now`: an extra digest outside the weekly period, claimed by nobody."""
-    now = now or datetime.now(UTC)
+    now = muster.clock()
     b = Broadcasts(muster)
     since = b.previous_digest_at(None, channel) or now - timedelta(days=7)
     digest = b.digest(now, since, full_view=b.audience_is_coordinators(channel))
@@ -249,7 +247,7 @@ def start_scheduler(ticker: Ticker) -> BackgroundScheduler:
         run,
         "interval",
         minutes=1,
-        next_run_time=datetime.now(UTC),
+        next_run_time=ticker.muster.clock(),
         id="muster-tick",
         max_instances=1,
         coalesce=True,

@@ -7,16 +7,17 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.clock import Clock
 from bot.domain import (
     LIVE_STATUSES,
     ConditionKind,
@@ -61,7 +62,6 @@ from storage.models import (
     Requirement,
 )
 
-Clock = Callable[[], datetime]
 REQUIREMENT_CODE = re.compile(r"^[A-Z]{2,8}-\d{1,4}$")
 DELEGATION_CODE = re.compile(r"^[A-Z]{2,6}$")
 
@@ -72,10 +72,6 @@ NOT_REGISTERED = (
     "You are not registered with Muster yet. Ask a coordinator to add you to your "
     "delegation (`/muster delegation member <CODE> @you`)."
 )
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def pledge_ref(pledge_id: int | None) -> str:
@@ -110,8 +106,8 @@ class Muster:
         self,
         engine: Engine,
         *,
+        clock: Clock,
         coordinators: Iterable[str] = (),
-        clock: Clock = utc_now,
         timezone: str = "Europe/Brussels",
     ):
         self.engine = engine

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -52,7 +52,7 @@ def _more(count: int, where: str) -> list[Block]:
     ]
 
 
-def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
+def build(home: Home, now: datetime) -> dict[str, Any]:
     actor = home.actor
     who = actor.delegation_name or ("Coordinator" if actor.is_coordinator else "Not registered")
     blocks: list[Block] = [HeaderBlock(text=truncate(f"Muster · {who}", 150))]
@@ -65,17 +65,14 @@ def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
         ]
         blocks += _more(len(home.pledges), "/muster pledges mine")
         blocks += _heading(f"Open questions of {actor.delegation_code} ({len(home.questions)})")
-        blocks += [
-            _text("\n".join(question_lines(q, now or datetime.now(UTC))))
-            for q in home.questions[:MAX_ITEMS]
-        ]
+        blocks += [_text("\n".join(question_lines(q, now))) for q in home.questions[:MAX_ITEMS]]
         if not home.questions:
             blocks.append(_text("None open."))
         blocks += _more(len(home.questions), "/muster questions")
     if actor.is_coordinator:
         blocks += _heading(f"Unanswered questions ({len(home.unanswered)})")
         for question in home.unanswered[:MAX_ITEMS]:
-            lines = question_lines(question, now or datetime.now(UTC))
+            lines = question_lines(question, now)
             blocks.append(
                 SectionBlock(
                     text=MarkdownTextObject(text=truncate("\n".join(lines), 3000)),
@@ -99,7 +96,7 @@ def build(home: Home, now: datetime | None = None) -> dict[str, Any]:
                     accessory=pledge_button(view.code),
                 )
             )
-    stamp = fmt_time(now or datetime.now(UTC))
+    stamp = fmt_time(now)
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {stamp}. ⚠️ {CLASSIFIED_NOTICE}")])
     )
@@ -113,6 +110,8 @@ def on_home_opened(
         return
     muster: Muster = context["muster"]
     try:
-        client.views_publish(user_id=event["user"], view=build(muster.home(event["user"])))
+        client.views_publish(
+            user_id=event["user"], view=build(muster.home(event["user"]), muster.clock())
+        )
     except Exception as exc:  # a lazy listener: nobody to answer, so log it with a reference
         message_for(exc, logger)

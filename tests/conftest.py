@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import Engine, event
 
 from bot.app import create_app, make_client
+from bot.clock import FixedClock
 from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
 from bot.workers import WorkerPool
 from storage.db import make_engine, upgrade
+from tests.support.clock import START
 from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset
 from tests.support.slack import SlashCommands
 
@@ -63,8 +65,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def muster(engine: Engine) -> Muster:
-    return Muster(engine, coordinators=[COORDINATOR])
+def clock() -> FixedClock:
+    """Every test runs on a clock that stands still until the test moves it."""
+    return FixedClock(START)
+
+
+@pytest.fixture
+def muster(engine: Engine, clock: FixedClock) -> Muster:
+    return Muster(engine, clock=clock, coordinators=[COORDINATOR])
 
 
 @pytest.fixture(scope="session")

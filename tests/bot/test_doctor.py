@@ -11,12 +11,14 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
+from bot.clock import FixedClock
 from bot.doctor import Check, run_checks
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
 from storage.db import make_engine
 from tests.conftest import COORDINATOR
+from tests.support.clock import START
 
 CHANNEL = "C0COORD"
 
@@ -115,7 +117,7 @@ def test_no_coordinators_channel_yet(
 
 
 def test_an_unmigrated_database(settings: Settings, slack: SlackStandIn, tmp_path: Path) -> None:
-    muster = Muster(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))
+    muster = Muster(make_engine(f"sqlite:///{tmp_path / 'empty.db'}"), clock=FixedClock(START))
     checks = doctor(settings, muster, slack)
     assert not checks["database"].ok and checks["database"].fix == "Run `muster db upgrade`."
     assert not checks["coordinators' channel"].ok

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -112,11 +111,6 @@ def test_changing_the_time_of_day_keeps_the_period() -> None:
     posted = FRIDAY_BRUSSELS.period(FRIDAY_BRUSSELS.latest(at("2026-11-27T15:00:00Z")))
     assert later.period(later.latest(at("2026-11-27T17:00:00Z"))) == posted
     assert saturday.period(saturday.latest(at("2026-11-28T09:00:00Z"))) == posted
-
-
-def test_the_clock_of_the_process_is_used_by_default() -> None:
-    with time_machine.travel("2026-11-27T15:00:05Z", tick=False):
-        assert FRIDAY_BRUSSELS.latest(datetime.now(UTC)) == at("2026-11-27T15:00:00Z")
 
 
 @given(

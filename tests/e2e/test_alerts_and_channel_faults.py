@@ -6,12 +6,13 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 
 from bot.broadcasts import Broadcasts
+from bot.clock import FixedClock
 from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.standin import SlackStandIn
+from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands, validate_calls
 
@@ -24,12 +25,12 @@ def at(minutes: int) -> datetime:
 
 
 @pytest.fixture
-def alerting(muster: Muster) -> Muster:
+def alerting(clock: FixedClock, muster: Muster) -> Muster:
     """SKY-1 (6 batteries, critical) has one conditional offer: red from the start."""
-    with time_machine.travel(MONDAY - timedelta(hours=1), tick=False):
-        small_coalition(muster)
-        muster.set_coordinators_channel(COORDINATOR, COORDINATORS)
-        Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+    set_clock(clock, MONDAY - timedelta(hours=1))
+    small_coalition(muster)
+    muster.set_coordinators_channel(COORDINATOR, COORDINATORS)
+    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
     return muster
 
 
@@ -40,33 +41,35 @@ def alerts_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
 
 
 def test_a_scripted_week_of_alerts_each_condition_once(
-    alerting: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
 ) -> None:
-    ticker.tick(at(0))
+    tick_at(ticker, at(0))
     assert alerts_in(slack) == [
         "SKY-1 is red: a critical shortfall. Air defence: firm 0 of 6 batteries."
     ]
-    ticker.tick(at(1))
+    tick_at(ticker, at(1))
     assert len(alerts_in(slack)) == 1  # still red: no repeat
 
-    with time_machine.travel(
-        at(2), tick=False
-    ):  # LAND-1 (4 battlegroups): VAL withdraws its restricted 2
-        muster_cmd(OWN, 'withdraw P-2 "reassigned"')
-    ticker.tick(at(3))
-    ticker.tick(at(4))
+    set_clock(clock, at(2))  # LAND-1 (4 battlegroups): VAL withdraws its restricted 2
+    muster_cmd(OWN, 'withdraw P-2 "reassigned"')
+    tick_at(ticker, at(3))
+    tick_at(ticker, at(4))
     opened = alerts_in(slack)[1:]
     assert opened == [
         "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups."
     ]
 
-    with time_machine.travel(at(5), tick=False):  # SKY-1 filled: the condition resolves
-        muster_cmd(OTHER, "pledge SKY-1 6 confirmed")
-    ticker.tick(at(6))
-    with time_machine.travel(at(7), tick=False):  # … and relapses when the offer shrinks
-        muster_cmd(OTHER, "pledge update P-3 quantity 2")
-    ticker.tick(at(8))
-    ticker.tick(at(9))
+    set_clock(clock, at(5))  # SKY-1 filled: the condition resolves
+    muster_cmd(OTHER, "pledge SKY-1 6 confirmed")
+    tick_at(ticker, at(6))
+    set_clock(clock, at(7))  # … and relapses when the offer shrinks
+    muster_cmd(OTHER, "pledge update P-3 quantity 2")
+    tick_at(ticker, at(8))
+    tick_at(ticker, at(9))
     assert alerts_in(slack)[2:] == [
         "SKY-1 is red: a critical shortfall. Air defence: firm 2 of 6 batteries.",
         "P-3 (OST) was reduced from 6 to 2 on SKY-1. Air defence: gap now 4 batteries.",
@@ -75,13 +78,17 @@ def test_a_scripted_week_of_alerts_each_condition_once(
 
 
 def test_the_coordinators_channel_sees_who_withdrew(
-    alerting: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
 ) -> None:
-    with time_machine.travel(at(0), tick=False):
-        Broadcasts(alerting).subscribe(COORDINATOR, "alerts", COORDINATORS)
-    with time_machine.travel(at(1), tick=False):
-        muster_cmd(OWN, "withdraw P-2")
-    ticker.tick(at(2))
+    set_clock(clock, at(0))
+    Broadcasts(alerting).subscribe(COORDINATOR, "alerts", COORDINATORS)
+    set_clock(clock, at(1))
+    muster_cmd(OWN, "withdraw P-2")
+    tick_at(ticker, at(2))
     assert "P-2 (VAL) was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups." in alerts_in(
         slack, COORDINATORS
     )
@@ -92,18 +99,22 @@ def test_the_coordinators_channel_sees_who_withdrew(
 
 
 def test_deadlines_and_stale_questions(
-    alerting: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
 ) -> None:
-    with time_machine.travel(at(0), tick=False):
-        muster_cmd(COORDINATOR, "requirement edit LAND-1 by 2026-12-01")
-    ticker.tick(at(1))
+    set_clock(clock, at(0))
+    muster_cmd(COORDINATOR, "requirement edit LAND-1 by 2026-12-01")
+    tick_at(ticker, at(1))
     assert (
         "LAND-1 is needed by 2026-12-01 and still short. Battlegroups: gap 2 battlegroups."
         in alerts_in(slack)
     )
-    ticker.tick(MONDAY + timedelta(days=6))  # Q-1 was asked an hour before Monday: six days old
+    tick_at(ticker, MONDAY + timedelta(days=6))  # Q-1 was asked an hour before Monday: six days old
     assert not [t for t in alerts_in(slack) if t.startswith("Q-1")]
-    ticker.tick(MONDAY + timedelta(days=7))
+    tick_at(ticker, MONDAY + timedelta(days=7))
     stale = [t for t in alerts_in(slack) if t.startswith("Q-1")]
     assert stale == ["Q-1 has waited 7 days for an answer. Who provides air cover for our battery?"]
     answer_button = next(
@@ -116,7 +127,7 @@ def test_not_in_channel_joins_a_public_channel_and_posts(
     alerting: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
     slack.fail("chat.postMessage", error="not_in_channel")
-    ticker.tick(at(0))
+    tick_at(ticker, at(0))
     assert [c.args["channel"] for c in slack.calls_to("conversations.join")] == [ALERTS]
     assert len(alerts_in(slack)) == 2  # refused once, then posted after joining
 
@@ -140,12 +151,12 @@ def test_an_unreachable_channel_is_paused_and_the_coordinators_told_once(
     slack.fail("chat.postMessage", error=failure)
     if join:
         slack.fail("conversations.join", error=join)
-    report = ticker.tick(at(0))
+    report = tick_at(ticker, at(0))
     assert report.broken == [ALERTS]
     told = alerts_in(slack, COORDINATORS)
     assert len(told) == 1 and f"can no longer post the alerts to <#{ALERTS}>" in told[0]
-    ticker.tick(at(1))
-    ticker.tick(at(2))
+    tick_at(ticker, at(1))
+    tick_at(ticker, at(2))
     assert len(alerts_in(slack, COORDINATORS)) == 1
     assert f"paused: {join or failure}" in muster_cmd(COORDINATOR, "alerts list").text
     assert (
@@ -154,12 +165,16 @@ def test_an_unreachable_channel_is_paused_and_the_coordinators_told_once(
 
 
 def test_a_failed_chart_upload_does_not_stop_the_digest(
-    alerting: Muster, ticker: Ticker, slack: SlackStandIn, caplog: pytest.LogCaptureFixture
+    clock: FixedClock,
+    alerting: Muster,
+    ticker: Ticker,
+    slack: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with time_machine.travel(MONDAY - timedelta(hours=1), tick=False):
-        Broadcasts(alerting).subscribe(COORDINATOR, "digest", STATUS)
+    set_clock(clock, MONDAY - timedelta(hours=1))
+    Broadcasts(alerting).subscribe(COORDINATOR, "digest", STATUS)
     slack.fail("file.upload", status=500)
-    report = ticker.tick(datetime.fromisoformat("2026-11-27T15:00:00+00:00"))
+    report = tick_at(ticker, datetime.fromisoformat("2026-11-27T15:00:00+00:00"))
     assert report.digests == [f"{STATUS} digest:2026-W48"]
     assert len(alerts_in(slack, STATUS)) == 1
     assert slack.calls_to("files.completeUploadExternal") == []
@@ -168,7 +183,7 @@ def test_a_failed_chart_upload_does_not_stop_the_digest(
 
 def test_rate_limits_are_honoured(alerting: Muster, ticker: Ticker, slack: SlackStandIn) -> None:
     slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
-    ticker.tick(at(0))
+    tick_at(ticker, at(0))
     posts = slack.calls_to("chat.postMessage")
     assert len(posts) == 2 and len(alerts_in(slack)) == 2
     assert json.loads(json.dumps(posts[1].args["blocks"]))  # the retry carried the same message

@@ -8,16 +8,17 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 
 from bot.broadcasts import LEASE, Broadcasts
+from bot.clock import FixedClock
 from bot.errors import Conflict
 from bot.exporting import dump, report_for, restore, to_csv, to_xlsx
 from bot.schedule import Weekly
 from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.standin import SlackStandIn
+from tests.support.clock import set_clock, tick_at
 from tests.support.databases import reset
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands
@@ -28,11 +29,11 @@ FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
 
 
 @pytest.fixture
-def coalition(muster: Muster) -> Muster:
-    with time_machine.travel(MONDAY - timedelta(hours=1), tick=False):
-        small_coalition(muster)
-        Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
-        Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    set_clock(clock, MONDAY - timedelta(hours=1))
+    small_coalition(muster)
+    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+    Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
     return muster
 
 
@@ -43,25 +44,23 @@ def posts(slack: SlackStandIn, channel: str) -> list[str]:
 
 
 def test_a_stale_reading_never_resolves_an_alert_posted_after_it(
-    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    with time_machine.travel(MONDAY, tick=False):
-        ticker.tick(MONDAY)  # posts "SKY-1 is red"
+    tick_at(ticker, MONDAY)  # posts "SKY-1 is red"
     b = Broadcasts(coalition)
     assert (
         b.resolve_alerts(1, set(), ("critical_red",), evaluated_at=MONDAY - timedelta(seconds=2))
         == 0
     )
-    with time_machine.travel(MONDAY + timedelta(minutes=1), tick=False):
-        ticker.tick(MONDAY + timedelta(minutes=1))
+    tick_at(ticker, MONDAY + timedelta(minutes=1))
     assert len([t for t in posts(slack, ALERTS) if t.startswith("SKY-1 is red")]) == 1
 
 
-def test_a_lease_runs_from_the_moment_of_the_claim(coalition: Muster) -> None:
-    with time_machine.travel(MONDAY + timedelta(minutes=30), tick=False):
-        claim = Broadcasts(coalition).claim(
-            1, "digest:test", "slow", MONDAY
-        )  # a tick that began 30 min ago
+def test_a_lease_runs_from_the_moment_of_the_claim(clock: FixedClock, coalition: Muster) -> None:
+    # A slow tick that began at MONDAY reaches this claim 30 minutes later: the lease
+    # is read from the clock at the claim, so it has not run out before it is used.
+    set_clock(clock, MONDAY + timedelta(minutes=30))
+    claim = Broadcasts(coalition).claim(1, "digest:test", "slow")
     assert claim is not None
     with coalition.engine.connect() as conn:
         from sqlalchemy import text
@@ -75,11 +74,15 @@ def test_a_lease_runs_from_the_moment_of_the_claim(coalition: Muster) -> None:
 
 
 def test_a_reduced_undisclosed_pledge_shows_no_figures(
-    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
 ) -> None:
-    with time_machine.travel(MONDAY, tick=False):
-        muster_cmd(OWN, "pledge update P-2 quantity 1")
-    ticker.tick(MONDAY + timedelta(minutes=1))
+    set_clock(clock, MONDAY)
+    muster_cmd(OWN, "pledge update P-2 quantity 1")
+    tick_at(ticker, MONDAY + timedelta(minutes=1))
     assert (
         "An undisclosed pledge was reduced on LAND-1. Battlegroups: gap now 3 battlegroups."
         in posts(slack, ALERTS)
@@ -102,7 +105,7 @@ def test_a_passing_join_failure_keeps_the_subscription(
 ) -> None:
     slack.fail("chat.postMessage", error="not_in_channel")
     slack.fail("conversations.join", status=500, error="internal_error")
-    report = ticker.tick(MONDAY)
+    report = tick_at(ticker, MONDAY)
     assert report.broken == [] and report.alerts == []
     assert Broadcasts(coalition).is_subscribed("alerts", ALERTS)
 
@@ -111,31 +114,31 @@ def test_a_dollar_in_an_objective_name_does_not_stop_the_chart(
     coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
     coalition.edit_objective(COORDINATOR, "SKY", name="Budget a $x^$ b")
-    assert ticker.tick(FRIDAY).digests == [f"{STATUS} digest:2026-W48"]
+    assert tick_at(ticker, FRIDAY).digests == [f"{STATUS} digest:2026-W48"]
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
 
 
 def test_moving_the_schedule_mid_week_owes_nothing_for_the_slot_already_past(
-    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker
+    clock: FixedClock, coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker
 ) -> None:
     wednesday = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
-    with time_machine.travel(wednesday, tick=False):
-        muster_cmd(COORDINATOR, f"digest subscribe <#{STATUS}> weekly tuesday 16:00")
-    assert ticker.tick(wednesday + timedelta(minutes=1)).digests == []
-    assert ticker.tick(datetime.fromisoformat("2026-12-01T15:00:00+00:00")).digests == [
+    set_clock(clock, wednesday)
+    muster_cmd(COORDINATOR, f"digest subscribe <#{STATUS}> weekly tuesday 16:00")
+    assert tick_at(ticker, wednesday + timedelta(minutes=1)).digests == []
+    assert tick_at(ticker, datetime.fromisoformat("2026-12-01T15:00:00+00:00")).digests == [
         f"{STATUS} digest:2026-W49"
     ]
 
 
 def test_the_digest_is_dated_where_its_readers_are(
-    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    with time_machine.travel(MONDAY, tick=False):
-        Broadcasts(coalition).subscribe(
-            COORDINATOR, "digest", "C0NZ", Weekly.of(0, "09:00", "Pacific/Auckland")
-        )
-    ticker.tick(
-        datetime.fromisoformat("2026-11-29T20:00:00+00:00")
+    set_clock(clock, MONDAY)
+    Broadcasts(coalition).subscribe(
+        COORDINATOR, "digest", "C0NZ", Weekly.of(0, "09:00", "Pacific/Auckland")
+    )
+    tick_at(
+        ticker, datetime.fromisoformat("2026-11-29T20:00:00+00:00")
     )  # Monday 30 Nov, 09:00 in Auckland
     [header] = [
         c.args["blocks"][0]
@@ -162,11 +165,15 @@ def test_long_sections_lose_whole_lines_and_say_how_many(
 
 
 def test_alert_notifications_are_escaped(
-    coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
 ) -> None:
-    with time_machine.travel(MONDAY - timedelta(days=8), tick=False):
-        muster_cmd(OTHER, "ask &lt;!here&gt; who pays?")
-    ticker.tick(MONDAY)
+    set_clock(clock, MONDAY - timedelta(days=8))
+    muster_cmd(OTHER, "ask &lt;!here&gt; who pays?")
+    tick_at(ticker, MONDAY)
     stale = next(t for t in posts(slack, ALERTS) if "waited" in t)
     assert "<!here>" not in stale and "&lt;!here&gt;" in stale
 

@@ -7,14 +7,15 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-import time_machine
 
 from bot.app import make_client
+from bot.clock import FixedClock
 from bot.demo import seed_demo
 from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
+from tests.support.clock import set_clock, tick_at
 from tests.support.slack import SlashCommands, validate_calls
 
 COORD = "UCOORD1"
@@ -33,27 +34,29 @@ def ticker(muster: Muster, settings: Settings, slack: SlackStandIn) -> Iterator[
 
 
 @pytest.fixture
-def week(muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn) -> SlashCommands:
+def week(
+    clock: FixedClock, muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
+) -> SlashCommands:
     """The demo coalition, two digest subscriptions on Monday, and a week of changes."""
     seed_demo(muster, now=at("2026-11-23T09:00:00Z"))
     run = muster_cmd
-    with time_machine.travel("2026-11-23T10:00:00Z", tick=False):
-        run(COORD, f"setup coordinators-channel <#{COORDINATORS}|coordinators>")
-        assert (
-            "gets the weekly digest on Fridays at 16:00 Europe/Brussels"
-            in run(COORD, f"digest subscribe <#{PUBLIC}|status>").text
-        )
-        run(COORD, f"digest subscribe <#{COORDINATORS}> weekly friday 16:00 Europe/Brussels")
-    with time_machine.travel("2026-11-24T09:00:00Z", tick=False):
-        run("UNORTH1", "pledge update P-1 quantity 10")
-        run("UVALD1", "pledge update P-5 status confirmed unconditional")
-    with time_machine.travel("2026-11-25T09:00:00Z", tick=False):
-        run("UOST1", 'withdraw P-6 "ships needed at home"')
-        run("UCAL1", "pledge SKY-2 2 offered")
-        run("UMER1", "pledge update P-8 quantity 3000")
-    with time_machine.travel("2026-11-26T09:00:00Z", tick=False):
-        run("ULAKE1", "ask Who pays for host-nation fuel?")
-        run(COORD, "answer Q-3 The status of forces agreement covers all contingents.")
+    set_clock(clock, "2026-11-23T10:00:00Z")
+    run(COORD, f"setup coordinators-channel <#{COORDINATORS}|coordinators>")
+    assert (
+        "gets the weekly digest on Fridays at 16:00 Europe/Brussels"
+        in run(COORD, f"digest subscribe <#{PUBLIC}|status>").text
+    )
+    run(COORD, f"digest subscribe <#{COORDINATORS}> weekly friday 16:00 Europe/Brussels")
+    set_clock(clock, "2026-11-24T09:00:00Z")
+    run("UNORTH1", "pledge update P-1 quantity 10")
+    run("UVALD1", "pledge update P-5 status confirmed unconditional")
+    set_clock(clock, "2026-11-25T09:00:00Z")
+    run("UOST1", 'withdraw P-6 "ships needed at home"')
+    run("UCAL1", "pledge SKY-2 2 offered")
+    run("UMER1", "pledge update P-8 quantity 3000")
+    set_clock(clock, "2026-11-26T09:00:00Z")
+    run("ULAKE1", "ask Who pays for host-nation fuel?")
+    run(COORD, "answer Q-3 The status of forces agreement covers all contingents.")
     slack.reset()
     return run
 
@@ -66,7 +69,7 @@ def posted_digest(slack: SlackStandIn, channel: str) -> str:
 def test_the_digest_for_the_demo_coalition_figure_by_figure(
     week: SlashCommands, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    report = ticker.tick(at(FRIDAY))
+    report = tick_at(ticker, at(FRIDAY))
     assert sorted(report.digests) == [
         f"{COORDINATORS} digest:2026-W48",
         f"{PUBLIC} digest:2026-W48",
@@ -144,7 +147,7 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
 def test_the_coordinators_channel_sees_everything(
     week: SlashCommands, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    ticker.tick(at(FRIDAY))
+    tick_at(ticker, at(FRIDAY))
     text = posted_digest(slack, COORDINATORS)
     assert "*Reduced (1)*: P-8 MER → UAF-1: 4,000 → 3,000 training places/year" in text
     assert "undisclosed" not in text
@@ -155,8 +158,8 @@ def test_the_coordinators_channel_sees_everything(
 def test_ticking_twice_posts_once_and_the_chart_goes_with_it(
     week: SlashCommands, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    ticker.tick(at(FRIDAY))
-    assert ticker.tick(at("2026-11-27T15:01:00Z")).digests == []
+    tick_at(ticker, at(FRIDAY))
+    assert tick_at(ticker, at("2026-11-27T15:01:00Z")).digests == []
     messages = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == PUBLIC]
     assert len(messages) == 1
     [upload] = [
@@ -168,13 +171,13 @@ def test_ticking_twice_posts_once_and_the_chart_goes_with_it(
 
 
 def test_the_next_digest_reports_changes_since_the_previous_one(
-    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock, week: SlashCommands, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    ticker.tick(at(FRIDAY))
-    with time_machine.travel("2026-12-01T09:00:00Z", tick=False):
-        week("UOST1", "pledge SEA-1 3 confirmed")
+    tick_at(ticker, at(FRIDAY))
+    set_clock(clock, "2026-12-01T09:00:00Z")
+    week("UOST1", "pledge SEA-1 3 confirmed")
     slack.reset()
-    ticker.tick(at("2026-12-04T15:00:00Z"))
+    tick_at(ticker, at("2026-12-04T15:00:00Z"))
     text = posted_digest(slack, PUBLIC)
     assert "*New (1)*: P-15 OST → SEA-1: 3 ships" in text
     assert "P-14" not in text.split("Changes since")[1].split("Conditional capacity")[0]
@@ -182,30 +185,26 @@ def test_the_next_digest_reports_changes_since_the_previous_one(
 
 
 def test_moving_the_time_of_day_does_not_post_the_week_again(
-    week: SlashCommands, ticker: Ticker, slack: SlackStandIn
+    clock: FixedClock, week: SlashCommands, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    ticker.tick(at(FRIDAY))
-    with time_machine.travel("2026-11-27T16:00:00Z", tick=False):
-        week(COORD, f"digest subscribe <#{PUBLIC}> weekly friday 18:00")
-    assert ticker.tick(at("2026-11-27T17:00:00Z")).digests == []
+    tick_at(ticker, at(FRIDAY))
+    set_clock(clock, "2026-11-27T16:00:00Z")
+    week(COORD, f"digest subscribe <#{PUBLIC}> weekly friday 18:00")
+    assert tick_at(ticker, at("2026-11-27T17:00:00Z")).digests == []
 
 
 def test_preview_and_now(
-    week: SlashCommands, ticker: Ticker, slack: SlackStandIn, muster: Muster
+    clock: FixedClock, week: SlashCommands, ticker: Ticker, slack: SlackStandIn, muster: Muster
 ) -> None:
-    with time_machine.travel("2026-11-26T12:00:00Z", tick=False):
-        preview = week("UOST1", "digest preview")
-        assert "Weekly status · 26 Nov 2026" in preview.text and preview.ephemeral
-        assert "P-8" not in json.dumps(preview.blocks)
-        assert (
-            "Only coordinators can post the digest" in week("UOST1", f"digest now <#{PUBLIC}>").text
-        )
-        assert (
-            "Posting the digest to <#C0PUBLIC> now." in week(COORD, f"digest now <#{PUBLIC}>").text
-        )
+    set_clock(clock, "2026-11-26T12:00:00Z")
+    preview = week("UOST1", "digest preview")
+    assert "Weekly status · 26 Nov 2026" in preview.text and preview.ephemeral
+    assert "P-8" not in json.dumps(preview.blocks)
+    assert "Only coordinators can post the digest" in week("UOST1", f"digest now <#{PUBLIC}>").text
+    assert "Posting the digest to <#C0PUBLIC> now." in week(COORD, f"digest now <#{PUBLIC}>").text
     assert len(slack.calls_to("chat.postMessage")) == 1
     # An extra digest does not use up the week: Friday's still goes out.
-    assert ticker.tick(at(FRIDAY)).digests
+    assert tick_at(ticker, at(FRIDAY)).digests
 
 
 def test_subscriptions_are_for_coordinators(week: SlashCommands) -> None:

@@ -9,17 +9,18 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.app import make_client
-from bot.broadcasts import Broadcasts
+from bot.broadcasts import LEASE, Broadcasts
+from bot.clock import FixedClock
 from bot.scheduler import Ticker
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
 from storage.models import PostClaim
+from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, small_coalition
 from tests.support.http import SETTING_NAMES
 
@@ -28,10 +29,10 @@ FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
 
 
 @pytest.fixture
-def subscribed(muster: Muster) -> int:
+def subscribed(clock: FixedClock, muster: Muster) -> int:
     small_coalition(muster)
-    with time_machine.travel("2026-11-23T10:00:00Z", tick=False):
-        return Broadcasts(muster).subscribe(COORDINATOR, "digest", CHANNEL).id
+    set_clock(clock, "2026-11-23T10:00:00Z")
+    return Broadcasts(muster).subscribe(COORDINATOR, "digest", CHANNEL).id
 
 
 def ticker(muster: Muster, slack: SlackStandIn, worker: str) -> Ticker:
@@ -51,7 +52,7 @@ def test_eight_threads_ticking_the_same_period_post_once(
 
     def tick(n: int) -> None:
         barrier.wait()
-        results.append(ticker(muster, slack, f"thread-{n}").tick(FRIDAY).digests)
+        results.append(tick_at(ticker(muster, slack, f"thread-{n}"), FRIDAY).digests)
 
     threads = [threading.Thread(target=tick, args=(n,)) for n in range(8)]
     for t in threads:
@@ -107,11 +108,11 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_once_after_its_lease(
 ) -> None:
     claim_as_dead_process(muster, subscribed, timedelta(minutes=5))
     assert (
-        ticker(muster, slack, "a").tick(FRIDAY + timedelta(minutes=1)).digests == []
+        tick_at(ticker(muster, slack, "a"), FRIDAY + timedelta(minutes=1)).digests == []
     )  # lease still running
     assert digests_posted(slack) == 0
     results = [
-        ticker(muster, slack, w).tick(FRIDAY + timedelta(minutes=6)).digests
+        tick_at(ticker(muster, slack, w), FRIDAY + timedelta(minutes=6)).digests
         for w in ("a", "b", "c")
     ]
     assert [len(r) for r in results] == [1, 0, 0]
@@ -127,8 +128,8 @@ def test_the_first_tick_after_downtime_posts_the_latest_missed_period_once(
     back = datetime.fromisoformat(
         "2026-12-05T09:00:00+00:00"
     )  # missed Friday 27 Nov and Friday 4 Dec
-    assert ticker(muster, slack, "a").tick(back).digests == [f"{CHANNEL} digest:2026-W49"]
-    assert ticker(muster, slack, "a").tick(back + timedelta(minutes=1)).digests == []
+    assert tick_at(ticker(muster, slack, "a"), back).digests == [f"{CHANNEL} digest:2026-W49"]
+    assert tick_at(ticker(muster, slack, "a"), back + timedelta(minutes=1)).digests == []
     assert digests_posted(slack) == 1
 
 
@@ -136,11 +137,51 @@ def test_a_slack_failure_leaves_the_claim_for_a_later_tick(
     subscribed: int, muster: Muster, slack: SlackStandIn
 ) -> None:
     slack.fail("chat.postMessage", status=500, error="internal_error")
-    assert ticker(muster, slack, "a").tick(FRIDAY).digests == []
+    assert tick_at(ticker(muster, slack, "a"), FRIDAY).digests == []
     assert (
-        ticker(muster, slack, "b").tick(FRIDAY + timedelta(minutes=1)).digests == []
+        tick_at(ticker(muster, slack, "b"), FRIDAY + timedelta(minutes=1)).digests == []
     )  # a's lease holds
-    assert ticker(muster, slack, "b").tick(FRIDAY + timedelta(minutes=6)).digests == [
+    assert tick_at(ticker(muster, slack, "b"), FRIDAY + timedelta(minutes=6)).digests == [
         f"{CHANNEL} digest:2026-W48"
     ]
     assert digests_posted(slack) == 2  # the failed attempt, then the one that got through
+
+
+def test_claims_leases_and_posts_are_stamped_by_the_injected_clock(
+    subscribed: int, muster: Muster, slack: SlackStandIn
+) -> None:
+    """The tick reads one clock: on a fixed clock years from the wall clock, the claim,
+    its lease and the posting time are all that clock's, never today's date."""
+    long_ago = datetime.fromisoformat("2026-11-27T15:00:30+00:00")
+    assert tick_at(ticker(muster, slack, "a"), long_ago).digests == [f"{CHANNEL} digest:2026-W48"]
+    with Session(muster.engine) as s:
+        claim = s.exec(select(PostClaim)).one()
+    assert (claim.claimed_at, claim.lease_until, claim.posted_at) == (
+        long_ago,
+        long_ago + LEASE,
+        long_ago,
+    )
+
+
+def test_muster_tick_now_runs_the_whole_tick_at_that_time(
+    subscribed: int, muster: Muster, slack: SlackStandIn, database_url: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES} | {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-cli",
+        "SLACK_API_URL": slack.api_url,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "tick", "--now", "2026-11-27T16:00:30+01:00"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{CHANNEL} digest:2026-W48" in done.stdout
+    with Session(muster.engine) as s:
+        claim = s.exec(select(PostClaim)).one()
+    assert claim.posted_at == datetime.fromisoformat("2026-11-27T15:00:30+00:00")
+    assert claim.lease_until == claim.posted_at + LEASE

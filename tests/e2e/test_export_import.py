@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.clock import FixedClock
 from bot.demo import seed_demo
 from bot.errors import Conflict
 from bot.exporting import dump, report_for, restore, to_csv, to_json, to_xlsx
 from bot.services import Muster
 from bot.standin import SlackStandIn
 from storage.db import make_engine, upgrade
+from tests.support.clock import START
 from tests.support.databases import postgres_database
 from tests.support.http import SETTING_NAMES
 from tests.support.slack import SlashCommands
@@ -38,7 +40,7 @@ def demo(muster: Muster) -> Muster:
 def fresh(tmp_path: Path, name: str) -> Muster:
     url = f"sqlite:///{tmp_path / name}"
     upgrade(url)
-    return Muster(make_engine(url))
+    return Muster(make_engine(url), clock=FixedClock(START))
 
 
 def comparable(data: dict) -> dict:  # type: ignore[type-arg]
@@ -51,7 +53,7 @@ def same_kind_of_database(source: Muster, tmp_path: Path) -> Iterator[Muster]:
     if source.engine.dialect.name == "postgresql":
         with postgres_database("muster_restore") as url:
             upgrade(url)
-            target = Muster(make_engine(url))
+            target = Muster(make_engine(url), clock=FixedClock(START))
             yield target
             target.engine.dispose()
     else:

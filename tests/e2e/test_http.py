@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.clock import FixedClock
 from bot.services import Muster
 from bot.standin import SlackStandIn
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE, CALLBACK_ANSWER, CALLBACK_PLEDGE
 from storage.db import make_engine, upgrade
+from tests.support.clock import START
 from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import SlackOverHttp, click, fill, get, muster_server
@@ -78,7 +80,7 @@ def _database(kind: str, factory: pytest.TempPathFactory, template: Path):  # ty
 @pytest.fixture
 def muster(served: Served) -> Muster:
     reset(served.engine)
-    m = Muster(served.engine, coordinators=[COORDINATOR])
+    m = Muster(served.engine, clock=FixedClock(START), coordinators=[COORDINATOR])
     small_coalition(m)
     return m
 

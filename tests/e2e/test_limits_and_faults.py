@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import create_app
+from bot.clock import FixedClock
 from bot.services import Muster
 from bot.settings import Settings
 from bot.standin import SlackStandIn
@@ -17,6 +18,7 @@ from bot.web import MusterWSGI
 from handlers import home
 from handlers.pledges import pledge_form
 from storage.db import head_revision, make_engine
+from tests.support.clock import START
 from tests.support.factories import COORDINATOR, OTHER, OWN, add_requirements, small_coalition
 from tests.support.slack import SlashCommands, validate_view
 
@@ -57,7 +59,7 @@ def test_forms_and_home_stay_inside_slack_limits(muster: Muster) -> None:
     assert all(len(g["options"]) <= 100 for g in groups)
     assert all(len(o["text"]["text"]) <= 75 for g in groups for o in g["options"])
     for user in (OWN, COORDINATOR):
-        validate_view(home.build(muster.home(user)))
+        validate_view(home.build(muster.home(user), muster.clock()))
 
 
 def test_a_rate_limited_announcement_is_retried_after_the_pause(
@@ -109,7 +111,9 @@ def call_wsgi(wsgi: MusterWSGI, path: str) -> tuple[str, dict[str, Any]]:
 def test_health_is_503_when_the_database_does_not_answer(
     settings: Settings, tmp_path: Path
 ) -> None:
-    broken = Muster(make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"))
+    broken = Muster(
+        make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"), clock=FixedClock(START)
+    )
     wsgi = MusterWSGI(create_app(settings, muster=broken), broken)
     assert call_wsgi(wsgi, "/healthz") == (
         "503 Service Unavailable",

@@ -21,6 +21,7 @@ from bot.standin import SlackStandIn
 from handlers import followups
 from handlers.blocks import FollowUps
 from tests.conftest import COORDINATOR
+from tests.support.clock import tick_at
 from tests.support.factories import OTHER, OWN, small_coalition
 from tests.support.http import SETTING_NAMES, fill
 from tests.support.slack import SlashCommands
@@ -138,7 +139,7 @@ def test_the_tick_forgets_old_deliveries(
     muster_cmd(OWN, "pledge LAND-1 1")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM delivery")).scalar_one() == 1
-    Ticker(muster, make_client(settings), pace=0).tick(muster.clock() + timedelta(days=2))
+    tick_at(Ticker(muster, make_client(settings), pace=0), muster.clock() + timedelta(days=2))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM delivery")).scalar_one() == 0
 

@@ -29,6 +29,8 @@ from tests.support.databases import (
     postgres_database,
 )
 
+T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
 
 def add_delegation(engine: Engine, code: str, at: datetime) -> None:
     with write_session(engine) as s:
@@ -52,18 +54,18 @@ def test_naive_timestamps_are_refused(engine: Engine) -> None:
 
 def test_foreign_keys_are_enforced(engine: Engine) -> None:
     with pytest.raises(IntegrityError), write_session(engine) as s:
-        s.add(Member(user_id="U1", delegation_id=999, added_by="U0", added_at=datetime.now(UTC)))
+        s.add(Member(user_id="U1", delegation_id=999, added_by="U0", added_at=T0))
 
 
 def test_codes_are_unique(engine: Engine) -> None:
-    add_delegation(engine, "NM", datetime.now(UTC))
+    add_delegation(engine, "NM", T0)
     with pytest.raises(IntegrityError):
-        add_delegation(engine, "NM", datetime.now(UTC))
+        add_delegation(engine, "NM", T0)
 
 
 def test_a_failed_write_leaves_nothing_behind(engine: Engine) -> None:
     with pytest.raises(RuntimeError), write_session(engine) as s:
-        s.add(Delegation(code="NM", name="Northmark", created_at=datetime.now(UTC)))
+        s.add(Delegation(code="NM", name="Northmark", created_at=T0))
         s.flush()
         raise RuntimeError("boom")
     with read_session(engine) as s:
@@ -72,7 +74,7 @@ def test_a_failed_write_leaves_nothing_behind(engine: Engine) -> None:
 
 def test_read_sessions_never_commit(engine: Engine) -> None:
     with read_session(engine) as s:
-        s.add(Delegation(code="NM", name="Northmark", created_at=datetime.now(UTC)))
+        s.add(Delegation(code="NM", name="Northmark", created_at=T0))
         s.flush()
     with read_session(engine) as s:
         assert q.get_delegation(s, "NM") is None

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.clock import epoch_seconds
 from tests.support.slack import new_trigger_id, payload
 
 SETTING_NAMES = [
@@ -128,7 +129,7 @@ class SlackOverHttp:
         timestamp: int | None = None,
         signature: str | None = None,
     ) -> HttpReply:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
+        ts = str(timestamp if timestamp is not None else epoch_seconds())
         all_headers = {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,

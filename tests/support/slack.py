@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
+from bot.clock import epoch_seconds
 from bot.workers import WorkerPool
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
@@ -94,7 +94,7 @@ class SlashCommands:
         self.workers = workers
 
     def signed(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
-        ts = str(timestamp if timestamp is not None else int(time.time()))
+        ts = str(timestamp if timestamp is not None else epoch_seconds())
         return {
             "content-type": "application/x-www-form-urlencoded",
             "x-slack-request-timestamp": ts,
