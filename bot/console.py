@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+import uuid
 from collections.abc import Iterable
-from itertools import count
 from typing import Any, TextIO
 from urllib.parse import urlencode
 
@@ -42,7 +42,6 @@ class ConsoleTransport:
         unsigned = settings.model_copy(update={"slack_signing_secret": None})
         self.workers = WorkerPool(4)
         self.app: App = create_app(unsigned, client, muster=muster, workers=self.workers)
-        self._triggers = count(1)
 
     def close(self) -> None:
         self.workers.wait_idle()
@@ -50,7 +49,9 @@ class ConsoleTransport:
         self.standin.stop()
 
     def slash_command(self, user: str, text: str) -> BoltResponse:
-        n = next(self._triggers)
+        # Unique per delivery, across processes too: the delivery table remembers keys for
+        # a day, and a second console on the same database must not look like a retry.
+        n = uuid.uuid4().hex
         form = {
             "token": "console",
             "team_id": "T0MUSTER",
@@ -63,7 +64,7 @@ class ConsoleTransport:
             "text": text,
             "api_app_id": "A0MUSTER",
             "is_enterprise_install": "false",
-            "response_url": self.standin.response_url(str(n)),
+            "response_url": self.standin.response_url(n),
             "trigger_id": f"{n}.console",
         }
         request = BoltRequest(

@@ -155,3 +155,20 @@ def test_console_on_the_demo_coalition(tmp_path: Path) -> None:
     assert "Unknown subcommand `frobnicate`." in out
     assert "Type `/muster help`" in out
     assert "Traceback" not in out + result.stderr
+
+
+def test_two_consoles_one_after_the_other_both_apply_their_writes(tmp_path: Path) -> None:
+    """Each console delivery carries its own key: a second console on the same database
+    is not mistaken for a retry of the first one's commands."""
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'two.db'}", "MUSTER_COORDINATORS": "UCOORD"}
+    assert muster("db", "upgrade", env=env).returncode == 0
+    first = muster(
+        "console", "--as", "UCOORD", env=env, stdin="/muster delegation add AUR Aurelia\n"
+    )
+    second = muster(
+        "console", "--as", "UCOORD", env=env, stdin="/muster delegation add BOR Borealis\n"
+    )
+    assert "reached Muster twice" not in first.stdout + second.stdout
+    listing = muster("console", "--as", "UCOORD", env=env, stdin="/muster delegations\n").stdout
+    assert "AUR" in listing and "Aurelia" in listing
+    assert "BOR" in listing and "Borealis" in listing
