@@ -142,10 +142,12 @@ class Broadcasts:
         with self.m._write() as s:
             actor = self.m._coordinator(s, user_id, f"subscribe channels to {kind}")
             now = self.m.clock()
-            sub = q.get_subscription(s, kind, channel) or Subscription(
-                kind=kind, channel=channel, created_by=actor.user_id, created_at=now, updated_at=now
-            )
-            before = {"active": sub.active if sub.id else None, "schedule": _describe(sub)}
+            existing = q.get_subscription(s, kind, channel)
+            before = {
+                "active": existing.active if existing else None,
+                "schedule": _describe(existing) if existing else "",
+            }
+            sub = existing or _insert_subscription(s, kind, channel, actor.user_id, now)
             if schedule is not None:
                 new = (schedule.weekday, f"{schedule.at:%H:%M}", schedule.zone.key)
                 if new != (sub.weekday, sub.time_of_day, sub.timezone) or sub.schedule_from is None:
@@ -153,6 +155,7 @@ class Broadcasts:
                 sub.weekday, sub.time_of_day, sub.timezone = new
             if not sub.active or sub.broken_reason:
                 sub.created_at = now  # a revived subscription owes nothing from before
+                sub.alerts_checked_at = now  # nor alerts about changes made while it was off
             sub.active, sub.broken_reason, sub.updated_at = True, "", now
             s.add(sub)
             s.flush()
@@ -160,7 +163,7 @@ class Broadcasts:
                 s,
                 actor,
                 "subscription",
-                f"{kind}:{channel}"[:16],
+                f"{kind}:{channel}",
                 "subscribed",
                 before,
                 {"active": True, "schedule": _describe(sub)},
@@ -186,7 +189,7 @@ class Broadcasts:
                 )
             sub.active, sub.updated_at = False, self.m.clock()
             s.add(sub)
-            self.m._record(s, actor, "subscription", f"{kind}:{channel}"[:16], "unsubscribed")
+            self.m._record(s, actor, "subscription", f"{kind}:{channel}", "unsubscribed")
 
     def subscriptions(self, user_id: str, kind: str) -> list[SubscriptionView]:
         with read_session(self.m.engine) as s:
@@ -424,6 +427,32 @@ class Broadcasts:
 
 
 # --- helpers ---------------------------------------------------------------------------
+
+
+def _insert_subscription(
+    s: Session, kind: str, channel: str, user_id: str, now: datetime
+) -> Subscription:
+    """A new subscription row; if a simultaneous subscribe inserted it first, that row.
+
+    The unique (kind, channel) constraint decides the race; the loser updates the
+    winner's row instead, so every caller gets the same answer and one row exists."""
+    row = Subscription(
+        kind=kind,
+        channel=channel,
+        created_by=user_id,
+        created_at=now,
+        updated_at=now,
+        alerts_checked_at=now,
+        active=False,  # made active, with its schedule, by the caller
+    )
+    try:
+        with s.begin_nested():
+            s.add(row)
+        return row
+    except IntegrityError:
+        existing = q.get_subscription(s, kind, channel)
+        assert existing is not None  # the row that won the race is committed
+        return existing
 
 
 def _describe(sub: Subscription) -> str:

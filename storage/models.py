@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -115,7 +115,7 @@ class Event(SQLModel, table=True):
     at: datetime = _ts(index=True)
     actor: str = Field(max_length=32)
     entity: str = Field(max_length=16)
-    entity_ref: str = Field(max_length=16, index=True)
+    entity_ref: str = Field(max_length=64, index=True)  # e.g. digest:C01ABCDEF23
     action: str = Field(max_length=24)
     requirement_code: str = Field(default="", max_length=16, index=True)
     delegation_id: int | None = Field(default=None, foreign_key="delegation.id")
@@ -142,7 +142,12 @@ class Delivery(SQLModel, table=True):
 
 class Subscription(SQLModel, table=True):
     """A channel that gets the weekly digest, or gap alerts. Stored as data, so every
-    process can work out what is due without sharing scheduler state."""
+    process can work out what is due without sharing scheduler state. A channel has at
+    most one subscription of each kind."""
+
+    # A unique index rather than a table constraint: SQLite adds it without rebuilding
+    # the table, which post claims reference.
+    __table_args__ = (Index("uq_subscription_kind_channel", "kind", "channel", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=8)  # digest | alerts
@@ -157,6 +162,9 @@ class Subscription(SQLModel, table=True):
     updated_at: datetime = _ts()
     # When the current schedule was set: slots before it were never promised.
     schedule_from: datetime | None = _ts(default=None)
+    # Alerts: changes up to this moment have been looked at (a watermark, not a window,
+    # so downtime loses nothing and a change is never alerted twice).
+    alerts_checked_at: datetime | None = _ts(default=None)
 
 
 class PostClaim(SQLModel, table=True):
