@@ -333,7 +333,7 @@ class Muster:
         self, s: Session, viewer: Actor, only: int | None = None
     ) -> list[DelegationView]:
         """Posture as this viewer may know it: another nation's restricted pledges
-        must not show through as "committed"."""
+        must not show through as "committed", nor its anonymous questions as "considering"."""
         members = q.member_counts(s)
         counts = q.pledge_status_counts(s)
         questions = q.question_counts(s)
@@ -350,7 +350,9 @@ class Muster:
             posture = _posture(
                 confirmed=mine.get(PledgeStatus.CONFIRMED, 0),
                 live=sum(mine.get(status, 0) for status in LIVE_STATUSES),
-                asked=questions.get(d.id, 0),  # type: ignore[arg-type]
+                # Questions are anonymous to other delegations: counting them here
+                # would name the asker by its change of posture.
+                asked=questions.get(d.id, 0) if sees_all else 0,  # type: ignore[arg-type]
             )
             views.append(DelegationView(d.code, d.name, members.get(d.id, 0), posture))  # type: ignore[arg-type]
         return views

@@ -1,0 +1,85 @@
+"""Nothing derived from an anonymous question names its asker: posture, counts and
+"not heard from" read the same to every other delegation and every channel whether
+or not a given delegation asked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine
+
+from bot.broadcasts import Broadcasts
+from bot.clock import FixedClock
+from bot.domain import PledgeStatus
+from bot.services import Muster
+from tests.support.clock import START
+from tests.support.databases import reset
+from tests.support.factories import COORDINATOR, OTHER, OWN
+from tests.support.slack import SlashCommands
+
+PLEDGE = st.tuples(
+    st.sampled_from(["SKY-1", "LAND-1"]),
+    st.integers(1, 3),
+    st.sampled_from([PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED]),
+    st.booleans(),  # restricted
+)
+COALITION = st.lists(st.lists(PLEDGE, max_size=3), min_size=3, max_size=4)
+
+
+def build(engine: Engine, pledges: list[list[tuple[str, int, str, bool]]], asker: int) -> Muster:
+    reset(engine)
+    m = Muster(engine, clock=FixedClock(START), coordinators=[COORDINATOR])
+    for i, _ in enumerate(pledges):
+        m.add_delegation(COORDINATOR, f"D{chr(65 + i)}", f"Nation {i}")
+        m.add_members(COORDINATOR, f"D{chr(65 + i)}", [f"UD{i}"])
+    m.add_requirement(COORDINATOR, objective="SKY", quantity=6, unit="batteries", title="AD")
+    m.add_requirement(COORDINATOR, objective="LAND", quantity=4, unit="battlegroups", title="BG")
+    for i, theirs in enumerate(pledges):
+        for code, quantity, status, restricted in theirs:
+            m.pledge(
+                f"UD{i}", requirement=code, quantity=quantity, status=status, restricted=restricted
+            )
+    if asker >= 0:
+        m.ask(f"UD{asker}", "What are the rules of engagement?")
+    return m
+
+
+def seen_by_others(m: Muster, asker: int, delegations: int) -> list[object]:
+    now = START + timedelta(hours=1)
+    channel = Broadcasts(m).digest(now, START - timedelta(days=7), full_view=False)
+    return [channel.silent] + [
+        m.list_delegations(f"UD{i}") for i in range(delegations) if i != asker
+    ]
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(pledges=COALITION, data=st.data())
+def test_other_delegations_and_channels_cannot_tell_who_asked(
+    engine: Engine, pledges: list[list[tuple[str, int, str, bool]]], data: st.DataObject
+) -> None:
+    asker = data.draw(st.integers(0, len(pledges) - 1))
+    silent = seen_by_others(build(engine, pledges, -1), asker, len(pledges))
+    asked = seen_by_others(build(engine, pledges, asker), asker, len(pledges))
+    assert asked == silent
+
+
+def test_the_asker_and_the_coordinators_still_see_it(
+    muster: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster.add_delegation(COORDINATOR, "VAL", "Valdoria")
+    muster.add_delegation(COORDINATOR, "OST", "Ostland")
+    muster.add_members(COORDINATOR, "VAL", [OWN])
+    muster.add_members(COORDINATOR, "OST", [OTHER])
+    muster.ask(OWN, "Who provides air cover?")
+    assert "considering" in line_of("VAL", muster_cmd(COORDINATOR, "delegations").text)
+    assert "considering" in line_of("VAL", muster_cmd(OWN, "delegations").text)
+    assert "not yet positioned" in line_of("VAL", muster_cmd(OTHER, "delegations").text)
+
+
+def line_of(code: str, text: str) -> str:
+    return next(line for line in text.splitlines() if code in line)
+
