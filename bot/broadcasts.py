@@ -34,7 +34,10 @@ from storage.models import PostClaim, Subscription
 
 DIGEST, ALERTS = "digest", "alerts"
 LEASE = timedelta(minutes=5)
-CHANGE_WINDOW = timedelta(hours=1)  # how far back a tick looks for withdrawals and reductions
+# Changes are read from the subscription's watermark, less this much: a change
+# committed late (its transaction began before the last look) is still seen, and
+# the per-event claim keeps it from being alerted twice.
+WATERMARK_OVERLAP = timedelta(minutes=10)
 STALE_QUESTION = timedelta(days=7)
 DEADLINE_HORIZON = timedelta(days=14)
 CHANNEL_AUDIENCE = Actor(user_id="channel", is_coordinator=False)
@@ -50,6 +53,12 @@ class SubscriptionView:
     broken_reason: str
     created_at: datetime
     schedule_from: datetime | None = None
+    alerts_checked_at: datetime | None = None
+
+    @property
+    def changes_since(self) -> datetime:
+        """Where the next look for withdrawals and reductions starts."""
+        return (self.alerts_checked_at or self.created_at) - WATERMARK_OVERLAP
 
     @property
     def owed_since(self) -> datetime:
@@ -266,6 +275,14 @@ class Broadcasts:
             row.message_ts = message_ts
             s.add(row)
 
+    def alerts_checked(self, subscription_id: int, up_to: datetime) -> None:
+        """Move the subscription's watermark: changes up to ``up_to`` have been alerted."""
+        with write_session(self.m.engine) as s:
+            sub = s.get(Subscription, subscription_id)
+            if sub is not None and (sub.alerts_checked_at is None or sub.alerts_checked_at < up_to):
+                sub.alerts_checked_at = up_to
+                s.add(sub)
+
     def mark_broken(self, subscription_id: int, reason: str) -> bool:
         """Stop posting to a channel we cannot reach; True the first time, to tell the coordinators once."""
         with write_session(self.m.engine) as s:
@@ -369,7 +386,7 @@ class Broadcasts:
             )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:
-        """Every alert condition that holds now (and recent gap openings since ``since``)."""
+        """Every alert condition that holds now, and the gap openings since ``since``."""
         viewer = SYSTEM if full_view else CHANNEL_AUDIENCE
         with read_session(self.m.engine) as s:
             views = {v.code: v for v in self.m._all_requirement_views(s)}
@@ -418,11 +435,7 @@ class Broadcasts:
                             question=question.ref,
                         )
                     )
-            found.extend(
-                _gap_openings(
-                    s, viewer, q.events_since(s, max(since, now - CHANGE_WINDOW), now), views
-                )
-            )
+            found.extend(_gap_openings(s, viewer, q.events_since(s, since, now), views))
             return found
 
 
@@ -470,6 +483,7 @@ def _subscription_view(sub: Subscription) -> SubscriptionView:
         sub.broken_reason,
         sub.created_at,
         sub.schedule_from,
+        sub.alerts_checked_at,
     )
 
 

@@ -22,6 +22,8 @@ REQUIRED_SCOPES = (
     "users:read",
     "channels:read",
     "groups:read",
+    "channels:history",
+    "groups:history",
 )
 REINSTALL = "Paste manifest.yml into the app's settings, reinstall it to the workspace, and copy the new token."
 

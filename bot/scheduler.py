@@ -14,20 +14,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.client import RemoteDisconnected
 from typing import Any
+from urllib.error import URLError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.broadcasts import Broadcasts, Claim, SubscriptionView
+from bot.broadcasts import Alert, Broadcasts, Claim, SubscriptionView
 from bot.schedule import MAX_LATENESS
 from bot.services import Muster
 from handlers.charts import coverage_png
-from handlers.digest import render_alert, render_digest
+from handlers.digest import render_alerts, render_digest
 
 log = logging.getLogger("muster.tick")
 RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
+ALERTS_PER_MESSAGE = 20  # one message per channel and tick, within Block Kit's 50 blocks
 PERMANENT = {
     "not_allowed_token_type",
     "channel_not_found",
@@ -67,11 +71,72 @@ class Unreachable(Exception):
     """The channel cannot take our posts (archived, private without us, gone)."""
 
 
-def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]]) -> str:
+METADATA_EVENT = "muster_post"
+HISTORY_LOOKBACK = 100  # messages: a lease is minutes long, so our post is among the latest
+UNCERTAIN = (URLError, ConnectionError, TimeoutError, RemoteDisconnected, socket.timeout)
+
+
+def posting_client(client: WebClient) -> WebClient:
+    """A copy of ``client`` that never re-sends a request whose answer was lost.
+
+    Retrying a lost connection may post a second digest when the first one did
+    reach Slack; the tick looks in the channel's history instead. Rate limits (429)
+    are still retried: Slack refused those requests, so nothing was posted."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def claim_metadata(claims: list[Claim]) -> dict[str, Any]:
+    """Slack message metadata naming the claims a post fulfils, to find it again."""
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {
+            "subscription": claims[0].subscription_id,
+            "claims": [c.id for c in claims],
+        },
+    }
+
+
+def find_posted(client: WebClient, channel: str, claims: list[Claim]) -> dict[int, str]:
+    """Which of ``claims`` are already in the channel (claim id → message ts)."""
+    wanted = {c.id for c in claims}
+    try:
+        history = client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+    except (SlackApiError, *UNCERTAIN) as exc:
+        log.warning("could not read the history of %s: %s", channel, exc)
+        return {}
+    found: dict[int, str] = {}
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") != METADATA_EVENT:
+            continue
+        for claim_id in (metadata.get("event_payload") or {}).get("claims") or []:
+            if claim_id in wanted:
+                found.setdefault(claim_id, str(message["ts"]))
+    return found
+
+
+def post(
+    client: WebClient,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    metadata: dict[str, Any] | None = None,
+) -> str:
     """Post, joining a public channel first if we are not in it. Rate limits are
     handled by the client's retry handler (429 with Retry-After)."""
     try:
-        return str(client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"])
+        return str(
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=metadata)[
+                "ts"
+            ]
+        )
     except SlackApiError as exc:
         error = exc.response.get("error")
         if error == "not_in_channel":
@@ -87,7 +152,9 @@ def post(client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]
         if error in PERMANENT:  # private or archived: we cannot invite ourselves
             raise Unreachable(error) from None
         raise  # a passing failure: the claim stays, a later tick tries again
-    return str(client.chat_postMessage(channel=channel, text=text, blocks=blocks)["ts"])
+    return str(
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=metadata)["ts"]
+    )
 
 
 def upload_chart(
@@ -119,7 +186,7 @@ class Ticker:
     ) -> None:
         self.b = Broadcasts(muster)
         self.muster = muster
-        self.client = client
+        self.client = posting_client(client)
         self.pace = pace
         self.worker = worker or worker_id()
         self.lateness = lateness
@@ -149,7 +216,7 @@ class Ticker:
         assert sub.schedule is not None
         digest = self.b.digest(now, since, full_view=full, zone=sub.schedule.zone.key)
         text, blocks = render_digest(digest)
-        ts = self._post(sub, claim, now, text, blocks, report)
+        ts = self._post(sub, [claim], text, blocks, report)
         if ts:
             upload_chart(
                 self.client, sub.channel, ts, lambda: coverage_png(digest.report, chart_title(now))
@@ -161,41 +228,77 @@ class Ticker:
         # may rest on data this reading has not seen, so it is not ours to resolve.
         evaluated_at = self.muster.clock()
         alerts = self.b.alerts(
-            now, sub.created_at, full_view=self.b.audience_is_coordinators(sub.channel)
+            now, sub.changes_since, full_view=self.b.audience_is_coordinators(sub.channel)
         )
         self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES, evaluated_at)
-        for alert in alerts:
-            claim = self.b.claim(sub.id, alert.key, self.worker)
-            if claim is None:
-                continue
-            text, blocks = render_alert(alert)
-            if self._post(sub, claim, now, text, blocks, report):
-                report.alerts.append(f"{sub.channel} {alert.key}")
-                time.sleep(self.pace)  # a burst of alerts must not trip Slack's rate limit
-            elif sub.channel in report.broken:
-                return
+        ours = [
+            (alert, claim)
+            for alert in alerts
+            if (claim := self.b.claim(sub.id, alert.key, self.worker)) is not None
+        ]
+        ours = self._not_yet_posted(sub, ours)
+        for start in range(0, len(ours), ALERTS_PER_MESSAGE):
+            batch = ours[start : start + ALERTS_PER_MESSAGE]
+            text, blocks = render_alerts([alert for alert, _claim in batch])
+            if not self._post(sub, [claim for _alert, claim in batch], text, blocks, report):
+                return  # the watermark stays: the next tick looks at these changes again
+            report.alerts.extend(f"{sub.channel} {alert.key}" for alert, _claim in batch)
+            time.sleep(self.pace)  # a burst of messages must not trip Slack's rate limit
+        self.b.alerts_checked(sub.id, evaluated_at)
 
     def _post(
         self,
         sub: SubscriptionView,
-        claim: Claim,
-        now: datetime,
+        claims: list[Claim],
         text: str,
         blocks: list[dict[str, Any]],
         report: TickReport,
     ) -> str | None:
+        """Post once for ``claims``. A claim taken over from a process that died may
+        already be in the channel, and so may a post whose answer was lost: look
+        there (by the message metadata naming the claims) before posting again."""
+        if any(c.taken_over for c in claims) and (ts := self._already_posted(sub, claims)):
+            return ts
         try:
-            ts = post(self.client, sub.channel, text, blocks)
+            ts = post(self.client, sub.channel, text, blocks, claim_metadata(claims))
         except Unreachable as exc:
-            self.b.finish(claim, posted=False)
+            for claim in claims:
+                self.b.finish(claim, posted=False)
             self._broken(sub, str(exc), report)
             return None
+        except UNCERTAIN as exc:
+            log.warning("posting to %s: the answer was lost (%s)", sub.channel, exc)
+            return self._already_posted(sub, claims)
         except Exception as exc:
-            # Leave the claim: once its lease runs out, a later tick tries again.
-            log.warning("posting %s to %s failed: %s", claim.key, sub.channel, exc)
+            # Leave the claims: once their lease runs out, a later tick tries again.
+            log.warning("posting %s to %s failed: %s", claims[0].key, sub.channel, exc)
             return None
-        self.b.finish(claim, posted=True, message_ts=ts)
+        for claim in claims:
+            self.b.finish(claim, posted=True, message_ts=ts)
         return ts
+
+    def _not_yet_posted(
+        self, sub: SubscriptionView, ours: list[tuple[Alert, Claim]]
+    ) -> list[tuple[Alert, Claim]]:
+        """Drop the alerts that a process which died after posting had already sent."""
+        taken_over = [claim for _alert, claim in ours if claim.taken_over]
+        if not taken_over:
+            return ours
+        found = find_posted(self.client, sub.channel, taken_over)
+        for claim in taken_over:
+            if claim.id in found:
+                self.b.finish(claim, posted=True, message_ts=found[claim.id])
+        return [(alert, claim) for alert, claim in ours if claim.id not in found]
+
+    def _already_posted(self, sub: SubscriptionView, claims: list[Claim]) -> str | None:
+        """The ts of our earlier post for all of ``claims``, marking them posted; None
+        if any is missing (the claims then stay for a later tick to post)."""
+        found = find_posted(self.client, sub.channel, claims)
+        if len(found) < len(claims):
+            return None
+        for claim in claims:
+            self.b.finish(claim, posted=True, message_ts=found[claim.id])
+        return found[claims[0].id]
 
     def _broken(self, sub: SubscriptionView, reason: str, report: TickReport) -> None:
         report.broken.append(sub.channel)

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 BOT_USER_ID = "UMUSTERBOT"
-ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read"
+ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history"
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Failure:
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    drop_answer: bool = False  # carry the call out, then close the connection unanswered
 
 
 @dataclass
@@ -46,6 +47,7 @@ class SlackStandIn:
     calls: list[Call] = field(default_factory=list)
     scopes: str = ALL_SCOPES  # what auth.test reports as granted (x-oauth-scopes)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # posted, per channel
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -126,6 +128,7 @@ class SlackStandIn:
             self.calls.clear()
             self._failures.clear()
             self.channels.clear()
+            self.messages.clear()
             self.scopes = ALL_SCOPES
 
     # --- serving ---------------------------------------------------------------
@@ -159,6 +162,10 @@ class SlackStandIn:
             self.on_call(call)
         if failure is not None:
             time.sleep(failure.delay)
+            if failure.drop_answer:  # Slack did it, but its answer never arrives
+                call.reply = self._answer(method, args)
+                request.close_connection = True
+                return
             if failure.status != 200 or failure.error:
                 self._send(
                     request,
@@ -167,6 +174,17 @@ class SlackStandIn:
                     retry_after=failure.retry_after,
                 )
                 return
+        if method == "conversations.history":
+            with self._lock:
+                latest = list(reversed(self.messages.get(str(args.get("channel")), [])))
+            limit = int(args.get("limit") or 100)
+            with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+            found = [
+                m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in latest[:limit]
+            ]
+            self._send(request, 200, {"ok": True, "messages": found, "has_more": False})
+            return
         if method == "conversations.info":
             channel = self.channels.get(str(args.get("channel")))
             if channel is None:
@@ -211,6 +229,15 @@ class SlackStandIn:
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        if method == "chat.postMessage":
+            message = {"type": "message", "ts": ts, "text": args.get("text")}
+            if args.get("metadata"):
+                metadata = args["metadata"]
+                message["metadata"] = (
+                    json.loads(metadata) if isinstance(metadata, str) else metadata
+                )
+            with self._lock:
+                self.messages.setdefault(str(args.get("channel")), []).append(message)
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {
                 "user_id": BOT_USER_ID,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from bot.domain import ConditionKind
 from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
+    MAX_SECTION,
     answer_button,
     esc,
     fmt_qty,
@@ -199,11 +201,31 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
 
 
 def render_alert(alert: Alert) -> tuple[str, list[dict[str, Any]]]:
-    button = (
-        pledge_button(alert.requirement.code)
-        if alert.requirement
-        else (answer_button(alert.question) if alert.question else None)
-    )
-    body = f"🚨 *{esc(alert.title)}*\n" + "\n".join(esc(line) for line in alert.lines)
-    text = esc(f"{alert.title}. {' '.join(alert.lines)}")  # notifications show it as typed
-    return truncate(text, MAX_FALLBACK), [_section(body, button).to_dict()]
+    return render_alerts([alert])
+
+
+def render_alerts(alerts: Sequence[Alert]) -> tuple[str, list[dict[str, Any]]]:
+    """Everything one tick found for one channel, in one message: what concerns the
+    same requirement (a withdrawal that turns a critical line red) reads together,
+    under one Pledge button."""
+    groups: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        subject = alert.requirement.code if alert.requirement else alert.question or alert.subject
+        groups.setdefault(subject, []).append(alert)
+    blocks: list[dict[str, Any]] = []
+    if len(alerts) > 1:
+        blocks.append(_section(f"🚨 *{len(alerts)} gap alerts*").to_dict())
+    for same in groups.values():
+        first = same[0]
+        button = (
+            pledge_button(first.requirement.code)
+            if first.requirement
+            else (answer_button(first.question) if first.question else None)
+        )
+        body = "\n".join(
+            f"🚨 *{esc(a.title)}*\n" + "\n".join(esc(line) for line in a.lines) for a in same
+        )
+        blocks.append(_section(truncate(body, MAX_SECTION), button).to_dict())
+    # Notifications show the plain text as typed: one sentence per alert.
+    text = "\n".join(esc(f"{a.title}. {' '.join(a.lines)}") for a in alerts)
+    return truncate(text, MAX_FALLBACK), blocks

@@ -34,10 +34,15 @@ def alerting(clock: FixedClock, muster: Muster) -> Muster:
     return muster
 
 
-def alerts_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
+def messages_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
     return [
         c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args["channel"] == channel
     ]
+
+
+def alerts_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
+    """Every alert posted to ``channel``: one line each, whichever message carried it."""
+    return [line for text in messages_in(slack, channel) for line in text.splitlines()]
 
 
 def test_a_scripted_week_of_alerts_each_condition_once(
@@ -70,10 +75,16 @@ def test_a_scripted_week_of_alerts_each_condition_once(
     muster_cmd(OTHER, "pledge update P-3 quantity 2")
     tick_at(ticker, at(8))
     tick_at(ticker, at(9))
+    # The reduction that turns the critical line red again is one message saying both,
+    # under one Pledge button.
     assert alerts_in(slack)[2:] == [
         "SKY-1 is red: a critical shortfall. Air defence: firm 2 of 6 batteries.",
         "P-3 (OST) was reduced from 6 to 2 on SKY-1. Air defence: gap now 4 batteries.",
     ]
+    assert len(messages_in(slack)) == 3
+    last = slack.calls_to("chat.postMessage")[-1].args["blocks"]
+    sections = [b for b in last if b.get("accessory")]
+    assert len(sections) == 1 and sections[0]["accessory"]["value"] == "SKY-1"
     validate_calls(slack.calls)
 
 

@@ -82,4 +82,3 @@ def test_the_asker_and_the_coordinators_still_see_it(
 
 def line_of(code: str, text: str) -> str:
     return next(line for line in text.splitlines() if code in line)
-

@@ -38,8 +38,12 @@ def coalition(clock: FixedClock, muster: Muster) -> Muster:
 
 
 def posts(slack: SlackStandIn, channel: str) -> list[str]:
+    """What was posted to ``channel``, one line per alert (a tick groups them in one message)."""
     return [
-        c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args["channel"] == channel
+        line
+        for c in slack.calls_to("chat.postMessage")
+        if c.args["channel"] == channel
+        for line in c.args["text"].splitlines()
     ]
 
 

@@ -120,6 +120,9 @@ def test_posture_does_not_betray_a_restricted_pledge(
 ) -> None:
     small_coalition(muster)
     muster_cmd(OWN, "withdraw P-1")  # VAL's only remaining pledge is the restricted, confirmed P-2
-    assert "*VAL* Valdoria · 1 member(s) · considering" in muster_cmd(OTHER, "delegations").text
+    # Neither the restricted pledge nor VAL's anonymous question Q-1 may show through.
+    assert (
+        "*VAL* Valdoria · 1 member(s) · not yet positioned" in muster_cmd(OTHER, "delegations").text
+    )
     assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(COORDINATOR, "delegations").text
     assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(OWN, "delegations").text
