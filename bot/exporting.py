@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 
 from bot.domain import percent
 from bot.errors import Conflict
+from bot.plaintext import printable
 from bot.services import Muster
 from bot.views import History, PledgeView, QuestionView, RequirementView
 from storage import backup
@@ -92,10 +93,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> Any:
-    """User text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text as a spreadsheet may safely hold it. Control characters are dropped, since
+    one in any cell makes the whole XLSX unwritable and rows stored before they were
+    refused must not break every export. Text a spreadsheet would run as a formula is
+    written as text; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)  # first: "\x01=cmd" must not slip past the formula check
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cells(row: list[Any]) -> list[Any]:
