@@ -16,14 +16,12 @@ from openpyxl.styles import Font
 
 from bot.domain import percent
 from bot.errors import Conflict
+from bot.importing import FORMAT, VERSION, CheckedExport, check
 from bot.plaintext import printable
 from bot.services import Muster
 from bot.views import History, PledgeView, QuestionView, RequirementView
 from storage import backup
 from storage.db import head_revision, read_session, write_session
-
-FORMAT = "muster-export"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -260,18 +258,14 @@ def to_json(data: dict[str, Any]) -> bytes:
 
 
 def restore(
-    muster: Muster, data: dict[str, Any], progress: Callable[[int], None] | None = None
+    muster: Muster, data: object, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    if data.get("format") != FORMAT:
-        raise Conflict("This is not a Muster JSON export.")
-    if data.get("schema") != head_revision():
-        raise Conflict(
-            f"The export is from schema {data.get('schema')}; this Muster is at {head_revision()}. "
-            "Import it with the version of Muster that made it, then upgrade."
-        )
+    """Restore a JSON export, checked first (bot.importing): ImportRefused lists every
+    problem and nothing is written. Pass a CheckedExport to skip checking it twice."""
+    checked = data if isinstance(data, CheckedExport) else check(data)
     with write_session(muster.engine) as s:
         if not backup.is_empty(s):
             raise Conflict("The database is not empty; import into a freshly migrated database.")
-        backup.restore(s, data["tables"], progress)
+        backup.restore(s, checked.tables, progress)
         s.flush()
         return backup.count_rows(s)
