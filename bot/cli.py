@@ -234,19 +234,28 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.app import make_muster
     from bot.exporting import restore
+    from bot.importing import ImportRefused, check
     from storage.db import ensure_current
+
+    def no_constant(name: str) -> None:  # NaN and Infinity are Python's, not JSON's
+        raise ValueError(f"{name} is not a JSON value")
 
     muster = make_muster(settings)
     ensure_current(muster.engine)
     try:
-        data = json.loads(Path(args.file).read_text())
-    except (OSError, ValueError) as exc:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"), parse_constant=no_constant)
+    except (OSError, ValueError, RecursionError) as exc:
         print(f"muster: cannot read {args.file}: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    total = sum(len(rows) for rows in data.get("tables", {}).values())
+    try:
+        checked = check(data)  # before anything is written, so a refusal leaves no trace
+    except ImportRefused as refused:
+        for line in refused.lines():
+            print(f"muster: import refused: {line}", file=sys.stderr)
+        return EXIT_CONFIG
     with Progress(transient=True) as progress:
-        task = progress.add_task("importing", total=total)
-        counts = restore(muster, data, lambda rows: progress.update(task, advance=rows))
+        task = progress.add_task("importing", total=checked.row_count)
+        counts = restore(muster, checked, lambda rows: progress.update(task, advance=rows))
     print("Imported " + ", ".join(f"{n} {table}" for table, n in counts.items() if n) + ".")
     return 0
 

@@ -16,13 +16,12 @@ from openpyxl.styles import Font
 
 from bot.domain import percent
 from bot.errors import Conflict
+from bot.importing import FORMAT, VERSION, CheckedExport, check
+from bot.plaintext import printable
 from bot.services import Muster
 from bot.views import History, PledgeView, QuestionView, RequirementView
 from storage import backup
 from storage.db import head_revision, read_session, write_session
-
-FORMAT = "muster-export"
-VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -92,10 +91,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: Any) -> Any:
-    """User text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text as a spreadsheet may safely hold it. Control characters are dropped, since
+    one in any cell makes the whole XLSX unwritable and rows stored before they were
+    refused must not break every export. Text a spreadsheet would run as a formula is
+    written as text; numbers stay numbers."""
+    if not isinstance(value, str):
+        return value
+    value = printable(value)  # first: "\x01=cmd" must not slip past the formula check
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def cells(row: list[Any]) -> list[Any]:
@@ -255,18 +258,14 @@ def to_json(data: dict[str, Any]) -> bytes:
 
 
 def restore(
-    muster: Muster, data: dict[str, Any], progress: Callable[[int], None] | None = None
+    muster: Muster, data: object, progress: Callable[[int], None] | None = None
 ) -> dict[str, int]:
-    if data.get("format") != FORMAT:
-        raise Conflict("This is not a Muster JSON export.")
-    if data.get("schema") != head_revision():
-        raise Conflict(
-            f"The export is from schema {data.get('schema')}; this Muster is at {head_revision()}. "
-            "Import it with the version of Muster that made it, then upgrade."
-        )
+    """Restore a JSON export, checked first (bot.importing): ImportRefused lists every
+    problem and nothing is written. Pass a CheckedExport to skip checking it twice."""
+    checked = data if isinstance(data, CheckedExport) else check(data)
     with write_session(muster.engine) as s:
         if not backup.is_empty(s):
             raise Conflict("The database is not empty; import into a freshly migrated database.")
-        backup.restore(s, data["tables"], progress)
+        backup.restore(s, checked.tables, progress)
         s.flush()
         return backup.count_rows(s)

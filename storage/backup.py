@@ -39,12 +39,13 @@ def _out(value: Any) -> Any:
 
 
 def _in(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    # Callers that checked the rows first pass dates already parsed; text is ISO-8601.
     converted = {}
     for name, value in row.items():
         column = table.columns[name]
-        if value is not None and isinstance(column.type, UTCDateTime | DateTime):
+        if isinstance(value, str) and isinstance(column.type, UTCDateTime | DateTime):
             value = datetime.fromisoformat(value)
-        elif value is not None and isinstance(column.type, Date):
+        elif isinstance(value, str) and isinstance(column.type, Date):
             value = date.fromisoformat(value)
         converted[name] = value
     return converted

@@ -1,0 +1,197 @@
+"""What one row of a JSON export may hold, as a pydantic model per table.
+
+The columns' own types, lengths and nullability come from the tables the SQLModel
+models declare, so a new column is checked without being listed here (and a column
+of a type not taught here fails loudly). On top of them come the domain's rules: the
+values its enums allow, positive quantities, schedules the scheduler can read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cache
+from typing import Annotated, Any
+
+from annotated_types import Ge, Gt, Le, MaxLen, MinLen
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, Integer, String, Table
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from bot.broadcasts import ALERTS, DIGEST
+from bot.domain import ConditionKind, PledgeStatus, Priority, QuestionStatus
+from bot.errors import BadInput
+from bot.plaintext import describe, first_unprintable
+from bot.schedule import parse_time, parse_zone
+from bot.services import DELEGATION_CODE, REQUIREMENT_CODE
+from storage.types import UTCDateTime
+
+INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
+CLAIM_STATUSES = ("claimed", "posted", "failed")  # the states bot.broadcasts moves claims through
+# Errors of this type name the value in their message already.
+NAMES_VALUE = "muster_value"
+
+
+# --- one value ------------------------------------------------------------------
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A value as the file has it, on one line and not too long."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    text = repr(value)  # escapes newlines and control characters: the message stays one line
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _clean(value: str) -> str:
+    char = first_unprintable(value)
+    if char is not None:
+        raise PydanticCustomError(
+            "unprintable",
+            "contains the control character {char}; only newline and tab may be stored",
+            {"char": describe(char)},
+        )
+    return value
+
+
+def _clean_json(value: Any) -> Any:
+    """Strings nested in the audit log's before/after are shown in exports too."""
+    if isinstance(value, str):
+        _clean(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean_json(key)
+            _clean_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _clean_json(item)
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    # The export writes dates as ISO-8601 text; pydantic would take a number for
+    # seconds since 1970, which no export ever means.
+    if not isinstance(value, str):
+        raise PydanticCustomError("iso_text", "should be ISO-8601 text")
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
+
+
+def one_of(values: Iterable[str], *, empty: bool = False) -> AfterValidator:
+    """The value is stored as plain text, so it is checked rather than turned into an enum."""
+    allowed = [str(v) for v in values]
+    listed = ", ".join(allowed) + (", or empty" if empty else "")
+
+    def check(value: str) -> str:
+        if value in allowed or (empty and value == ""):
+            return value
+        raise PydanticCustomError(
+            NAMES_VALUE,
+            "{value} is not one of {allowed}",
+            {"value": show(value), "allowed": listed},
+        )
+
+    return AfterValidator(check)
+
+
+def parsed_by(parse: Callable[[str], object]) -> AfterValidator:
+    """The value must be accepted by the parser the commands use for it."""
+
+    def check(value: str) -> str:
+        try:
+            parse(value)
+        except BadInput as exc:
+            raise PydanticCustomError(NAMES_VALUE, "{reason}", {"reason": exc.message}) from None
+        return value
+
+    return AfterValidator(check)
+
+
+def _column_type(column: Column[Any]) -> Any:
+    """What the column can hold, as the database and the models would have it."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):  # naive times would be refused at insert
+        return Timestamp
+    if isinstance(kind, TypeDecorator):  # SQLModel's AutoString is a VARCHAR underneath
+        kind = kind.impl_instance
+    if isinstance(kind, Boolean):
+        return Annotated[bool, Strict()]
+    if isinstance(kind, BigInteger):  # before Integer: BigInteger is one
+        return Annotated[int, Strict(), Ge(-INT64), Le(INT64)]
+    if isinstance(kind, Integer):
+        return Annotated[int, Strict(), Ge(-INT32), Le(INT32)]
+    if isinstance(kind, Date):
+        return Annotated[date, BeforeValidator(_iso_text)]
+    if isinstance(kind, String) and kind.length:
+        return Annotated[str, Strict(), MaxLen(kind.length), AfterValidator(_clean)]
+    if isinstance(kind, JSON):
+        return Annotated[dict[str, Any], Strict(), AfterValidator(_clean_json)]
+    raise TypeError(f"no import rule for {column} of type {kind!r}: add one here")
+
+
+# --- the domain's rules, on top of the columns' ----------------------------------
+
+POSITIVE = Gt(0)
+NOT_EMPTY = MinLen(1)
+RULES: dict[str, dict[str, tuple[Any, ...]]] = {
+    "objective": {
+        "code": (Field(pattern=r"^[A-Z]{2,8}$"),),
+        "name": (NOT_EMPTY,),
+        "lead_delegations": (Field(pattern=r"^([A-Z]{2,6}(,[A-Z]{2,6})*)?$"),),
+        "next_requirement_seq": (POSITIVE,),
+    },
+    "delegation": {"code": (Field(pattern=DELEGATION_CODE.pattern),), "name": (NOT_EMPTY,)},
+    "requirement": {
+        "code": (Field(pattern=REQUIREMENT_CODE.pattern),),
+        "seq": (POSITIVE,),
+        "title": (NOT_EMPTY,),
+        "quantity": (POSITIVE,),  # coverage divides by it
+        "unit": (NOT_EMPTY,),
+        "priority": (one_of(Priority),),
+        "version": (POSITIVE,),
+    },
+    "pledge": {
+        "quantity": (POSITIVE,),
+        "status": (one_of(PledgeStatus),),
+        "condition_kind": (one_of(ConditionKind, empty=True),),
+        "version": (POSITIVE,),
+    },
+    "question": {"text": (NOT_EMPTY,), "status": (one_of(QuestionStatus),), "version": (POSITIVE,)},
+    "subscription": {  # the scheduler reads these on every tick, for every subscription
+        "kind": (one_of((DIGEST, ALERTS)),),
+        "weekday": (Ge(0), Le(6)),
+        "time_of_day": (parsed_by(parse_time),),
+        "timezone": (parsed_by(parse_zone),),
+    },
+    "postclaim": {"status": (one_of(CLAIM_STATUSES),)},
+}
+
+
+def sql_table(name: str) -> Table:
+    return SQLModel.metadata.tables[name]
+
+
+@cache
+def row_model(name: str) -> type[BaseModel]:
+    """A pydantic model of one row of table ``name``: every column required, no other."""
+    rules = RULES.get(name, {})
+    fields: dict[str, Any] = {}
+    for column in sql_table(name).columns:
+        annotation: Any = _column_type(column)
+        if column.name in rules:
+            annotation = Annotated[annotation, *rules[column.name]]
+        fields[column.name] = (annotation | None if column.nullable else annotation, ...)
+    return create_model(f"{name}_row", __config__=ConfigDict(extra="forbid"), **fields)
