@@ -48,9 +48,9 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
     muster.set_coordinators_channel(lead, "C0COORD")
     broadcasts = Broadcasts(muster)
     digest = broadcasts.subscribe(lead, DIGEST, "C0DIGEST", Weekly.of(4, "16:00", "Europe/Oslo"))
-    claim = broadcasts.claim(digest.id, "digest:2026-W49", "worker-1", muster.clock())
+    claim = broadcasts.claim(digest.id, "digest:2026-W49", "worker-1")
     assert claim is not None
-    broadcasts.finish(claim, muster.clock(), posted=True, message_ts="1700000000.000100")
+    broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
     muster.for_delivery("T1-delivery").ask("UOST1", "Who funds the host-nation support?")
     data: Export = json.loads(to_json(dump(muster)))
     muster.engine.dispose()
