@@ -17,6 +17,7 @@ from bot.web import MusterWSGI
 from handlers import home
 from handlers.pledges import pledge_form
 from storage.db import head_revision, make_engine
+from tests.conftest import SIGNING_SECRET
 from tests.support.factories import COORDINATOR, OTHER, OWN, add_requirements, small_coalition
 from tests.support.slack import SlashCommands, validate_view
 
@@ -110,7 +111,7 @@ def test_health_is_503_when_the_database_does_not_answer(
     settings: Settings, tmp_path: Path
 ) -> None:
     broken = Muster(make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"))
-    wsgi = MusterWSGI(create_app(settings, muster=broken), broken)
+    wsgi = MusterWSGI(create_app(settings, muster=broken), broken, signing_secret=SIGNING_SECRET)
     assert call_wsgi(wsgi, "/healthz") == (
         "503 Service Unavailable",
         {"status": "unavailable", "database": "down"},
@@ -118,7 +119,7 @@ def test_health_is_503_when_the_database_does_not_answer(
 
 
 def test_health_is_503_when_the_schema_is_old(settings: Settings, muster: Muster) -> None:
-    wsgi = MusterWSGI(create_app(settings, muster=muster), muster)
+    wsgi = MusterWSGI(create_app(settings, muster=muster), muster, signing_secret=SIGNING_SECRET)
     assert call_wsgi(wsgi, "/healthz")[0] == "200 OK"
     with muster.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
