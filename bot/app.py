@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.clock import Clock, system_clock
+from bot.logs import guard, guard_sdk
 from bot.services import Muster
 from bot.settings import Settings, require
 from bot.workers import WorkerPool
@@ -72,6 +73,10 @@ def create_app(
     services = muster or make_muster(settings)
     client = client or make_client(settings)
     secret = settings.slack_signing_secret
+    # Bolt copies this logger's filters to every logger it makes, so WITHHOLD keeps
+    # request bodies out of Bolt's messages too; the SDK's loggers get it by name.
+    guard(log)
+    guard_sdk()
     app = App(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import tempfile
 from pathlib import Path
 
 from rich.console import Console
 
+from bot.logs import configure as configure_logging
 from bot.settings import Settings, SettingsError, load_settings, require
 
 EXIT_CONFIG = 2
@@ -103,7 +103,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import ensure_current, upgrade
 
     log_file = Path(tempfile.gettempdir()) / "muster-console.log"
-    logging.basicConfig(filename=log_file, level=logging.INFO, force=True)
+    configure_logging(settings.muster_log_level, filename=log_file, secrets=_secrets(settings))
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="muster-demo-"))
         settings = settings.model_copy(update={"database_url": f"sqlite:///{folder / 'demo.db'}"})
@@ -288,9 +288,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.scheduler import Ticker, start_scheduler
     from storage.db import ensure_current
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.muster_log_level, secrets=_secrets(settings))
     require(settings, "slack_bot_token", "slack_signing_secret" if args.http else "slack_app_token")
     engine = make_muster(settings).engine
     ensure_current(engine)  # refuse an old schema before binding anything
@@ -298,25 +296,54 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     if args.http:
         from bot.web import MusterWSGI, serve_http
 
+        assert settings.slack_signing_secret is not None
+        signing_secret = settings.slack_signing_secret.get_secret_value()
+
         def build() -> MusterWSGI:  # runs in each worker process, after the fork
             muster = make_muster(settings)
             app = create_app(settings, muster=muster)
             start_scheduler(Ticker(muster, app.client))
-            return MusterWSGI(app, muster)
+            return MusterWSGI(app, muster, signing_secret=signing_secret)
 
         serve_http(
-            build, host=args.host, port=args.port, workers=args.workers, threads=args.threads
+            build,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            threads=args.threads,
+            log_level=settings.muster_log_level,
         )
         return 0
 
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.socketmode import MusterSocketModeHandler
 
     assert settings.slack_app_token is not None
     muster = make_muster(settings)
     app = create_app(settings, muster=muster)
     start_scheduler(Ticker(muster, app.client))  # digests and alerts in Socket Mode too
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    MusterSocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     return 0
+
+
+def _secrets(settings: Settings) -> list[str | None]:
+    """The settings' secret values, for the log filter to blank wherever they appear."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    secrets = [
+        value.get_secret_value()
+        for value in (
+            settings.slack_bot_token,
+            settings.slack_signing_secret,
+            settings.slack_app_token,
+        )
+        if value is not None
+    ]
+    try:
+        password = make_url(settings.database_url).password
+    except ArgumentError:  # make_engine reports it, later, in its own words
+        password = None
+    return [*secrets, password if isinstance(password, str) else None]
 
 
 if __name__ == "__main__":

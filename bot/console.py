@@ -16,10 +16,11 @@ from urllib.parse import urlencode
 
 from rich.console import Console
 from rich.markup import escape
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.app import create_app
+from bot.inbound import Malformed, bolt_request
 from bot.services import Muster
 from bot.settings import USER_ID, Settings
 from bot.standin import Call, SlackStandIn
@@ -67,9 +68,12 @@ class ConsoleTransport:
             "response_url": self.standin.response_url(n),
             "trigger_id": f"{n}.console",
         }
-        request = BoltRequest(
-            body=urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"}
-        )
+        try:
+            request = bolt_request(
+                urlencode(form), headers={"content-type": "application/x-www-form-urlencoded"}
+            )
+        except Malformed as exc:  # as Slack's HTTP requests are: refused before Bolt sees them
+            return BoltResponse(status=400, body=f"malformed: {exc}")
         return self.app.dispatch(request)
 
     def handle(self, line: str) -> bool:

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(ValueError):
@@ -27,6 +28,7 @@ class Settings(BaseSettings):
     slack_api_url: str = DEFAULT_SLACK_API_URL
     muster_coordinators: Annotated[tuple[str, ...], NoDecode] = Field(default=())
     muster_timezone: str = "Europe/Brussels"
+    muster_log_level: str = "INFO"
 
     @field_validator("database_url")
     @classmethod
@@ -75,6 +77,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
+
+    @field_validator("muster_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
+        return level
 
 
 def load_settings(**overrides: object) -> Settings:

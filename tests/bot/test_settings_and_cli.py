@@ -27,6 +27,12 @@ def test_defaults() -> None:
     assert s.slack_api_url == "https://slack.com/api/"
     assert s.muster_timezone == "Europe/Brussels"
     assert s.muster_coordinators == ()
+    assert s.muster_log_level == "INFO"
+
+
+def test_the_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_LOG_LEVEL", " warning ")
+    assert load_settings().muster_log_level == "WARNING"
 
 
 def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,6 +70,11 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
             "SLACK_APP_TOKEN: must be an app-level token starting with xapp-",
         ),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: must be an http(s) URL"),
+        (
+            "MUSTER_LOG_LEVEL",
+            "LOUD",
+            "MUSTER_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR, not 'LOUD'",
+        ),
     ],
 )
 def test_malformed_settings_name_the_variable(
@@ -96,6 +107,24 @@ def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
         result.stderr.strip()
         == "muster: setting MUSTER_TIMEZONE: unknown IANA time zone 'Nowhere/Land'"
     )
+
+
+@pytest.mark.parametrize("command", [["serve"], ["serve", "--http"]])
+def test_serve_refuses_a_bad_log_level_in_one_line(command: list[str], tmp_path: Path) -> None:
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_APP_TOKEN": "xapp-1",
+        "SLACK_SIGNING_SECRET": "s",
+        "MUSTER_LOG_LEVEL": "chatty",
+    }
+    result = muster(*command, env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "muster: setting MUSTER_LOG_LEVEL: must be one of DEBUG, INFO, WARNING, ERROR,"
+        " not 'chatty'\n"
+    )
+    assert result.stdout == ""
 
 
 def test_serve_needs_its_tokens(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from bot.web import MusterWSGI
 from handlers import home
 from handlers.pledges import pledge_form
 from storage.db import head_revision, make_engine
+from tests.conftest import SIGNING_SECRET
 from tests.support.clock import START
 from tests.support.factories import COORDINATOR, OTHER, OWN, add_requirements, small_coalition
 from tests.support.slack import SlashCommands, validate_view
@@ -114,7 +115,7 @@ def test_health_is_503_when_the_database_does_not_answer(
     broken = Muster(
         make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"), clock=FixedClock(START)
     )
-    wsgi = MusterWSGI(create_app(settings, muster=broken), broken)
+    wsgi = MusterWSGI(create_app(settings, muster=broken), broken, signing_secret=SIGNING_SECRET)
     assert call_wsgi(wsgi, "/healthz") == (
         "503 Service Unavailable",
         {"status": "unavailable", "database": "down"},
@@ -122,7 +123,7 @@ def test_health_is_503_when_the_database_does_not_answer(
 
 
 def test_health_is_503_when_the_schema_is_old(settings: Settings, muster: Muster) -> None:
-    wsgi = MusterWSGI(create_app(settings, muster=muster), muster)
+    wsgi = MusterWSGI(create_app(settings, muster=muster), muster, signing_secret=SIGNING_SECRET)
     assert call_wsgi(wsgi, "/healthz")[0] == "200 OK"
     with muster.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))

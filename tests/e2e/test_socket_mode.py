@@ -1,23 +1,27 @@
-"""Socket Mode: the same payloads through Bolt's SocketModeHandler request handling."""
+"""Socket Mode: the same payloads through Muster's SocketModeHandler (Bolt's, with
+malformed envelopes acknowledged and dropped)."""
 
 from __future__ import annotations
 
+import copy
 import logging
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.app import create_app
 from bot.services import Muster
 from bot.settings import Settings
+from bot.socketmode import MusterSocketModeHandler
 from bot.standin import SlackStandIn
 from bot.workers import WorkerPool
 from handlers.ids import ACTION_PLEDGE
+from tests.support.databases import row_counts
 from tests.support.factories import OTHER, OWN, small_coalition
 from tests.support.http import click
 from tests.support.slack import new_trigger_id, payload, validate_blocks, validate_calls
@@ -37,12 +41,12 @@ class SocketSide:
 @pytest.fixture
 def socket(
     settings: Settings, muster: Muster, slack: SlackStandIn
-) -> Iterator[tuple[SocketModeHandler, SocketSide, WorkerPool]]:
+) -> Iterator[tuple[MusterSocketModeHandler, SocketSide, WorkerPool]]:
     small_coalition(muster)
     workers = WorkerPool(4)
     socket_settings = settings.model_copy(update={"slack_signing_secret": None})
     app = create_app(socket_settings, muster=muster, workers=workers)
-    yield SocketModeHandler(app, app_token="xapp-1-test"), SocketSide(), workers
+    yield MusterSocketModeHandler(app, app_token="xapp-1-test"), SocketSide(), workers
     workers.shutdown()
     validate_calls(slack.calls)
 
@@ -54,7 +58,7 @@ def envelope(kind: str, data: dict[str, Any], retry: int | None = None) -> Socke
 
 
 def test_slash_command_over_socket_mode(
-    socket: tuple[SocketModeHandler, SocketSide, WorkerPool],
+    socket: tuple[MusterSocketModeHandler, SocketSide, WorkerPool],
 ) -> None:
     handler, side, _ = socket
     command = payload("slash_command") | {
@@ -69,7 +73,7 @@ def test_slash_command_over_socket_mode(
 
 
 def test_a_retried_envelope_is_applied_once(
-    socket: tuple[SocketModeHandler, SocketSide, WorkerPool], muster: Muster
+    socket: tuple[MusterSocketModeHandler, SocketSide, WorkerPool], muster: Muster
 ) -> None:
     handler, side, _ = socket
     command = payload("slash_command") | {
@@ -84,7 +88,7 @@ def test_a_retried_envelope_is_applied_once(
 
 
 def test_button_and_home_over_socket_mode(
-    socket: tuple[SocketModeHandler, SocketSide, WorkerPool], slack: SlackStandIn
+    socket: tuple[MusterSocketModeHandler, SocketSide, WorkerPool], slack: SlackStandIn
 ) -> None:
     handler, side, workers = socket
     handler.handle(side, envelope("interactive", click(OTHER, ACTION_PLEDGE, "SKY-1")))  # type: ignore[arg-type]
@@ -100,3 +104,74 @@ def test_button_and_home_over_socket_mode(
     workers.wait_idle()
     assert slack.calls_to("views.publish")[0].args["user_id"] == OTHER
     assert len(side.sent) == 2
+
+
+def malformed_payload(case: str, marker: str) -> object:
+    """A payload Slack would never send in an envelope, with ``marker`` inside."""
+    clicked = click(OTHER, ACTION_PLEDGE, "SKY-1")
+    clicked["user"]["name"] = marker
+    without_actions = {k: v for k, v in clicked.items() if k != "actions"}
+    submitted = copy.deepcopy(payload("view_submission"))
+    return {
+        "block-actions-without-actions": without_actions,
+        "block-actions-with-no-action": without_actions | {"actions": []},
+        "block-actions-without-a-user": {**clicked, "user": marker},
+        "event-not-an-object": payload("event_app_home_opened") | {"event": marker},
+        "view-not-an-object": submitted | {"view": marker},
+        "no-type": {"text": marker},
+    }[case]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "block-actions-without-actions",
+        "block-actions-with-no-action",
+        "block-actions-without-a-user",
+        "event-not-an-object",
+        "view-not-an-object",
+        "no-type",
+    ],
+)
+def test_a_malformed_envelope_is_acknowledged_and_left_out_of_the_log(
+    case: str,
+    socket: tuple[MusterSocketModeHandler, SocketSide, WorkerPool],
+    muster: Muster,
+    slack: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handler, side, workers = socket
+    marker = f"BODY-MARKER-{uuid.uuid4().hex}"
+    before = row_counts(muster.engine)
+    request = envelope("interactive", malformed_payload(case, marker))  # type: ignore[arg-type]
+    with caplog.at_level(logging.DEBUG):
+        handler.handle(side, request)  # type: ignore[arg-type]
+        workers.wait_idle()
+    [ack] = side.sent
+    assert (ack.envelope_id, ack.payload) == (request.envelope_id, None)
+    assert f"ignored a malformed Socket Mode envelope {request.envelope_id}" in caplog.text
+    assert marker not in caplog.text
+    assert not any(r.exc_info for r in caplog.records) and "Traceback" not in caplog.text
+    assert row_counts(muster.engine) == before
+    assert slack.calls == []
+
+
+@pytest.mark.parametrize("payload_value", [["list"], 42, None])
+def test_an_envelope_whose_payload_is_not_an_object_is_acknowledged_before_the_sdk_fails(
+    payload_value: object,
+    socket: tuple[MusterSocketModeHandler, SocketSide, WorkerPool],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The SDK cannot make a SocketModeRequest of such a payload; Muster's listener on
+    the raw envelope, which runs before it, acknowledges it and takes the payload away."""
+    handler, side, _ = socket
+    assert handler.client.message_listeners[0] == handler.ignore_unreadable
+    marker = f"BODY-MARKER-{uuid.uuid4().hex}"
+    message = {"type": "interactive", "envelope_id": "e-1", "payload": payload_value}
+    with caplog.at_level(logging.DEBUG):
+        handler.ignore_unreadable(side, message, f'{{"payload": "{marker}"}}')  # type: ignore[arg-type]
+    [ack] = side.sent
+    assert (ack.envelope_id, ack.payload) == ("e-1", None)
+    assert SocketModeRequest.from_dict(message) is None
+    assert "ignored a malformed Socket Mode envelope e-1" in caplog.text
+    assert marker not in caplog.text

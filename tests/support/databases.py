@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -42,6 +45,33 @@ def postgres_database(prefix: str = "muster_test") -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def served_database(kind: str, folder: Path, sqlite_template: Path) -> Iterator[str]:
+    """A migrated database for a server process: a SQLite copy in ``folder``, or a
+    PostgreSQL database (skipped without TEST_POSTGRES_URL, failed if required)."""
+    if kind == "sqlite":
+        path = folder / "served.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    if not postgres_admin_url():
+        if postgres_required():
+            pytest.fail("MUSTER_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
+    with postgres_database("muster_served") as url:
+        upgrade(url)
+        yield url
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    """How many rows each table holds: equal before and after means nothing was written."""
+    with engine.connect() as conn:
+        return {
+            table: int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+            for table in backup.TABLES
+        }
 
 
 def reset(engine: Engine, attempts: int = 5) -> None:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -29,6 +30,7 @@ SETTING_NAMES = [
     "SLACK_API_URL",
     "MUSTER_COORDINATORS",
     "MUSTER_TIMEZONE",
+    "MUSTER_LOG_LEVEL",
 ]
 
 
@@ -52,10 +54,15 @@ class HttpReply:
 
 
 @contextmanager
-def muster_server(env: dict[str, str], *, workers: int = 2, threads: int = 16) -> Iterator[int]:
-    """Start `muster serve --http` on a free port; yield the port once /healthz answers."""
+def muster_server(
+    env: dict[str, str], *, workers: int = 2, threads: int = 16, log: Path | None = None
+) -> Iterator[int]:
+    """Start `muster serve --http` on a free port; yield the port once /healthz answers.
+
+    With ``log``, everything the server writes (its log) goes to that file."""
     port = free_port()
     clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    output = log.open("w") if log else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -73,7 +80,7 @@ def muster_server(env: dict[str, str], *, workers: int = 2, threads: int = 16) -
             str(threads),
         ],
         env=clean | env,
-        stdout=subprocess.PIPE,
+        stdout=output or subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -81,9 +88,8 @@ def muster_server(env: dict[str, str], *, workers: int = 2, threads: int = 16) -
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"muster serve exited: {process.stdout.read() if process.stdout else ''}"
-                )
+                said = log.read_text() if log else process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"muster serve exited: {said}")
             try:
                 if get(port, "/healthz").status == 200:
                     break
@@ -100,6 +106,8 @@ def muster_server(env: dict[str, str], *, workers: int = 2, threads: int = 16) -
             process.kill()
         if process.stdout:
             process.stdout.close()
+        if output:
+            output.close()
 
 
 def get(port: int, path: str) -> HttpReply:
