@@ -16,10 +16,12 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import Engine
 
+from bot.clock import FixedClock
 from bot.services import Muster
 from bot.standin import SlackStandIn
 from bot.web import MAX_BODY
 from storage.db import make_engine
+from tests.support.clock import START
 from tests.support.databases import reset, row_counts, served_database
 from tests.support.factories import COORDINATOR, OWN, small_coalition
 from tests.support.http import HttpReply, SlackOverHttp, muster_server
@@ -73,7 +75,7 @@ def served(
 @pytest.fixture
 def http(served: Served, slack: SlackStandIn) -> Iterator[SlackOverHttp]:
     reset(served.engine)
-    small_coalition(Muster(served.engine, coordinators=[COORDINATOR]))
+    small_coalition(Muster(served.engine, clock=FixedClock(START), coordinators=[COORDINATOR]))
     yield SlackOverHttp(served.port, SECRET, slack.response_url())
     slack.settle()
 
