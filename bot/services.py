@@ -34,6 +34,7 @@ from bot.domain import (
     requirement_coverage,
 )
 from bot.errors import AlreadyApplied, BadInput, Conflict, NotFound, PermissionDenied
+from bot.text import bounded
 from bot.views import (
     Actor,
     DelegationView,
@@ -247,7 +248,7 @@ class Muster:
             objective = self._objective(s, code, for_update=True)
             before = {"name": objective.name, "lead_delegations": objective.lead_delegations}
             if name is not None:
-                objective.name = _bounded(name, "Objective name", 120)
+                objective.name = bounded(name, "Objective name", 120)
             if leads is not None:
                 if not leads:
                     raise BadInput("Name the lead delegations, e.g. `leads NM VAL`.")
@@ -277,7 +278,7 @@ class Muster:
             if q.get_delegation(s, code) is not None:
                 raise Conflict(f"Delegation {code} already exists.")
             delegation = Delegation(
-                code=code, name=_bounded(name, "Delegation name", 120), created_at=self.clock()
+                code=code, name=bounded(name, "Delegation name", 120), created_at=self.clock()
             )
             s.add(delegation)
             s.flush()
@@ -407,13 +408,13 @@ class Muster:
                 code=f"{obj.code}-{seq}",
                 objective_id=obj.id,  # type: ignore[arg-type]
                 seq=seq,
-                title=_bounded(title, "Title", 200),
+                title=bounded(title, "Title", 200),
                 quantity=quantity,
-                unit=_bounded(unit, "Unit", 40),
+                unit=bounded(unit, "Unit", 40),
                 priority=priority,
                 enabler=enabler,
                 needed_by=needed_by,
-                notes=_bounded(notes, "Notes", 2000, allow_empty=True),
+                notes=bounded(notes, "Notes", 2000, allow_empty=True),
                 created_at=now,
                 updated_at=now,
             )
@@ -454,9 +455,9 @@ class Muster:
                 if name == "quantity":
                     _positive(value)
                 elif name in ("title", "unit"):
-                    value = _bounded(value, name.title(), 200 if name == "title" else 40)
+                    value = bounded(value, name.title(), 200 if name == "title" else 40)
                 elif name == "notes":
-                    value = _bounded(value, "Notes", 2000, allow_empty=True)
+                    value = bounded(value, "Notes", 2000, allow_empty=True)
                 setattr(requirement, name, value)
             after = _requirement_fields(requirement)
             diff = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
@@ -534,7 +535,7 @@ class Muster:
                 status=status,
                 condition=condition,
                 condition_kind=classify_condition(condition) or "",
-                caveats=_bounded(caveats, "Caveats", 500, allow_empty=True),
+                caveats=bounded(caveats, "Caveats", 500, allow_empty=True),
                 available_from=available_from,
                 restricted=restricted,
                 author=actor.user_id,
@@ -572,7 +573,7 @@ class Muster:
                 if name == "condition":
                     value = _condition(value)
                 elif name == "caveats":
-                    value = _bounded(value, "Caveats", 500, allow_empty=True)
+                    value = bounded(value, "Caveats", 500, allow_empty=True)
                 setattr(pledge, name, value)
             pledge.condition_kind = classify_condition(pledge.condition) or ""
             return self._save_pledge_change(s, actor, pledge, before, "updated")
@@ -585,7 +586,7 @@ class Muster:
                 raise Conflict(f"{pledge_ref(pledge.id)} is already withdrawn.")
             before = _pledge_fields(pledge)
             pledge.status = PledgeStatus.WITHDRAWN
-            pledge.withdrawn_reason = _bounded(reason, "Reason", 500, allow_empty=True)
+            pledge.withdrawn_reason = bounded(reason, "Reason", 500, allow_empty=True)
             return self._save_pledge_change(s, actor, pledge, before, "withdrawn")
 
     def _pledge_for_change(
@@ -705,7 +706,7 @@ class Muster:
     # --- questions -----------------------------------------------------------------
 
     def ask(self, user_id: str, text: str, about: str | None = None) -> QuestionView:
-        text = _bounded(text, "Question", 2000)
+        text = bounded(text, "Question", 2000)
         with self._write() as s:
             actor = self._delegate(s, user_id, "ask questions")
             requirement_id = objective_id = None
@@ -738,7 +739,7 @@ class Muster:
             return self._question_view(s, actor, question)
 
     def answer(self, user_id: str, question_id: int, text: str) -> QuestionView:
-        text = _bounded(text, "Answer", 2000)
+        text = bounded(text, "Answer", 2000)
         with self._write() as s:
             actor = self._coordinator(s, user_id, "answer questions")
             question = self._question(s, question_id, for_update=True)
@@ -996,17 +997,8 @@ def _positive(quantity: int) -> None:
         raise BadInput(f"Quantities are whole numbers above zero, not {quantity}.")
 
 
-def _bounded(text: str, what: str, limit: int, *, allow_empty: bool = False) -> str:
-    text = " ".join(text.split())
-    if not text and not allow_empty:
-        raise BadInput(f"{what} is empty.")
-    if len(text) > limit:
-        raise BadInput(f"{what} is {len(text)} characters long; the limit is {limit}.")
-    return text
-
-
 def _condition(text: str) -> str:
-    text = _bounded(text, "Condition", 500, allow_empty=True)
+    text = bounded(text, "Condition", 500, allow_empty=True)
     reason = check_condition(text)
     if reason:
         raise BadInput(f"Not a condition: {reason}.", field="condition")

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.errors import BadInput
+from bot.text import strip_controls
 from bot.views import RequirementView
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
 from handlers.grammar import MAX_QUANTITY
@@ -175,12 +176,14 @@ class Form:
         }
         self.metadata: dict[str, Any] = json.loads(view.get("private_metadata") or "{}")
 
+    # What a field holds is text from outside: control characters go here, before
+    # it reaches a lookup or the database (PostgreSQL refuses NUL even in a query).
     def text(self, name: str) -> str:
-        return (self.values.get(name, {}).get("value") or "").strip()
+        return strip_controls(self.values.get(name, {}).get("value") or "").strip()
 
     def choice(self, name: str) -> str | None:
         selected = self.values.get(name, {}).get("selected_option")
-        return selected["value"] if selected else None
+        return strip_controls(str(selected["value"])) if selected else None
 
     def checked(self, name: str) -> bool:
         return bool(self.values.get(name, {}).get("selected_options"))

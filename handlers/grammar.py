@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.errors import BadInput
+from bot.text import strip_controls
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
 # a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.
@@ -36,6 +37,12 @@ class Token:
     def word(self) -> str:
         """The token lower-cased, for keyword comparison."""
         return self.text.lower()
+
+
+def command_text(raw: str) -> str:
+    """A slash command's text as the parsers read it: without control characters,
+    so none reaches a message, a lookup or the database."""
+    return strip_controls(raw)
 
 
 def unescape(text: str) -> str:

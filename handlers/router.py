@@ -30,7 +30,7 @@ from handlers.blocks import (
     open_form,
     truncate,
 )
-from handlers.grammar import Args, tokenize
+from handlers.grammar import Args, command_text, tokenize
 from handlers.routing import Route
 
 MAX_CONTEXT_ELEMENTS = 10
@@ -71,6 +71,7 @@ def parse_for(route: Route, text: str, channel: str = "") -> Any:
 
 def parse_command(text: str) -> tuple[Route, Any]:
     """Turn the text after `/muster` into its route and typed command."""
+    text = command_text(text)
     route = find_route(text)
     return route, parse_for(route, text)
 
@@ -121,7 +122,7 @@ def on_muster_command(
     muster: Muster = context["muster"]
     user = command["user_id"]
     context["first_contact"] = muster.remember(user)
-    text = command.get("text", "")
+    text = command_text(command.get("text", ""))
     route = find_route(text)
     if route.words != ("help",):
         muster.require_registered(user)  # before parsing: strangers learn nothing from errors

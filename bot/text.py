@@ -1,0 +1,39 @@
+"""Text as it enters the domain: cleaned once, capped, or refused in one clear line.
+
+People paste into Slack what their other tools hold: Windows line ends, a NUL
+from a broken clipboard, an escape sequence from a terminal; a hand-made form
+submission can even carry a lone UTF-16 surrogate. PostgreSQL refuses NUL in any
+string (even in a lookup) and no encoder takes a lone surrogate, so these go
+before anything is stored or looked up, whatever the database."""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import BadInput
+from bot.plaintext import printable
+
+# Line breaks of every other kind become "\n" first, so pasted text keeps its shape.
+_LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters other than tab and newline: without
+    anything `muster import` would refuse (bot.plaintext), so a backup of what
+    was typed always loads again."""
+    return printable(_LINE_BREAKS.sub("\n", text))
+
+
+def bounded(
+    text: str, what: str, limit: int, *, allow_empty: bool = False, field: str | None = None
+) -> str:
+    """Free text as the domain stores it: without control characters, on one line
+    with single spaces, and at most ``limit`` characters (the column's width).
+
+    ``what`` names the field in the message; ``field`` places it on a form's field."""
+    text = " ".join(strip_controls(text).split())
+    if not text and not allow_empty:
+        raise BadInput(f"{what} is empty.", field=field)
+    if len(text) > limit:
+        raise BadInput(f"{what} is {len(text)} characters long; the limit is {limit}.", field=field)
+    return text

@@ -1,0 +1,139 @@
+"""Input that used to end in "something went wrong", or in a silently wrong record,
+now gets one line saying what to fix, or is cleaned before it is stored. Through
+the real Bolt app, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt import BoltRequest
+from sqlalchemy import Engine, text
+
+from bot.services import Muster
+from bot.standin import SlackStandIn
+from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
+from tests.support.http import fill
+from tests.support.slack import SlashCommands
+
+TABLES = ("objective", "delegation", "member", "coordinator", "requirement", "pledge")
+TABLES += ("question", "event", "setting", "subscription")
+INTERNAL = "something went wrong"
+
+
+@pytest.fixture
+def coalition(muster: Muster) -> Muster:
+    small_coalition(muster)
+    return muster
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from strings(v)
+
+
+def stored_controls(engine: Engine) -> list[str]:
+    """Every stored string (JSON in the audit log included) holding a control character."""
+    found = []
+    with engine.connect() as conn:
+        for table in TABLES:
+            for row in conn.execute(text(f"SELECT * FROM {table}")).mappings():
+                found += [
+                    s for s in strings(dict(row)) if any(unicodedata.category(c) == "Cc" for c in s)
+                ]
+    return found
+
+
+def submit(muster_cmd: SlashCommands, data: dict[str, Any]) -> dict[str, Any]:
+    """A view_submission through the real app, signed as Slack signs it."""
+    body = urlencode({"payload": json.dumps(data)})
+    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
+    assert response.status == 200
+    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
+    return json.loads(response.body) if response.body else {}
+
+
+def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command: str) -> Any:
+    muster_cmd(user, command, opens_form=True)
+    return slack.calls_to("views.open")[-1].args["view"]
+
+
+# --- control characters ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("user", "command", "answer"),
+    [
+        (OWN, "ask Who pays\x00 for fuel?\x1b", "Question Q-2 recorded"),
+        (COORDINATOR, "delegation add ZED Zed\x00land", "Delegation *ZED* (Zedland) added"),
+        (
+            OWN,
+            'pledge SKY-1 1 if "subject to\x00 parliament" caveat "north\x07 only"',
+            "if “subject to parliament” (parliamentary approval) · caveat “north only”",
+        ),
+        (OWN, 'withdraw P-1 "re\x00deployed"', "reason “redeployed”"),
+        (COORDINATOR, "answer Q-1 The lead\x00 nations.\r\n", "The lead nations."),
+        (
+            COORDINATOR,
+            'requirement add LAND 2 field\x00 hospitals "Role 2\x00 hospitals"',
+            "*LAND-2* Role 2 hospitals",
+        ),
+        (COORDINATOR, 'requirement edit SKY-1 notes "every\x00 6 months"', "SKY-1 updated"),
+        (COORDINATOR, "objective edit SKY name Safe\x00 skies", "“Safe skies”"),
+        (COORDINATOR, "\x00pledges SKY-1\x00", "Pledges for SKY-1"),
+    ],
+)
+def test_control_characters_never_reach_the_database(
+    user: str,
+    command: str,
+    answer: str,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    engine: Engine,
+) -> None:
+    reply = muster_cmd(user, command)
+    assert answer in reply.text, reply.text
+    assert INTERNAL not in reply.text
+    assert stored_controls(engine) == []
+
+
+def test_form_fields_are_cleaned_before_they_are_stored(
+    coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn, engine: Engine
+) -> None:
+    view = open_form(muster_cmd, slack, OTHER, "pledge")
+    values = {"requirement": "SKY-1", "quantity": "2", "condition": "subject to\x00 parliament"}
+    done = submit(muster_cmd, fill(OTHER, view, values | {"caveats": "\x00north\x1b only\r\n"}))
+    assert done["response_action"] == "update", done
+    summary = done["view"]["blocks"][0]["text"]["text"]
+    assert "if “subject to parliament”" in summary and "caveat “north only”" in summary
+
+    view = open_form(muster_cmd, slack, OTHER, "ask")
+    done = submit(muster_cmd, fill(OTHER, view, {"question": "Who\x00 flies\r\ncover?"}))
+    assert done["response_action"] == "update", done
+    assert "Who flies cover?" in done["view"]["blocks"][0]["text"]["text"]
+
+    view = open_form(muster_cmd, slack, OTHER, "ask")
+    empty = submit(muster_cmd, fill(OTHER, view, {"question": "\x00\x00"}))
+    assert empty == {
+        "response_action": "errors",
+        "errors": {"question": "Choose a question to ask."},
+    }
+    assert stored_controls(engine) == []
+
+
+# --- quantities -------------------------------------------------------------------
