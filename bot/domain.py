@@ -128,6 +128,18 @@ def check_status_move(current: PledgeStatus, new: PledgeStatus) -> str | None:
 
 # --- coverage -------------------------------------------------------------
 
+# Far above any real line (1.5bn EUR a year is the largest in the demo) and exact
+# as a double, so spreadsheets and JSON readers show every digit of every quantity.
+MAX_QUANTITY = 10**15
+QUANTITY_RULE = f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,}."
+
+
+def quantity_problem(quantity: int) -> str | None:
+    """Why ``quantity`` cannot be a requirement's or a pledge's, or None when it can."""
+    if not 1 <= quantity <= MAX_QUANTITY:
+        return f"{QUANTITY_RULE[:-1]}, not {quantity:,}."
+    return None
+
 
 @dataclass(frozen=True)
 class PledgeFigure:

@@ -31,6 +31,7 @@ from bot.domain import (
     check_condition,
     check_status_move,
     classify_condition,
+    quantity_problem,
     requirement_coverage,
 )
 from bot.errors import AlreadyApplied, BadInput, Conflict, NotFound, PermissionDenied
@@ -397,7 +398,7 @@ class Muster:
         needed_by: date | None = None,
         notes: str = "",
     ) -> RequirementView:
-        _positive(quantity)
+        _in_range(quantity)
         with self._write() as s:
             actor = self._coordinator(s, user_id, "add requirements")
             obj = self._objective(s, objective, for_update=True)
@@ -453,7 +454,7 @@ class Muster:
                 )
             for name, value in changes.items():
                 if name == "quantity":
-                    _positive(value)
+                    _in_range(value)
                 elif name in ("title", "unit"):
                     value = bounded(value, name.title(), 200 if name == "title" else 40)
                 elif name == "notes":
@@ -520,7 +521,7 @@ class Muster:
         caveats: str = "",
         available_from: date | None = None,
     ) -> PledgeResult:
-        _positive(quantity)
+        _in_range(quantity)
         if status == PledgeStatus.WITHDRAWN:
             raise BadInput("A new pledge is indicated, offered or confirmed.")
         with self._write() as s:
@@ -554,7 +555,7 @@ class Muster:
                 "Try `/muster pledge update P-3 quantity 2` or `… status confirmed` or `… unconditional`.",
             )
         if change.quantity is not None:
-            _positive(change.quantity)
+            _in_range(change.quantity)
         with self._write() as s:
             actor = self._delegate(s, user_id, "update pledges")
             pledge = self._pledge_for_change(s, actor, pledge_id, allow_coordinator=False)
@@ -992,9 +993,10 @@ class Muster:
 # --- helpers: pure functions over rows ------------------------------------------
 
 
-def _positive(quantity: int) -> None:
-    if quantity <= 0:
-        raise BadInput(f"Quantities are whole numbers above zero, not {quantity}.")
+def _in_range(quantity: int) -> None:
+    problem = quantity_problem(quantity)
+    if problem:
+        raise BadInput(problem)
 
 
 def _condition(text: str) -> str:

@@ -37,3 +37,9 @@ def bounded(
     if len(text) > limit:
         raise BadInput(f"{what} is {len(text)} characters long; the limit is {limit}.", field=field)
     return text
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """A safe excerpt of what someone typed, for quoting it back in a message."""
+    text = " ".join(strip_controls(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

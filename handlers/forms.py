@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -23,15 +24,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain import MAX_QUANTITY, QUANTITY_RULE
 from bot.errors import BadInput
 from bot.text import strip_controls
 from bot.views import RequirementView
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
-from handlers.grammar import MAX_QUANTITY
 from handlers.ids import FIELD_ACTION
 
 MAX_OPTIONS_PER_GROUP = 100
 MAX_TITLE = 24  # modal titles
+_DIGITS = re.compile(r"[0-9]+")  # not str.isdigit, which also takes ² (and int() refuses it)
 
 
 def option(text: str, value: str) -> Option:
@@ -204,10 +206,11 @@ class Form:
 
     def number(self, name: str) -> int:
         raw = self.text(name).replace(",", "")
-        if not raw.isdigit() or int(raw) <= 0:
+        if not _DIGITS.fullmatch(raw) or not raw.strip("0"):
             raise BadInput("Enter a whole number above zero.", field=name)
-        if int(raw) > MAX_QUANTITY:
-            raise BadInput("That number is too large.", field=name)
+        # The length first: int() refuses 4,300 digits or more.
+        if len(raw.lstrip("0")) > len(str(MAX_QUANTITY)) or int(raw) > MAX_QUANTITY:
+            raise BadInput(f"That number is too large. {QUANTITY_RULE}", field=name)
         return int(raw)
 
     def required(self, name: str, what: str) -> str:

@@ -9,21 +9,24 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 
+from bot.domain import MAX_QUANTITY, QUANTITY_RULE
 from bot.errors import BadInput
-from bot.text import strip_controls
+from bot.text import shorten, strip_controls
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
 # a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.
 QUOTE_PARTNERS = {'"': '"”', "“": '”"', "„": "“”", "”": "”", "«": "»"}
-MAX_QUANTITY = 2**63 - 1  # what the database stores
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 PLAIN_MENTION = re.compile(r"^@([UW][A-Z0-9]{2,})$")
 REQUIREMENT = re.compile(r"^[A-Za-z]{2,8}-\d{1,4}$")
 PLEDGE_REF = re.compile(r"^[Pp]-?(\d{1,9})$")
 QUESTION_REF = re.compile(r"^[Qq]-?(\d{1,9})$")
-_QUANTITY = re.compile(r"^(\d+(?:[.,]\d+)?)\s*(k|m|bn|b)?$", re.I)
-_THOUSANDS = re.compile(r"^\d{1,3}([,.]\d{3})+$")  # 1,500,000 and the European 1.500.000
+# ASCII digits only: \d would also take ٣ or ３, and str.isdigit even ², which int() refuses.
+_QUANTITY = re.compile(r"^([0-9]+)(?:[.,]([0-9]{1,15}))?\s*(k|m|bn|b)?$", re.I)
+_THOUSANDS = re.compile(r"^[0-9]{1,3}([,.][0-9]{3})+$")  # 1,500,000 and the European 1.500.000
+_MAX_DIGITS = len(str(MAX_QUANTITY))
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
 
 
@@ -115,18 +118,20 @@ def quantity(token: Token | None, usage: str) -> int:
     if _THOUSANDS.match(raw):
         raw = raw.replace(",", "").replace(".", "")
     match = _QUANTITY.match(raw)
+    shown = repr(shorten(token.text))
     if not match:
-        raise BadInput(
-            f"{token.text!r} is not a quantity; use a whole number such as 6 or 1.5bn.", usage
-        )
-    number = float(match.group(1).replace(",", "."))
-    value = number * _MULTIPLIERS[(match.group(2) or "").lower()]
-    if value != int(value):
-        raise BadInput(f"{token.text!r} is not a whole number.", usage)
+        raise BadInput(f"{shown} is not a quantity; use a whole number such as 6 or 1.5bn.", usage)
+    whole, decimals, suffix = match.groups()
+    if len(whole.lstrip("0")) > _MAX_DIGITS:  # before int(), which refuses 4,300 digits or more
+        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}", usage)
+    # Exact arithmetic: a float would make 2.01k 2009.999… and 9007199254740993 …992.
+    value = Fraction(f"{whole}.{decimals or 0}") * _MULTIPLIERS[(suffix or "").lower()]
+    if value.denominator != 1:
+        raise BadInput(f"{shown} is not a whole number.", usage)
     if value <= 0:
         raise BadInput("Quantities are whole numbers above zero.", usage)
     if value > MAX_QUANTITY:
-        raise BadInput(f"{token.text!r} is too large to be a quantity.", usage)
+        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}", usage)
     return int(value)
 
 

@@ -20,6 +20,7 @@ from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import fill
 from tests.support.slack import SlashCommands
 
+RULE = "Quantity must be a whole number from 1 to 1,000,000,000,000,000."
 TABLES = ("objective", "delegation", "member", "coordinator", "requirement", "pledge")
 TABLES += ("question", "event", "setting", "subscription")
 INTERNAL = "something went wrong"
@@ -137,3 +138,62 @@ def test_form_fields_are_cleaned_before_they_are_stored(
 
 
 # --- quantities -------------------------------------------------------------------
+
+
+def land_pledges(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT p.quantity FROM pledge p JOIN requirement r ON r.id = p.requirement_id "
+                "WHERE r.code = 'LAND-1' ORDER BY p.id"
+            )
+        )
+        return [int(q) for (q,) in rows]
+
+
+@pytest.mark.parametrize(
+    "written", ["9007199254740993", "1000000000000001", "1" + "0" * 5000, "1000000000000.001k"]
+)
+def test_quantities_above_the_maximum_are_refused_not_rounded(
+    written: str, coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    reply = muster_cmd(OWN, f"pledge LAND-1 {written}")
+    assert RULE in reply.text and INTERNAL not in reply.text
+    assert "0" * 100 not in reply.text  # quoted back shortened
+    assert land_pledges(engine) == [2]
+
+
+def test_quantities_are_recorded_exactly(
+    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    assert "2,010 battlegroups" in muster_cmd(OWN, "pledge LAND-1 2.01k").text
+    assert (
+        "1,000,000,000,000,000 battlegroups"
+        in muster_cmd(OWN, "pledge LAND-1 1,000,000,000,000,000").text
+    )
+    assert land_pledges(engine) == [2, 2_010, 10**15]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("²", "Enter a whole number above zero."),
+        ("1" + "0" * 5000, "That number is too large. " + RULE),
+        ("1000000000000001", "That number is too large. " + RULE),
+    ],
+)
+def test_form_quantities_get_a_field_error(
+    quantity: str,
+    message: str,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    slack: SlackStandIn,
+    engine: Engine,
+) -> None:
+    view = open_form(muster_cmd, slack, OTHER, "pledge")
+    reply = submit(muster_cmd, fill(OTHER, view, {"requirement": "SKY-1", "quantity": quantity}))
+    assert reply == {"response_action": "errors", "errors": {"quantity": message}}
+    assert count(engine, "pledge") == 2
+
+
+# --- time zones and ids ----------------------------------------------------------------
