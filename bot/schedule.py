@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from difflib import get_close_matches
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.errors import BadInput
+from bot.text import shorten
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_LATENESS = timedelta(hours=48)  # a digest later than this is stale news: skip to the next
@@ -33,11 +36,54 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+# Well-known places, for someone who named only a region ("America"); other
+# regions list their first places.
+_EXAMPLES = {
+    "Africa": ("Africa/Cairo", "Africa/Lagos", "Africa/Johannesburg"),
+    "America": ("America/New_York", "America/Chicago", "America/Los_Angeles"),
+    "Asia": ("Asia/Tokyo", "Asia/Kolkata", "Asia/Dubai"),
+    "Australia": ("Australia/Sydney", "Australia/Perth"),
+    "Europe": ("Europe/Brussels", "Europe/London", "Europe/Warsaw"),
+    "Pacific": ("Pacific/Auckland", "Pacific/Honolulu"),
+}
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """The IANA names this system knows, by their lower-case form.
+
+    Checking the name against this list, rather than trying ZoneInfo(name), keeps
+    file-system errors out: ZoneInfo("America") opens a directory, and a 300-byte
+    name is too long for a file name."""
+    return {zone.lower(): zone for zone in available_timezones()}
+
+
+def zone_name(name: str) -> str:
+    """The IANA time zone ``name`` stands for, in its proper case; otherwise
+    BadInput whose hint suggests the likely zone, or places in a region."""
+    known = _zones().get(name.strip().lower())
+    if known is None:
+        raise BadInput(f"{shorten(name)!r} is not an IANA time zone.", _zone_hint(name))
+    return known
+
+
+def _zone_hint(name: str) -> str:
+    region = name.strip().strip("/").lower()
+    places = sorted(z for key, z in _zones().items() if region and key.startswith(region + "/"))
+    if places:
+        proper = places[0][: len(region)]
+        examples = [z for z in _EXAMPLES.get(proper, ()) if z in places] or places[:3]
+        listed = ", ".join(f"`{z}`" for z in examples[:-1]) + f" or `{examples[-1]}`"
+        return f"It is a region: name a place in it, e.g. {listed}."
+    if len(name) <= 64:  # no zone name is longer than 32; nothing longer is close to one
+        close = get_close_matches(name.strip().lower(), _zones(), n=1, cutoff=0.75)
+        if close:
+            return f"Did you mean `{_zones()[close[0]]}`?"
+    return "Use a name such as `Europe/Brussels`."
+
+
 def parse_zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise BadInput(f"{name!r} is not an IANA time zone, e.g. Europe/Brussels.") from None
+    return ZoneInfo(zone_name(name))
 
 
 @dataclass(frozen=True)

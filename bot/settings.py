@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import BadInput
+from bot.schedule import zone_name
+from bot.text import shorten
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -73,10 +76,10 @@ class Settings(BaseSettings):
     @classmethod
     def _zone(cls, value: str) -> str:
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r}") from None
-        return value
+            return zone_name(value)
+        except BadInput as exc:  # one line for the operator, in the terminal's quotes
+            hint = exc.hint[:1].lower() + exc.hint[1:].replace("`", "'")
+            raise ValueError(f"unknown IANA time zone {shorten(value)!r}; {hint}") from None
 
     @field_validator("muster_log_level")
     @classmethod

@@ -7,7 +7,7 @@ from datetime import time
 
 from bot.broadcasts import ALERTS, DIGEST, Broadcasts, SubscriptionView
 from bot.errors import BadInput
-from bot.schedule import Weekly, parse_time, parse_weekday, parse_zone
+from bot.schedule import Weekly, parse_time, parse_weekday, parse_zone, zone_name
 from bot.services import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, simple
@@ -68,10 +68,8 @@ def parse_digest_subscribe(args: Args) -> Subscribe:
     weekday = parse_weekday(args.tokens[i + 1].text)
     at = parse_time(args.tokens[i + 2].text)
     zone = args.get(i + 3)
-    if zone is not None:
-        parse_zone(zone.text)
     expect_end(args.tokens[i + 4 :], str(usage))
-    return Subscribe(DIGEST, channel, weekday, at, zone.text if zone else None)
+    return Subscribe(DIGEST, channel, weekday, at, zone_name(zone.text) if zone else None)
 
 
 def parse_unsubscribe(kind: str, usage: u.Usage):  # type: ignore[no-untyped-def]

@@ -53,6 +53,19 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
             "Mars/Olympus",
             "MUSTER_TIMEZONE: unknown IANA time zone 'Mars/Olympus'",
         ),
+        (
+            "MUSTER_TIMEZONE",
+            "America",
+            "MUSTER_TIMEZONE: unknown IANA time zone 'America'; it is a region: name a place in "
+            "it, e.g. 'America/New_York', 'America/Chicago' or 'America/Los_Angeles'.",
+        ),
+        (
+            "MUSTER_TIMEZONE",
+            "Europe/Brusels",
+            "MUSTER_TIMEZONE: unknown IANA time zone 'Europe/Brusels'; "
+            "did you mean 'Europe/Brussels'?",
+        ),
+        ("MUSTER_TIMEZONE", "Z" * 300, "MUSTER_TIMEZONE: unknown IANA time zone 'ZZZ"),
         ("MUSTER_COORDINATORS", "alice,U123", "MUSTER_COORDINATORS: not Slack user ids: ALICE"),
         (
             "DATABASE_URL",
@@ -103,9 +116,18 @@ def muster(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.Compl
 def test_cli_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
     result = muster("db", "current", env={"MUSTER_TIMEZONE": "Nowhere/Land"})
     assert result.returncode == 2
-    assert (
-        result.stderr.strip()
-        == "muster: setting MUSTER_TIMEZONE: unknown IANA time zone 'Nowhere/Land'"
+    assert result.stderr.strip() == (
+        "muster: setting MUSTER_TIMEZONE: unknown IANA time zone 'Nowhere/Land'; "
+        "use a name such as 'Europe/Brussels'."
+    )
+
+
+def test_cli_reports_a_region_for_a_time_zone_in_one_line(tmp_path: Path) -> None:
+    result = muster("db", "current", env={"MUSTER_TIMEZONE": "America"})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(
+        "muster: setting MUSTER_TIMEZONE: unknown IANA time zone 'America'; it is a region"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from zoneinfo import available_timezones
 
 import pytest
 from hypothesis import given
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot.errors import BadInput
 from bot.plaintext import first_unprintable
+from bot.schedule import zone_name
 from bot.text import bounded, strip_controls
 
 # Every code point, surrogates and controls included (hypothesis leaves out surrogates by default).
@@ -69,3 +71,44 @@ def test_bounded_names_the_field_and_the_limit() -> None:
     with pytest.raises(BadInput) as raised:
         bounded("x" * 501, "Caveats", 500, field="caveats")
     assert raised.value.field == "caveats"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "America",
+            "'America' is not an IANA time zone. It is a region: name a place in it, e.g. "
+            "`America/New_York`, `America/Chicago` or `America/Los_Angeles`.",
+        ),
+        ("Europe", "e.g. `Europe/Brussels`, `Europe/London` or `Europe/Warsaw`."),
+        (
+            "Europe/Brusels",
+            "'Europe/Brusels' is not an IANA time zone. Did you mean `Europe/Brussels`?",
+        ),
+        ("Mars/Olympus", "Use a name such as `Europe/Brussels`."),
+        ("../../etc/passwd", "is not an IANA time zone"),
+        ("x" * 300, "'" + "x" * 39 + "…' is not an IANA time zone."),
+    ],
+)
+def test_unknown_zones_say_what_to_write_instead(name: str, message: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        zone_name(name)
+    assert message in str(raised.value)
+    assert len(str(raised.value)) < 250
+
+
+def test_zone_names_are_found_whatever_their_case() -> None:
+    assert zone_name("europe/brussels") == "Europe/Brussels"
+    assert zone_name("utc") == "UTC"
+    assert zone_name("America/Argentina/Buenos_Aires") == "America/Argentina/Buenos_Aires"
+
+
+@given(st.one_of(ANYTHING, st.sampled_from(sorted(available_timezones()))))
+def test_any_text_is_a_known_zone_or_one_clear_line(text: str) -> None:
+    try:
+        name = zone_name(text)
+    except BadInput as refused:  # never IsADirectoryError, ValueError or the like
+        assert "\n" not in str(refused) and "is not an IANA time zone" in str(refused)
+        return
+    assert name in available_timezones()

@@ -197,3 +197,32 @@ def test_form_quantities_get_a_field_error(
 
 
 # --- time zones and ids ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "answer"),
+    [
+        (
+            "America",
+            "'America' is not an IANA time zone. It is a region: name a place in it, "
+            "e.g. `America/New_York`, `America/Chicago` or `America/Los_Angeles`.",
+        ),
+        ("Europe", "It is a region: name a place in it, e.g. `Europe/Brussels`"),
+        ("Europe/Brusels", "Did you mean `Europe/Brussels`?"),
+        ("x" * 300, "…' is not an IANA time zone. Use a name such as `Europe/Brussels`."),
+    ],
+)
+def test_digest_time_zones_are_checked_with_a_suggestion(
+    zone: str, answer: str, coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    reply = muster_cmd(COORDINATOR, f"digest subscribe <#C0STATUS> weekly friday 16:00 {zone}")
+    assert answer in reply.text and INTERNAL not in reply.text
+    assert len(reply.text) < 400
+    assert count(engine, "subscription") == 0
+
+
+def test_a_zone_in_another_case_is_stored_as_iana_writes_it(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    reply = muster_cmd(COORDINATOR, "digest subscribe <#C0STATUS> weekly friday 16:00 asia/tokyo")
+    assert "Fridays at 16:00 Asia/Tokyo" in reply.text
