@@ -35,7 +35,7 @@ from bot.domain import (
     requirement_coverage,
 )
 from bot.errors import AlreadyApplied, BadInput, Conflict, NotFound, PermissionDenied
-from bot.text import bounded
+from bot.text import bounded, slack_id
 from bot.views import (
     Actor,
     DelegationView,
@@ -298,7 +298,7 @@ class Muster:
         with self._write() as s:
             actor = self._coordinator(s, user_id, "add delegation members")
             delegation = self._delegation(s, code)
-            for member_id in dict.fromkeys(user_ids):
+            for member_id in dict.fromkeys(slack_id(u) for u in user_ids):
                 existing = q.get_membership(s, member_id)
                 if existing is not None and existing[1].id != delegation.id:
                     raise Conflict(
@@ -367,6 +367,7 @@ class Muster:
 
     def add_coordinator(self, user_id: str, target: str) -> bool:
         """True when ``target`` was not a coordinator before."""
+        target = slack_id(target)
         with self._write() as s:
             actor = self._coordinator(s, user_id, "add coordinators")
             if target in self.bootstrap_coordinators or q.get_coordinator(s, target):
@@ -848,6 +849,7 @@ class Muster:
     # --- settings ------------------------------------------------------------------
 
     def set_coordinators_channel(self, user_id: str, channel: str) -> None:
+        channel = slack_id(channel, "Channel id")
         with self._write() as s:
             actor = self._coordinator(s, user_id, "choose the coordinators' channel")
             before = q.get_setting(s, COORDINATORS_CHANNEL)

@@ -13,8 +13,11 @@ import re
 from bot.errors import BadInput
 from bot.plaintext import printable
 
+MAX_SLACK_ID = 32  # the width of every user and channel id column
+
 # Line breaks of every other kind become "\n" first, so pasted text keeps its shape.
 _LINE_BREAKS = re.compile("\r\n?|[\x0b\x0c\x1c\x1d\x1e\x85]")
+_SLACK_ID = re.compile(r"[A-Z0-9]+")
 
 
 def strip_controls(text: str) -> str:
@@ -43,3 +46,15 @@ def shorten(text: str, limit: int = 40) -> str:
     """A safe excerpt of what someone typed, for quoting it back in a message."""
     text = " ".join(strip_controls(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def slack_id(value: str, what: str = "User id") -> str:
+    """A Slack user or channel id that fits its column; refused in one line otherwise."""
+    if len(value) > MAX_SLACK_ID:
+        raise BadInput(
+            f"{what} `{shorten(value, 16)}` is {len(value)} characters long; "
+            f"Slack ids are at most {MAX_SLACK_ID}."
+        )
+    if not _SLACK_ID.fullmatch(value):
+        raise BadInput(f"{what} `{shorten(value, 16)}` is not a Slack id such as U012ABCDEF.")
+    return value

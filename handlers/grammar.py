@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from bot.domain import MAX_QUANTITY, QUANTITY_RULE
 from bot.errors import BadInput
-from bot.text import shorten, strip_controls
+from bot.text import shorten, slack_id, strip_controls
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
 # a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.
@@ -98,7 +98,7 @@ CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{6,})$")
 def channel_id(token: Token | None) -> str | None:
     """A channel id from <#C123|name> (how Slack escapes a #channel) or a bare id."""
     match = CHANNEL.match(token.text) if token else None
-    return (match.group(1) or match.group(2)).upper() if match else None
+    return slack_id((match.group(1) or match.group(2)).upper(), "Channel id") if match else None
 
 
 def user_id(token: Token) -> str | None:
@@ -107,7 +107,7 @@ def user_id(token: Token) -> str | None:
     for pattern in (MENTION, PLAIN_MENTION):
         match = pattern.match(token.text)
         if match:
-            return match.group(1)
+            return slack_id(match.group(1))
     return None
 
 

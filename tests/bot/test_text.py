@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.errors import BadInput
 from bot.plaintext import first_unprintable
 from bot.schedule import zone_name
-from bot.text import bounded, strip_controls
+from bot.text import MAX_SLACK_ID, bounded, slack_id, strip_controls
 
 # Every code point, surrogates and controls included (hypothesis leaves out surrogates by default).
 ANYTHING = st.text(st.characters(codec=None, exclude_categories=()), max_size=300)
@@ -71,6 +71,18 @@ def test_bounded_names_the_field_and_the_limit() -> None:
     with pytest.raises(BadInput) as raised:
         bounded("x" * 501, "Caveats", 500, field="caveats")
     assert raised.value.field == "caveats"
+
+
+def test_slack_ids_fit_their_columns() -> None:
+    longest = "U" + "A" * (MAX_SLACK_ID - 1)
+    assert slack_id(longest) == longest
+    with pytest.raises(BadInput) as raised:
+        slack_id(longest + "B")
+    assert str(raised.value) == (
+        "User id `UAAAAAAAAAAAAAA…` is 33 characters long; Slack ids are at most 32."
+    )
+    with pytest.raises(BadInput, match="not a Slack id"):
+        slack_id("u12\x00", "Channel id")
 
 
 @pytest.mark.parametrize(

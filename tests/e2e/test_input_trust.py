@@ -226,3 +226,35 @@ def test_a_zone_in_another_case_is_stored_as_iana_writes_it(
 ) -> None:
     reply = muster_cmd(COORDINATOR, "digest subscribe <#C0STATUS> weekly friday 16:00 asia/tokyo")
     assert "Fridays at 16:00 Asia/Tokyo" in reply.text
+
+
+LONG_USER = "U" + "A" * 40
+
+
+@pytest.mark.parametrize(
+    ("command", "answer"),
+    [
+        (f"delegation member OST <@{LONG_USER}>", "User id `UAAAAAAAAAAAAAA…` is 41"),
+        (f"coordinator add <@{LONG_USER}|someone>", "User id `UAAAAAAAAAAAAAA…` is 41"),
+        (f"setup coordinators-channel <#C{'B' * 40}>", "Channel id `CBBBBBBBBBBBBBB…` is 41"),
+        (f"digest subscribe <#C{'B' * 40}|status>", "Channel id `CBBBBBBBBBBBBBB…` is 41"),
+    ],
+)
+def test_ids_longer_than_their_columns_are_refused(
+    command: str, answer: str, coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    events = count(engine, "event")
+    reply = muster_cmd(COORDINATOR, command)
+    assert answer in reply.text and "Slack ids are at most 32." in reply.text
+    assert count(engine, "event") == events
+
+
+def test_the_longest_ids_fit(coalition: Muster, muster_cmd: SlashCommands) -> None:
+    longest = "U" + "L" * 31
+    assert (
+        "now speak for *OST*" in muster_cmd(COORDINATOR, f"delegation member OST <@{longest}>").text
+    )
+    assert "is now a coordinator" in muster_cmd(COORDINATOR, f"coordinator add <@{longest}>").text
+
+
+# --- races --------------------------------------------------------------------------

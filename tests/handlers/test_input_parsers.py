@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.domain import MAX_QUANTITY, QUANTITY_RULE
 from bot.errors import BadInput
-from handlers import delegations, questions
+from handlers import delegations, questions, setup
 from handlers.forms import Form
 from handlers.grammar import Token, quantity
 from handlers.ids import FIELD_ACTION
@@ -119,4 +119,29 @@ def test_command_text_loses_its_control_characters_before_parsing() -> None:
     assert parsed("ask Who pays\x00 for fuel?\x1b") == questions.Ask("Who pays for fuel?")
     assert parsed("delegation\x00 add ZED Zed\x07land") == delegations.AddDelegation(
         "ZED", "Zedland"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("delegation member VAL <@U" + "A" * 40 + ">", "User id `UAAAAAAAAAAAAAA…` is 41"),
+        ("coordinator add @U" + "B" * 32, "User id `UBBBBBBBBBBBBBB…` is 33"),
+        (
+            "setup coordinators-channel <#C" + "D" * 40 + "|x>",
+            "Channel id `CDDDDDDDDDDDDDD…` is 41",
+        ),
+    ],
+)
+def test_ids_longer_than_their_columns_are_refused(text: str, message: str) -> None:
+    with pytest.raises(BadInput) as raised:
+        parsed(text)
+    assert message in str(raised.value) and "Slack ids are at most 32" in str(raised.value)
+
+
+def test_the_longest_ids_are_taken() -> None:
+    user, channel = "U" + "A" * 31, "C" + "D" * 31
+    assert parsed(f"coordinator add <@{user}>") == delegations.AddCoordinator(user)
+    assert parsed(f"setup coordinators-channel <#{channel}>") == setup.SetCoordinatorsChannel(
+        channel
     )
