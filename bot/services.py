@@ -276,13 +276,14 @@ class Muster:
             raise BadInput(f"Delegation codes are 2 to 6 letters, not {code!r}.")
         with self._write() as s:
             actor = self._coordinator(s, user_id, "add delegations")
+            exists = Conflict(f"Delegation {code} already exists.")
             if q.get_delegation(s, code) is not None:
-                raise Conflict(f"Delegation {code} already exists.")
+                raise exists
             delegation = Delegation(
                 code=code, name=bounded(name, "Delegation name", 120), created_at=self.clock()
             )
-            s.add(delegation)
-            s.flush()
+            if not q.insert_once(s, delegation):
+                raise exists  # another command added it a moment ago
             self._record(
                 s,
                 actor,
@@ -300,20 +301,20 @@ class Muster:
             delegation = self._delegation(s, code)
             for member_id in dict.fromkeys(slack_id(u) for u in user_ids):
                 existing = q.get_membership(s, member_id)
+                member = Member(
+                    user_id=member_id,
+                    delegation_id=delegation.id,  # type: ignore[arg-type]
+                    added_by=actor.user_id,
+                    added_at=self.clock(),
+                )
+                if existing is None and not q.insert_once(s, member):
+                    existing = q.get_membership(s, member_id)  # added a moment ago by another
                 if existing is not None and existing[1].id != delegation.id:
                     raise Conflict(
                         f"<@{member_id}> already speaks for {existing[1].code}; "
                         "a user belongs to one delegation."
                     )
                 if existing is None:
-                    s.add(
-                        Member(
-                            user_id=member_id,
-                            delegation_id=delegation.id,  # type: ignore[arg-type]
-                            added_by=actor.user_id,
-                            added_at=self.clock(),
-                        )
-                    )
                     self._record(
                         s,
                         actor,
@@ -372,7 +373,9 @@ class Muster:
             actor = self._coordinator(s, user_id, "add coordinators")
             if target in self.bootstrap_coordinators or q.get_coordinator(s, target):
                 return False
-            s.add(Coordinator(user_id=target, added_by=actor.user_id, added_at=self.clock()))
+            added = Coordinator(user_id=target, added_by=actor.user_id, added_at=self.clock())
+            if not q.insert_once(s, added):
+                return False  # another command made them a coordinator a moment ago
             self._record(s, actor, "coordinator", target, "added", after={"user": target})
             return True
 

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel, col, select
 
 from storage.models import (
     Coordinator,
@@ -24,6 +25,22 @@ from storage.models import (
     Setting,
     Subscription,
 )
+
+
+def insert_once(session: Session, row: SQLModel) -> bool:
+    """Insert ``row``, or return False when a concurrent transaction committed a row
+    with the same key first. SQLite's write lock makes such races impossible; on
+    PostgreSQL the loser's insert waits for the winner, then fails. The savepoint
+    keeps the loser's transaction usable, so the caller can read what won and
+    answer accordingly."""
+    session.flush()  # earlier changes must fail on their own, not pass for a lost race
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
 
 # --- objectives -------------------------------------------------------------
 
@@ -253,9 +270,13 @@ def get_setting(session: Session, key: str) -> str | None:
 
 
 def put_setting(session: Session, key: str, value: str, user_id: str, now: datetime) -> None:
-    setting = session.get(Setting, key) or Setting(
-        key=key, value=value, updated_by=user_id, updated_at=now
-    )
+    """Set ``key``. When two commands set it at once, the last to commit wins."""
+    setting = session.get(Setting, key)
+    if setting is None:
+        if insert_once(session, Setting(key=key, value=value, updated_by=user_id, updated_at=now)):
+            return
+        setting = session.get(Setting, key)  # the row a concurrent command inserted first
+        assert setting is not None
     setting.value, setting.updated_by, setting.updated_at = value, user_id, now
     session.add(setting)
 
