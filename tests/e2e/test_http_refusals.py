@@ -25,7 +25,7 @@ from tests.support.clock import START
 from tests.support.databases import reset, row_counts, served_database
 from tests.support.factories import COORDINATOR, OWN, small_coalition
 from tests.support.http import HttpReply, SlackOverHttp, muster_server
-from tests.support.slack import payload
+from tests.support.slack import new_trigger_id, payload
 
 SECRET = "refusals-signing-secret"
 BOT_TOKEN = "xoxb-refusals-bot-token"
@@ -138,8 +138,9 @@ def test_a_signed_body_of_exactly_one_megabyte_is_still_served(
     http: SlackOverHttp, served: Served, marker: str
 ) -> None:
     text = f"help {marker} "
-    body = http.command_body(OWN, text)
-    body = http.command_body(OWN, text + "x" * (MAX_BODY - len(body)))
+    trigger = new_trigger_id()  # one trigger id for both bodies: ids differ in length
+    body = http.command_body(OWN, text, trigger)
+    body = http.command_body(OWN, text + "x" * (MAX_BODY - len(body)), trigger)
     assert len(body.encode()) == MAX_BODY
     reply = http.post(body, FORM)
     assert reply.status == 200 and reply.text
