@@ -16,9 +16,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.clock import system_clock
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import system_clock
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.databases import postgres_database
 from tests.support.factories import COORDINATOR, small_coalition
@@ -60,8 +60,8 @@ def run(url: str, console: Console) -> None:
     muster = Muster(make_engine(url), clock=system_clock, coordinators=[COORDINATOR])
     small_coalition(muster)
     users = [f"UBURST{i:02d}" for i in range(DELEGATES)]
-    muster.add_delegation(COORDINATOR, "BUR", "Burstland")
-    muster.add_members(COORDINATOR, "BUR", users)
+    muster.delegations.add_delegation(COORDINATOR, "BUR", "Burstland")
+    muster.delegations.add_members(COORDINATOR, "BUR", users)
     with SlackStandIn() as slack:
         env = {
             "DATABASE_URL": url,

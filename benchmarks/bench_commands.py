@@ -15,13 +15,13 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bot.app import create_app
-from bot.clock import system_clock
-from bot.domain import PledgeStatus
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
-from bot.workers import WorkerPool
+from bot.domain.clock import system_clock
+from bot.domain.model import PledgeStatus
+from bot.runtime.app import create_app
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.factories import add_delegations, add_requirements
 from tests.support.slack import SlashCommands
@@ -34,7 +34,7 @@ STATUSES = [PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED
 def build(m: Muster, delegations: int = 30, requirements: int = 137) -> list[str]:
     users = add_delegations(m, delegations)
     for n, user in enumerate(users):
-        m.ask(user, f"What are the rules of engagement for contingent {n}?")
+        m.questions.ask(user, f"What are the rules of engagement for contingent {n}?")
     for i, status in enumerate(STATUSES):  # every third nation pledges to each requirement
         add_requirements(
             m,

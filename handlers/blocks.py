@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain import Rating
+from bot.domain.model import Rating
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # no display: render straight to PNG
 
 import matplotlib.pyplot as plt
 
-from bot.views import StatusReport
+from bot.domain.read_models import StatusReport
 
 FIRM, CONDITIONAL, GAP = "#2e7d32", "#f9a825", "#c62828"
 

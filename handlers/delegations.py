@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import BadInput
-from bot.services import Muster
+from bot.domain.errors import BadInput
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, esc, simple
 from handlers.grammar import Args, Token, expect_end, user_id
@@ -111,7 +111,7 @@ def parse_objective_edit(args: Args) -> EditObjective:
 
 
 def run_add(muster: Muster, user: str, cmd: AddDelegation) -> Reply:
-    view = muster.add_delegation(user, cmd.code, cmd.name)
+    view = muster.delegations.add_delegation(user, cmd.code, cmd.name)
     return simple(
         f"Delegation *{view.code}* ({esc(view.name)}) added. "
         f"Add its members with `/muster delegation member {view.code} @user`."
@@ -119,7 +119,7 @@ def run_add(muster: Muster, user: str, cmd: AddDelegation) -> Reply:
 
 
 def run_members(muster: Muster, user: str, cmd: AddMembers) -> Reply:
-    view = muster.add_members(user, cmd.code, cmd.user_ids)
+    view = muster.delegations.add_members(user, cmd.code, cmd.user_ids)
     people = ", ".join(f"<@{uid}>" for uid in cmd.user_ids)
     return simple(
         f"{people} now speak for *{view.code}* ({esc(view.name)}), {view.members} member(s) in all."
@@ -127,7 +127,7 @@ def run_members(muster: Muster, user: str, cmd: AddMembers) -> Reply:
 
 
 def run_list(muster: Muster, user: str, _cmd: ListDelegations) -> Reply:
-    views = muster.list_delegations(user)
+    views = muster.delegations.list_delegations(user)
     if not views:
         return simple(
             "No delegations yet. A coordinator adds them with `/muster delegation add <CODE> <name>`."
@@ -137,7 +137,7 @@ def run_list(muster: Muster, user: str, _cmd: ListDelegations) -> Reply:
 
 
 def run_coordinator(muster: Muster, user: str, cmd: AddCoordinator) -> Reply:
-    added = muster.add_coordinator(user, cmd.user_id)
+    added = muster.delegations.add_coordinator(user, cmd.user_id)
     if not added:
         return simple(f"<@{cmd.user_id}> is already a coordinator.")
     return simple(f"<@{cmd.user_id}> is now a coordinator.")
@@ -147,13 +147,13 @@ def run_objectives(muster: Muster, user: str, _cmd: ListObjectives) -> Reply:
     lines = [
         f"*{o.code}* {esc(o.name)}"
         + (f" · led by {', '.join(o.lead_delegations)}" if o.lead_delegations else "")
-        for o in muster.list_objectives(user)
+        for o in muster.requirements.list_objectives(user)
     ]
     return MessageBuilder("Objectives").lines(lines).build()
 
 
 def run_objective_edit(muster: Muster, user: str, cmd: EditObjective) -> Reply:
-    o = muster.edit_objective(user, cmd.code, name=cmd.name, leads=cmd.leads)
+    o = muster.requirements.edit_objective(user, cmd.code, name=cmd.name, leads=cmd.leads)
     leads = ", ".join(o.lead_delegations) or "no lead delegation"
     return simple(f"*{o.code}* is now “{esc(o.name)}”, {leads}.")
 

@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.broadcasts import Alert, ChangeLine, Changes, Digest
-from bot.domain import ConditionKind
+from bot.domain.model import ConditionKind
+from bot.services.digests import Alert, ChangeLine, Changes, Digest
 from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,

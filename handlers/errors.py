@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt import BoltResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import AlreadyApplied, MusterError
+from bot.domain.errors import AlreadyApplied, MusterError
 from handlers.blocks import CLASSIFIED_NOTICE, truncate
 
 MAX_FIELD_ERROR = 150

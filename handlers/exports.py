@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import BadInput
-from bot.exporting import report_for, to_csv, to_xlsx
-from bot.services import Muster
+from bot.domain.errors import BadInput
+from bot.services.exporting import report_for, to_csv, to_xlsx
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import ExportRequest, Reply, simple
 from handlers.grammar import Args, expect_end
@@ -26,7 +26,8 @@ def parse_export(args: Args) -> Export:
     return Export(fmt)
 
 
-def run_export(_muster: Muster, user: str, cmd: Export) -> Reply:
+def run_export(muster: Muster, user: str, cmd: Export) -> Reply:
+    muster.require_registered(user)  # the file follows later; the refusal must not
     reply = simple(f"Your {cmd.format.upper()} report is on its way as a direct message.")
     reply.upload = ExportRequest(user=user, format=cmd.format)
     return reply

@@ -10,41 +10,30 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import MusterError
-from bot.services import Muster
+from bot.domain.errors import MusterError
+from bot.services.muster import Muster
 from handlers import exports, home, questions
 from handlers.blocks import ExportRequest, FollowUps, Notice
 from handlers.errors import message_for
-
-
-def post(client: WebClient, notice: Notice, logger: logging.Logger) -> str | None:
-    try:
-        response = client.chat_postMessage(
-            channel=notice.channel,
-            text=notice.text,
-            blocks=notice.blocks,
-            thread_ts=notice.thread_ts,
-        )
-        return str(response.get("ts") or "") or None
-    except SlackApiError as exc:
-        logger.warning("could not post to %s: %s", notice.channel, exc.response.get("error"))
-        return None
+from handlers.posting import post_digest_now, post_notice
 
 
 def announce(muster: Muster, client: WebClient, question_id: int, logger: logging.Logger) -> None:
-    channel = muster.coordinators_channel()
+    channel = muster.delegations.coordinators_channel()
     if channel is None:
         return
-    view = muster.question_for_announcement(question_id)
+    view = muster.questions.question_for_announcement(question_id)
     text, blocks = questions.announcement(view)
-    ts = post(client, Notice(channel=channel, text=text, blocks=blocks), logger)
+    ts = post_notice(client, Notice(channel=channel, text=text, blocks=blocks), logger)
     if ts:
-        muster.record_announcement(question_id, channel, ts)
+        muster.questions.record_announcement(question_id, channel, ts)
 
 
 def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.Logger) -> None:
     try:
-        client.views_publish(user_id=user, view=home.build(muster.home(user), muster.clock()))
+        client.views_publish(
+            user_id=user, view=home.build(muster.reports.home(user), muster.clock())
+        )
     except (SlackApiError, MusterError) as exc:
         logger.warning("could not refresh the Home tab of %s: %s", user, exc)
 
@@ -59,15 +48,13 @@ def send_export(
     except Exception as exc:  # the user asked for it: say so rather than fail silently
         message_for(exc, logger)
         sorry = "Sorry, the export could not be made or uploaded; please try again."
-        post(client, Notice(request.user, sorry, []), logger)
+        post_notice(client, Notice(request.user, sorry, []), logger)
 
 
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
     for notice in work.notices:
-        post(client, notice, logger)
+        post_notice(client, notice, logger)
     if work.digest_to is not None:
-        from bot.scheduler import post_digest_now
-
         post_digest_now(muster, client, work.digest_to)
     if work.upload is not None:
         send_export(muster, client, work.upload, logger)

@@ -24,10 +24,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain import MAX_QUANTITY, QUANTITY_RULE
-from bot.errors import BadInput
-from bot.text import strip_controls
-from bot.views import RequirementView
+from bot.domain.errors import BadInput
+from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
+from bot.domain.read_models import RequirementView
+from bot.domain.text import strip_controls
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
 from handlers.ids import FIELD_ACTION
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
-from bot.domain import MAX_QUANTITY, QUANTITY_RULE
-from bot.errors import BadInput
-from bot.text import shorten, slack_id, strip_controls
+from bot.domain.errors import BadInput
+from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
+from bot.domain.text import shorten, slack_id, strip_controls
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
 # a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.

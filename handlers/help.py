@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import BadInput
-from bot.services import Muster
+from bot.domain.errors import BadInput
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import CLASSIFIED_NOTICE, MessageBuilder, Reply
 from handlers.grammar import Args

@@ -16,8 +16,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services import NOT_REGISTERED, Muster
-from bot.views import Home
+from bot.domain.access import NOT_REGISTERED
+from bot.domain.read_models import Home
+from bot.services.muster import Muster
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
     MAX_MODAL_BLOCKS,
@@ -111,7 +112,7 @@ def on_home_opened(
     muster: Muster = context["muster"]
     try:
         client.views_publish(
-            user_id=event["user"], view=build(muster.home(event["user"]), muster.clock())
+            user_id=event["user"], view=build(muster.reports.home(event["user"]), muster.clock())
         )
     except Exception as exc:  # a lazy listener: nobody to answer, so log it with a reference
         message_for(exc, logger)

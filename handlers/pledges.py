@@ -9,10 +9,11 @@ from typing import Any
 
 from slack_sdk.models.blocks import Option
 
-from bot.domain import CONDITION_LABELS, PledgeStatus
-from bot.errors import BadInput
-from bot.services import Muster, PledgeChange
-from bot.views import PledgeList, PledgeResult, PledgeView, RequirementView
+from bot.domain.errors import BadInput
+from bot.domain.model import CONDITION_LABELS, PledgeStatus
+from bot.domain.read_models import PledgeList, PledgeResult, PledgeView, RequirementView
+from bot.services.muster import Muster
+from bot.services.pledges import PledgeChange
 from handlers import forms
 from handlers import usage as u
 from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply, open_form
@@ -161,18 +162,18 @@ def _confirmation(title: str, result: PledgeResult) -> Reply:
 
 def run_pledge(muster: Muster, user: str, cmd: MakePledge | OpenPledgeForm) -> Reply:
     if isinstance(cmd, OpenPledgeForm):
-        return form_reply(pledge_form(muster.pledge_form(user), cmd.requirement))
-    result = muster.pledge(user, **vars(cmd))
+        return form_reply(pledge_form(muster.pledges.pledge_form(user), cmd.requirement))
+    result = muster.pledges.pledge(user, **vars(cmd))
     return _confirmation(f"Pledge {result.pledge.ref} recorded", result)
 
 
 def run_update(muster: Muster, user: str, cmd: UpdatePledge) -> Reply:
-    result = muster.update_pledge(user, cmd.pledge_id, cmd.change)
+    result = muster.pledges.update_pledge(user, cmd.pledge_id, cmd.change)
     return _confirmation(f"Pledge {result.pledge.ref} updated", result)
 
 
 def run_withdraw(muster: Muster, user: str, cmd: Withdraw) -> Reply:
-    result = muster.withdraw(user, cmd.pledge_id, cmd.reason)
+    result = muster.pledges.withdraw(user, cmd.pledge_id, cmd.reason)
     return _confirmation(f"Pledge {result.pledge.ref} withdrawn", result)
 
 
@@ -190,7 +191,7 @@ def render_list(listing: PledgeList) -> Reply:
 
 
 def run_list(muster: Muster, user: str, cmd: ListPledges) -> Reply:
-    return render_list(muster.list_pledges(user, cmd.scope))
+    return render_list(muster.pledges.list_pledges(user, cmd.scope))
 
 
 # --- the pledge form ------------------------------------------------------------------
@@ -268,7 +269,9 @@ def on_pledge_button(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     requirement = body["actions"][0]["value"]
-    open_form(client, body["trigger_id"], pledge_form(muster.pledge_form(user), requirement))
+    open_form(
+        client, body["trigger_id"], pledge_form(muster.pledges.pledge_form(user), requirement)
+    )
 
 
 def on_pledge_submitted(
@@ -277,7 +280,7 @@ def on_pledge_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     cmd = parse_pledge_form(view)
-    result = muster.pledge(user, **vars(cmd))
+    result = muster.pledges.pledge(user, **vars(cmd))
     ack(
         response_action="update",
         view=forms.done(f"Pledge {result.pledge.ref} recorded", confirmation_lines(result)),

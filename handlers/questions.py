@@ -10,10 +10,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from bot.domain import OBJECTIVE_CODES, QuestionStatus
-from bot.errors import BadInput
-from bot.services import Muster
-from bot.views import QuestionView, RequirementView
+from bot.domain.errors import BadInput
+from bot.domain.model import OBJECTIVE_CODES, QuestionStatus
+from bot.domain.read_models import QuestionView, RequirementView
+from bot.services.muster import Muster
 from handlers import forms
 from handlers import usage as u
 from handlers.blocks import (
@@ -133,8 +133,8 @@ def question_lines(view: QuestionView, now: datetime) -> list[str]:
 
 def run_ask(muster: Muster, user: str, cmd: Ask | OpenAskForm) -> Reply:
     if isinstance(cmd, OpenAskForm):
-        return form_reply(ask_form(muster.ask_form(user)))
-    view = muster.ask(user, cmd.text, cmd.about)
+        return form_reply(ask_form(muster.questions.ask_form(user)))
+    view = muster.questions.ask(user, cmd.text, cmd.about)
     reply = (
         MessageBuilder(f"Question {view.ref} recorded")
         .lines(question_lines(view, view.asked_at))
@@ -146,7 +146,7 @@ def run_ask(muster: Muster, user: str, cmd: Ask | OpenAskForm) -> Reply:
 
 
 def run_answer(muster: Muster, user: str, cmd: AnswerQuestion) -> Reply:
-    view = muster.answer(user, cmd.question_id, cmd.text)
+    view = muster.questions.answer(user, cmd.question_id, cmd.text)
     lines = question_lines(view, muster.clock())
     reply = MessageBuilder(f"Answer to {view.ref} recorded").lines(lines)
     notices = answer_notices(view, lines)
@@ -173,7 +173,7 @@ def answer_notices(view: QuestionView, lines: Sequence[str]) -> list[Notice]:
 
 
 def run_list(muster: Muster, user: str, cmd: ListQuestions) -> Reply:
-    views = muster.list_questions(user, cmd.scope)
+    views = muster.questions.list_questions(user, cmd.scope)
     now = muster.clock()
     builder = MessageBuilder(
         f"{'Open questions' if cmd.scope == 'open' else 'All questions'} ({len(views)})"
@@ -186,7 +186,7 @@ def run_list(muster: Muster, user: str, cmd: ListQuestions) -> Reply:
 
 
 def run_status(muster: Muster, user: str, cmd: SetQuestionStatus) -> Reply:
-    view = muster.set_question_status(user, cmd.question_id, cmd.status)
+    view = muster.questions.set_question_status(user, cmd.question_id, cmd.status)
     return (
         MessageBuilder(f"Question {view.ref} is {view.status.value}")
         .lines(question_lines(view, muster.clock()))
@@ -265,7 +265,7 @@ def on_ask_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     cmd = parse_ask_form(view)
-    asked = muster.ask(user, cmd.text, cmd.about)
+    asked = muster.questions.ask(user, cmd.text, cmd.about)
     ack(
         response_action="update",
         view=forms.done(f"Question {asked.ref} sent", question_lines(asked, asked.asked_at)),
@@ -279,7 +279,7 @@ def on_answer_button(
     ack()
     muster: Muster = context["muster"]
     question_id = int(body["actions"][0]["value"].split("-")[1])
-    view = muster.question_to_answer(body["user"]["id"], question_id)
+    view = muster.questions.question_to_answer(body["user"]["id"], question_id)
     open_form(client, body["trigger_id"], answer_form(view))
 
 
@@ -289,7 +289,7 @@ def on_answer_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     cmd = parse_answer_form(view)
-    answered = muster.answer(user, cmd.question_id, cmd.text)
+    answered = muster.questions.answer(user, cmd.question_id, cmd.text)
     lines = question_lines(answered, muster.clock())
     ack(response_action="update", view=forms.done(f"{answered.ref} answered", lines))
     homes = (user, answered.asker) if answered.asker else (user,)

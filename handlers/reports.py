@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from bot.domain import Rollup, percent
-from bot.errors import BadInput
-from bot.services import Muster
-from bot.views import History, HistoryEntry, StatusReport
+from bot.domain.errors import BadInput
+from bot.domain.model import Rollup, percent
+from bot.domain.read_models import History, HistoryEntry, StatusReport
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time
 from handlers.grammar import Args, expect_end
@@ -109,11 +109,11 @@ def render_status(report: StatusReport, *, scope: str | None) -> Reply:
 
 
 def run_status(muster: Muster, user: str, cmd: Status) -> Reply:
-    return render_status(muster.status(user, cmd.objective), scope=cmd.objective)
+    return render_status(muster.reports.status(user, cmd.objective), scope=cmd.objective)
 
 
 def run_gaps(muster: Muster, user: str, _cmd: Gaps) -> Reply:
-    views = muster.gaps(user)
+    views = muster.reports.gaps(user)
     builder = MessageBuilder(f"Gaps ({len(views)})")
     if not views:
         return builder.line("Every requirement is firmly filled.").build()
@@ -155,7 +155,7 @@ def render_history(history: History) -> Reply:
 
 
 def run_history(muster: Muster, user: str, cmd: ShowHistory) -> Reply:
-    return render_history(muster.history(user, cmd.ref))
+    return render_history(muster.reports.history(user, cmd.ref))
 
 
 ROUTES = [

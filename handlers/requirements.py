@@ -9,10 +9,10 @@ from typing import Any
 
 from slack_sdk.models.blocks import Option
 
-from bot.domain import Priority, percent
-from bot.errors import BadInput
-from bot.services import Muster
-from bot.views import ObjectiveView, RequirementView
+from bot.domain.errors import BadInput
+from bot.domain.model import Priority, percent
+from bot.domain.read_models import ObjectiveView, RequirementView
+from bot.services.muster import Muster
 from handlers import forms
 from handlers import usage as u
 from handlers.blocks import (
@@ -169,8 +169,8 @@ def add_requirement_sections(
 
 def run_add(muster: Muster, user: str, cmd: AddRequirement | OpenRequirementForm) -> Reply:
     if isinstance(cmd, OpenRequirementForm):
-        return form_reply(requirement_form(muster.requirement_form(user)))
-    view = muster.add_requirement(user, **vars(cmd))
+        return form_reply(requirement_form(muster.requirements.requirement_form(user)))
+    view = muster.requirements.add_requirement(user, **vars(cmd))
     return (
         MessageBuilder(f"Requirement {view.code} added")
         .lines(requirement_lines(view))
@@ -180,7 +180,7 @@ def run_add(muster: Muster, user: str, cmd: AddRequirement | OpenRequirementForm
 
 
 def run_edit(muster: Muster, user: str, cmd: EditRequirement) -> Reply:
-    view = muster.edit_requirement(user, cmd.code, **cmd.changes)
+    view = muster.requirements.edit_requirement(user, cmd.code, **cmd.changes)
     return (
         MessageBuilder(f"Requirement {view.code} updated (version {view.version})")
         .lines(requirement_lines(view))
@@ -189,7 +189,7 @@ def run_edit(muster: Muster, user: str, cmd: EditRequirement) -> Reply:
 
 
 def run_list(muster: Muster, user: str, cmd: ListRequirements) -> Reply:
-    views = muster.list_requirements(user, cmd.objective)
+    views = muster.requirements.list_requirements(user, cmd.objective)
     scope = f" for {cmd.objective}" if cmd.objective else ""
     builder = MessageBuilder(f"Requirements{scope} ({len(views)})")
     if not views:
@@ -249,7 +249,7 @@ def on_requirement_submitted(
 ) -> None:
     muster: Muster = context["muster"]
     cmd = parse_requirement_form(view)
-    added = muster.add_requirement(body["user"]["id"], **vars(cmd))
+    added = muster.requirements.add_requirement(body["user"]["id"], **vars(cmd))
     ack(response_action="update", view=forms.done(f"{added.code} added", requirement_lines(added)))
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot.errors import BadInput
-from bot.services import Muster
+from bot.domain.errors import BadInput, MusterError
+from bot.services.muster import Muster
 from handlers import (
     delegations,
     exports,
@@ -121,12 +121,18 @@ def on_muster_command(
 ) -> None:
     muster: Muster = context["muster"]
     user = command["user_id"]
-    context["first_contact"] = muster.remember(user)
     text = command_text(command.get("text", ""))
-    route = find_route(text)
-    if route.words != ("help",):
-        muster.require_registered(user)  # before parsing: strangers learn nothing from errors
-    reply = route.run(muster, user, parse_for(route, text, command.get("channel_id", "")))
+    route: Route | None = None
+    try:
+        route = find_route(text)
+        reply = route.run(muster, user, parse_for(route, text, command.get("channel_id", "")))
+    except MusterError:
+        context["first_contact"] = muster.first_contact(user)
+        if route is not None and route.words != ("help",):
+            muster.require_registered(user)  # a stranger learns nothing from the error
+        raise
+    # The command identified its caller in its own transaction; this reads no more.
+    context["first_contact"] = muster.first_contact(user)
     if reply.modal is not None:
         # A trigger lives three seconds: open the form before anything else.
         open_form(client, command["trigger_id"], reply.modal)

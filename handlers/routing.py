@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.services import Muster
+from bot.services.muster import Muster
 from handlers.blocks import Reply
 from handlers.grammar import Args
 from handlers.usage import Usage

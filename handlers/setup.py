@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.errors import BadInput
-from bot.services import Muster
+from bot.domain.errors import BadInput
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import Reply, simple
 from handlers.grammar import Args, channel_id, expect_end
@@ -26,7 +26,7 @@ def parse_coordinators_channel(args: Args) -> SetCoordinatorsChannel:
 
 
 def run_coordinators_channel(muster: Muster, user: str, cmd: SetCoordinatorsChannel) -> Reply:
-    muster.set_coordinators_channel(user, cmd.channel)
+    muster.delegations.set_coordinators_channel(user, cmd.channel)
     return simple(
         f"New questions will be announced in <#{cmd.channel}> with an Answer button. "
         "Invite Muster there if the channel is private; `muster doctor` checks it."

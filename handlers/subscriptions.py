@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-from bot.broadcasts import ALERTS, DIGEST, Broadcasts, SubscriptionView
-from bot.errors import BadInput
-from bot.schedule import Weekly, parse_time, parse_weekday, parse_zone, zone_name
-from bot.services import Muster
+from bot.domain.errors import BadInput
+from bot.domain.schedule import Weekly, parse_time, parse_weekday, parse_zone, zone_name
+from bot.services.broadcasts import ALERTS, DIGEST, SubscriptionView
+from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, simple
 from handlers.digest import render_digest, slack_date
@@ -119,7 +119,7 @@ def describe(view: SubscriptionView) -> str:
 
 
 def run_subscribe(muster: Muster, user: str, cmd: Subscribe) -> Reply:
-    broadcasts = Broadcasts(muster)
+    broadcasts = muster.broadcasts
     schedule = None
     if cmd.kind == DIGEST and cmd.weekday is not None and cmd.at is not None:
         schedule = Weekly(cmd.weekday, cmd.at, parse_zone(cmd.zone or muster.timezone))
@@ -136,27 +136,27 @@ def run_subscribe(muster: Muster, user: str, cmd: Subscribe) -> Reply:
 
 
 def run_unsubscribe(muster: Muster, user: str, cmd: Unsubscribe) -> Reply:
-    Broadcasts(muster).unsubscribe(user, cmd.kind, cmd.channel)
+    muster.broadcasts.unsubscribe(user, cmd.kind, cmd.channel)
     return simple(
         f"<#{cmd.channel}> no longer gets the {'weekly digest' if cmd.kind == DIGEST else 'gap alerts'}."
     )
 
 
 def run_list(muster: Muster, user: str, cmd: ListSubscriptions) -> Reply:
-    views = Broadcasts(muster).subscriptions(user, cmd.kind)
+    views = muster.broadcasts.subscriptions(user, cmd.kind)
     title = "Digest subscriptions" if cmd.kind == DIGEST else "Alert subscriptions"
     builder = MessageBuilder(f"{title} ({len(views)})")
     return builder.lines([describe(v) for v in views] or ["None yet."]).build()
 
 
 def run_preview(muster: Muster, user: str, _cmd: PreviewDigest) -> Reply:
-    digest = Broadcasts(muster).preview(user, muster.clock())
+    digest = muster.digests.preview(user, muster.clock())
     text, blocks = render_digest(digest)
     return Reply(text=text, blocks=blocks)
 
 
 def run_now(muster: Muster, user: str, cmd: DigestNow) -> Reply:
-    Broadcasts(muster).require_coordinator(user, "post the digest")
+    muster.broadcasts.require_coordinator(user, "post the digest")
     reply = simple(f"Posting the digest to <#{cmd.channel}> now.")
     reply.digest_to = cmd.channel
     return reply

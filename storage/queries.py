@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, exists, func, literal, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
@@ -93,6 +94,22 @@ def question_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
+def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
+    """(is a coordinator, has been answered before, their delegation) in one statement."""
+    coordinator = exists().where(col(Coordinator.user_id) == user_id)
+    known = exists().where(col(KnownUser.user_id) == user_id)
+    delegation_id = (
+        sa_select(col(Member.delegation_id)).where(col(Member.user_id) == user_id).scalar_subquery()
+    )
+    anchor = sa_select(literal(1).label("one")).subquery()
+    row = session.execute(
+        sa_select(coordinator, known, Delegation)
+        .select_from(anchor)
+        .outerjoin(Delegation, col(Delegation.id) == delegation_id)
+    ).one()
+    return bool(row[0]), bool(row[1]), row[2]
+
+
 def get_membership(session: Session, user_id: str) -> tuple[Member, Delegation] | None:
     row = session.exec(
         select(Member, Delegation)
@@ -108,15 +125,6 @@ def get_coordinator(session: Session, user_id: str) -> Coordinator | None:
 
 def is_known_user(session: Session, user_id: str) -> bool:
     return session.get(KnownUser, user_id) is not None
-
-
-def remember_user(session: Session, user_id: str, now: datetime) -> bool:
-    """Record that the bot has answered this user; True the first time."""
-    if session.get(KnownUser, user_id) is not None:
-        return False
-    session.add(KnownUser(user_id=user_id, first_seen_at=now))
-    session.flush()
-    return True
 
 
 # --- requirements -----------------------------------------------------------

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, event
 
-from bot.app import create_app, make_client
-from bot.clock import FixedClock
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
-from bot.workers import WorkerPool
+from bot.domain.clock import FixedClock
+from bot.runtime.app import create_app, make_client
+from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.clock import START
 from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset

@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr
 from slack_sdk import WebClient
 
-from bot.clock import FixedClock
-from bot.doctor import Check, run_checks
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.runtime.doctor import Check, run_checks
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from storage.db import make_engine
 from tests.conftest import COORDINATOR
 from tests.support.clock import START
@@ -34,7 +34,7 @@ def doctor(
 
 @pytest.fixture
 def ready(muster: Muster, slack: SlackStandIn) -> Muster:
-    muster.set_coordinators_channel(COORDINATOR, CHANNEL)
+    muster.delegations.set_coordinators_channel(COORDINATOR, CHANNEL)
     slack.channels[CHANNEL] = {"is_member": True, "is_private": False, "is_archived": False}
     return muster
 
@@ -145,7 +145,7 @@ def test_the_command_prints_a_table_and_fails_when_a_check_fails(
         "SLACK_SIGNING_SECRET": "s",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "doctor"],
+        [sys.executable, "-m", "bot.runtime.cli", "doctor"],
         env=env,
         capture_output=True,
         text=True,

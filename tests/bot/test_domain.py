@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import (
+from bot.domain.model import (
     ConditionKind,
     Coverage,
     PledgeFigure,

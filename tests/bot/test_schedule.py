@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import BadInput
-from bot.schedule import Weekly, due, parse_time, parse_weekday, parse_zone
+from bot.domain.errors import BadInput
+from bot.domain.schedule import Weekly, due, parse_time, parse_weekday, parse_zone
 
 FRIDAY_BRUSSELS = Weekly.of(4, "16:00", "Europe/Brussels")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.runtime.settings import SettingsError, load_settings
 from tests.support.http import SETTING_NAMES
 
 ENV_NAMES = SETTING_NAMES
@@ -103,7 +103,7 @@ def test_malformed_settings_name_the_variable(
 def muster(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.runtime.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.errors import BadInput
-from bot.plaintext import first_unprintable
-from bot.schedule import zone_name
-from bot.text import MAX_SLACK_ID, bounded, slack_id, strip_controls
+from bot.domain.errors import BadInput
+from bot.domain.plaintext import first_unprintable
+from bot.domain.schedule import zone_name
+from bot.domain.text import MAX_SLACK_ID, bounded, slack_id, strip_controls
 
 # Every code point, surrogates and controls included (hypothesis leaves out surrogates by default).
 ANYTHING = st.text(st.characters(codec=None, exclude_categories=()), max_size=300)

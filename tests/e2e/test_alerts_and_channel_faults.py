@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.broadcasts import Broadcasts
-from bot.clock import FixedClock
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands, validate_calls
@@ -29,8 +28,8 @@ def alerting(clock: FixedClock, muster: Muster) -> Muster:
     """SKY-1 (6 batteries, critical) has one conditional offer: red from the start."""
     set_clock(clock, MONDAY - timedelta(hours=1))
     small_coalition(muster)
-    muster.set_coordinators_channel(COORDINATOR, COORDINATORS)
-    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+    muster.delegations.set_coordinators_channel(COORDINATOR, COORDINATORS)
+    muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
     return muster
 
 
@@ -96,7 +95,7 @@ def test_the_coordinators_channel_sees_who_withdrew(
     slack: SlackStandIn,
 ) -> None:
     set_clock(clock, at(0))
-    Broadcasts(alerting).subscribe(COORDINATOR, "alerts", COORDINATORS)
+    alerting.broadcasts.subscribe(COORDINATOR, "alerts", COORDINATORS)
     set_clock(clock, at(1))
     muster_cmd(OWN, "withdraw P-2")
     tick_at(ticker, at(2))
@@ -183,7 +182,7 @@ def test_a_failed_chart_upload_does_not_stop_the_digest(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     set_clock(clock, MONDAY - timedelta(hours=1))
-    Broadcasts(alerting).subscribe(COORDINATOR, "digest", STATUS)
+    alerting.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
     slack.fail("file.upload", status=500)
     report = tick_at(ticker, datetime.fromisoformat("2026-11-27T15:00:00+00:00"))
     assert report.digests == [f"{STATUS} digest:2026-W48"]

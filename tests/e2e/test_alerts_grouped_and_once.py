@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
-from bot.broadcasts import Broadcasts
-from bot.clock import FixedClock
-from bot.domain import PledgeStatus, Priority
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.domain.model import PledgeStatus, Priority
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands, validate_calls
@@ -41,7 +40,7 @@ def test_the_first_tick_in_a_realistic_coalition_posts_one_message(
     set_clock(clock, MONDAY - timedelta(hours=1))
     small_coalition(muster)
     for n in range(15):  # fifteen more critical lines, all red
-        muster.add_requirement(
+        muster.requirements.add_requirement(
             COORDINATOR,
             objective="LAND",
             quantity=2,
@@ -49,7 +48,7 @@ def test_the_first_tick_in_a_realistic_coalition_posts_one_message(
             title=f"Enabler {n}",
             priority=Priority.CRITICAL,
         )
-    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+    muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
     report = tick_at(ticker, MONDAY)
     assert len(report.alerts) >= 16
     [message] = posts(slack)
@@ -66,8 +65,10 @@ def test_after_three_days_of_downtime_one_message_covers_every_change_once(
 ) -> None:
     set_clock(clock, MONDAY - timedelta(hours=1))
     small_coalition(muster)
-    muster.pledge(OTHER, requirement="LAND-1", quantity=2, status=PledgeStatus.CONFIRMED)  # P-3
-    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
+    muster.pledges.pledge(
+        OTHER, requirement="LAND-1", quantity=2, status=PledgeStatus.CONFIRMED
+    )  # P-3
+    muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
     tick_at(ticker, MONDAY)  # SKY-1 is red
     slack.reset()
     set_clock(clock, MONDAY + timedelta(hours=2))
@@ -89,7 +90,7 @@ def test_a_digest_whose_answer_was_lost_is_posted_once(
 ) -> None:
     set_clock(clock, MONDAY)
     small_coalition(muster)
-    Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
     slack.fail("chat.postMessage", drop_answer=True)
     report = tick_at(ticker, FRIDAY)
     assert report.digests == [f"{STATUS} digest:2026-W48"]
@@ -108,7 +109,7 @@ def test_a_claim_taken_over_after_a_crash_finds_the_post_already_made(
     takes the claim over finds the post by its metadata and does not post again."""
     set_clock(clock, MONDAY)
     small_coalition(muster)
-    Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
     slack.fail("chat.postMessage", drop_answer=True)
     slack.fail("conversations.history", status=500, error="internal_error")  # the first look fails
     assert tick_at(ticker, FRIDAY).digests == []  # uncertain: the claim is left as it is

@@ -10,10 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
-from bot.broadcasts import Broadcasts
-from bot.clock import FixedClock
-from bot.domain import PledgeStatus
-from bot.services import Muster
+from bot.domain.clock import FixedClock
+from bot.domain.model import PledgeStatus
+from bot.services.muster import Muster
 from tests.support.clock import START
 from tests.support.databases import reset
 from tests.support.factories import COORDINATOR, OTHER, OWN
@@ -32,25 +31,29 @@ def build(engine: Engine, pledges: list[list[tuple[str, int, str, bool]]], asker
     reset(engine)
     m = Muster(engine, clock=FixedClock(START), coordinators=[COORDINATOR])
     for i, _ in enumerate(pledges):
-        m.add_delegation(COORDINATOR, f"D{chr(65 + i)}", f"Nation {i}")
-        m.add_members(COORDINATOR, f"D{chr(65 + i)}", [f"UD{i}"])
-    m.add_requirement(COORDINATOR, objective="SKY", quantity=6, unit="batteries", title="AD")
-    m.add_requirement(COORDINATOR, objective="LAND", quantity=4, unit="battlegroups", title="BG")
+        m.delegations.add_delegation(COORDINATOR, f"D{chr(65 + i)}", f"Nation {i}")
+        m.delegations.add_members(COORDINATOR, f"D{chr(65 + i)}", [f"UD{i}"])
+    m.requirements.add_requirement(
+        COORDINATOR, objective="SKY", quantity=6, unit="batteries", title="AD"
+    )
+    m.requirements.add_requirement(
+        COORDINATOR, objective="LAND", quantity=4, unit="battlegroups", title="BG"
+    )
     for i, theirs in enumerate(pledges):
         for code, quantity, status, restricted in theirs:
-            m.pledge(
+            m.pledges.pledge(
                 f"UD{i}", requirement=code, quantity=quantity, status=status, restricted=restricted
             )
     if asker >= 0:
-        m.ask(f"UD{asker}", "What are the rules of engagement?")
+        m.questions.ask(f"UD{asker}", "What are the rules of engagement?")
     return m
 
 
 def seen_by_others(m: Muster, asker: int, delegations: int) -> list[object]:
     now = START + timedelta(hours=1)
-    channel = Broadcasts(m).digest(now, START - timedelta(days=7), full_view=False)
+    channel = m.digests.digest(now, START - timedelta(days=7), full_view=False)
     return [channel.silent] + [
-        m.list_delegations(f"UD{i}") for i in range(delegations) if i != asker
+        m.delegations.list_delegations(f"UD{i}") for i in range(delegations) if i != asker
     ]
 
 
@@ -70,11 +73,11 @@ def test_other_delegations_and_channels_cannot_tell_who_asked(
 def test_the_asker_and_the_coordinators_still_see_it(
     muster: Muster, muster_cmd: SlashCommands
 ) -> None:
-    muster.add_delegation(COORDINATOR, "VAL", "Valdoria")
-    muster.add_delegation(COORDINATOR, "OST", "Ostland")
-    muster.add_members(COORDINATOR, "VAL", [OWN])
-    muster.add_members(COORDINATOR, "OST", [OTHER])
-    muster.ask(OWN, "Who provides air cover?")
+    muster.delegations.add_delegation(COORDINATOR, "VAL", "Valdoria")
+    muster.delegations.add_delegation(COORDINATOR, "OST", "Ostland")
+    muster.delegations.add_members(COORDINATOR, "VAL", [OWN])
+    muster.delegations.add_members(COORDINATOR, "OST", [OTHER])
+    muster.questions.ask(OWN, "Who provides air cover?")
     assert "considering" in line_of("VAL", muster_cmd(COORDINATOR, "delegations").text)
     assert "considering" in line_of("VAL", muster_cmd(OWN, "delegations").text)
     assert "not yet positioned" in line_of("VAL", muster_cmd(OTHER, "delegations").text)

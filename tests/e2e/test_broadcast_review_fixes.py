@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from bot.broadcasts import LEASE, Broadcasts
-from bot.clock import FixedClock
-from bot.errors import Conflict
-from bot.exporting import dump, report_for, restore, to_csv, to_xlsx
-from bot.schedule import Weekly
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.domain.errors import Conflict
+from bot.domain.schedule import Weekly
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.broadcasts import LEASE
+from bot.services.exporting import dump, report_for, restore, to_csv, to_xlsx
+from bot.services.muster import Muster
 from tests.support.clock import set_clock, tick_at
 from tests.support.databases import reset
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
@@ -32,8 +32,8 @@ FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
 def coalition(clock: FixedClock, muster: Muster) -> Muster:
     set_clock(clock, MONDAY - timedelta(hours=1))
     small_coalition(muster)
-    Broadcasts(muster).subscribe(COORDINATOR, "alerts", ALERTS)
-    Broadcasts(muster).subscribe(COORDINATOR, "digest", STATUS)
+    muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
     return muster
 
 
@@ -51,7 +51,7 @@ def test_a_stale_reading_never_resolves_an_alert_posted_after_it(
     clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
     tick_at(ticker, MONDAY)  # posts "SKY-1 is red"
-    b = Broadcasts(coalition)
+    b = coalition.broadcasts
     assert (
         b.resolve_alerts(1, set(), ("critical_red",), evaluated_at=MONDAY - timedelta(seconds=2))
         == 0
@@ -64,7 +64,7 @@ def test_a_lease_runs_from_the_moment_of_the_claim(clock: FixedClock, coalition:
     # A slow tick that began at MONDAY reaches this claim 30 minutes later: the lease
     # is read from the clock at the claim, so it has not run out before it is used.
     set_clock(clock, MONDAY + timedelta(minutes=30))
-    claim = Broadcasts(coalition).claim(1, "digest:test", "slow")
+    claim = coalition.broadcasts.claim(1, "digest:test", "slow")
     assert claim is not None
     with coalition.engine.connect() as conn:
         from sqlalchemy import text
@@ -97,7 +97,7 @@ def test_a_restricted_pledges_condition_stays_out_of_public_capacity(
     coalition: Muster, muster_cmd: SlashCommands
 ) -> None:
     muster_cmd(OWN, 'pledge LAND-1 1 offered restricted if "subject to parliament"')
-    b = Broadcasts(coalition)
+    b = coalition.digests
     public = b.digest(FRIDAY, MONDAY, full_view=False)
     coordinators = b.digest(FRIDAY, MONDAY, full_view=True)
     assert all(code != "LAND-1" for h in public.hinges for code, _q, _u in h.amounts)
@@ -111,13 +111,13 @@ def test_a_passing_join_failure_keeps_the_subscription(
     slack.fail("conversations.join", status=500, error="internal_error")
     report = tick_at(ticker, MONDAY)
     assert report.broken == [] and report.alerts == []
-    assert Broadcasts(coalition).is_subscribed("alerts", ALERTS)
+    assert coalition.broadcasts.is_subscribed("alerts", ALERTS)
 
 
 def test_a_dollar_in_an_objective_name_does_not_stop_the_chart(
     coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    coalition.edit_objective(COORDINATOR, "SKY", name="Budget a $x^$ b")
+    coalition.requirements.edit_objective(COORDINATOR, "SKY", name="Budget a $x^$ b")
     assert tick_at(ticker, FRIDAY).digests == [f"{STATUS} digest:2026-W48"]
     assert len(slack.calls_to("files.completeUploadExternal")) == 1
 
@@ -138,7 +138,7 @@ def test_the_digest_is_dated_where_its_readers_are(
     clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
     set_clock(clock, MONDAY)
-    Broadcasts(coalition).subscribe(
+    coalition.broadcasts.subscribe(
         COORDINATOR, "digest", "C0NZ", Weekly.of(0, "09:00", "Pacific/Auckland")
     )
     tick_at(
@@ -159,7 +159,7 @@ def test_long_sections_lose_whole_lines_and_say_how_many(
         muster_cmd(OTHER, f"ask Question number {n}: {'why? ' * 20}")
     from handlers.digest import render_digest
 
-    _text, blocks = render_digest(Broadcasts(coalition).digest(FRIDAY, MONDAY, full_view=True))
+    _text, blocks = render_digest(coalition.digests.digest(FRIDAY, MONDAY, full_view=True))
     questions = next(
         b["text"]["text"]
         for b in blocks
@@ -205,7 +205,9 @@ def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster:
     from sqlalchemy import text
 
     reset(coalition.engine)
-    coalition.set_coordinators_channel(COORDINATOR, "C0COORD")  # a setting, and its audit event
+    coalition.delegations.set_coordinators_channel(
+        COORDINATOR, "C0COORD"
+    )  # a setting, and its audit event
     with coalition.engine.begin() as conn:
         conn.execute(text("DELETE FROM event"))
     with pytest.raises(Conflict, match="not empty"):

@@ -8,13 +8,13 @@ from datetime import datetime
 
 import pytest
 
-from bot.app import make_client
-from bot.clock import FixedClock
-from bot.demo import seed_demo
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.runtime.app import make_client
+from bot.runtime.demo import seed_demo
+from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from tests.support.clock import set_clock, tick_at
 from tests.support.slack import SlashCommands, validate_calls
 

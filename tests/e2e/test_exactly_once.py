@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from bot.app import make_client
-from bot.broadcasts import LEASE, Broadcasts
-from bot.clock import FixedClock
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.runtime.app import make_client
+from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.services.broadcasts import LEASE
+from bot.services.muster import Muster
 from storage.models import PostClaim
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, small_coalition
@@ -32,7 +32,7 @@ FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
 def subscribed(clock: FixedClock, muster: Muster) -> int:
     small_coalition(muster)
     set_clock(clock, "2026-11-23T10:00:00Z")
-    return Broadcasts(muster).subscribe(COORDINATOR, "digest", CHANNEL).id
+    return muster.broadcasts.subscribe(COORDINATOR, "digest", CHANNEL).id
 
 
 def ticker(muster: Muster, slack: SlackStandIn, worker: str) -> Ticker:
@@ -71,7 +71,14 @@ def test_several_processes_ticking_post_once(
         "SLACK_BOT_TOKEN": "xoxb-proc",
         "SLACK_API_URL": slack.api_url,
     }
-    command = [sys.executable, "-m", "bot.cli", "tick", "--now", "2026-11-27T16:00:30+01:00"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot.runtime.cli",
+        "tick",
+        "--now",
+        "2026-11-27T16:00:30+01:00",
+    ]
     processes = [
         subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -172,7 +179,7 @@ def test_muster_tick_now_runs_the_whole_tick_at_that_time(
         "SLACK_API_URL": slack.api_url,
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "tick", "--now", "2026-11-27T16:00:30+01:00"],
+        [sys.executable, "-m", "bot.runtime.cli", "tick", "--now", "2026-11-27T16:00:30+01:00"],
         env=env,
         capture_output=True,
         text=True,

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import update
 
-from bot.exporting import report_for, to_csv, to_xlsx
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.runtime.standin import SlackStandIn
+from bot.services.exporting import report_for, to_csv, to_xlsx
+from bot.services.muster import Muster
 from storage.db import write_session
 from storage.models import Pledge, Question, Requirement
 from tests.support.cli import CommandLine

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from bot.clock import FixedClock
-from bot.demo import seed_demo
-from bot.errors import Conflict
-from bot.exporting import dump, report_for, restore, to_csv, to_json, to_xlsx
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.domain.errors import Conflict
+from bot.runtime.demo import seed_demo
+from bot.runtime.standin import SlackStandIn
+from bot.services.exporting import dump, report_for, restore, to_csv, to_json, to_xlsx
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.clock import START
 from tests.support.databases import postgres_database
@@ -31,7 +31,7 @@ from tests.support.slack import SlashCommands
 @pytest.fixture
 def demo(muster: Muster) -> Muster:
     seed_demo(muster)
-    muster.pledge(
+    muster.pledges.pledge(
         "UVALD1", requirement="SKY-1", quantity=2, condition="d'accord, “subject to parliament”"
     )
     return muster
@@ -70,9 +70,9 @@ def check_round_trip(demo: Muster, copy: Muster, first: dict) -> None:  # type: 
     counts = restore(copy, json.loads(to_json(first)))
     assert counts["pledge"] == 14 and counts["event"] == len(first["tables"]["event"])
     assert comparable(dump(copy)) == comparable(first)
-    assert copy.status("UCOORD1").overall == demo.status("UCOORD1").overall
+    assert copy.reports.status("UCOORD1").overall == demo.reports.status("UCOORD1").overall
     # The restored database carries on numbering where the original stopped.
-    assert copy.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-15"
+    assert copy.pledges.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-15"
 
 
 def test_import_refuses_a_database_with_content(demo: Muster, tmp_path: Path) -> None:
@@ -137,7 +137,7 @@ def test_command_line_export_and_import(demo: Muster, database_url: str, tmp_pat
 
     def muster(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "bot.cli", *args],
+            [sys.executable, "-m", "bot.runtime.cli", *args],
             env=env | ({"DATABASE_URL": url} if url else {}),
             capture_output=True,
             text=True,

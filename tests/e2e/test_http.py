@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.clock import FixedClock
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE, CALLBACK_ANSWER, CALLBACK_PLEDGE
 from storage.db import make_engine, upgrade
 from tests.support.clock import START
@@ -297,8 +297,8 @@ def test_thirty_delegates_at_once_are_all_acknowledged(
     http: SlackOverHttp, muster: Muster, served: Served
 ) -> None:
     users = [f"UBURST{i:02d}" for i in range(30)]
-    muster.add_delegation(COORDINATOR, "BUR", "Burstland")
-    muster.add_members(COORDINATOR, "BUR", users)
+    muster.delegations.add_delegation(COORDINATOR, "BUR", "Burstland")
+    muster.delegations.add_members(COORDINATOR, "BUR", users)
     replies: dict[str, str] = {}
 
     def pledge(user: str) -> None:

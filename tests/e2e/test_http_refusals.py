@@ -16,10 +16,10 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import Engine
 
-from bot.clock import FixedClock
-from bot.services import Muster
-from bot.standin import SlackStandIn
-from bot.web import MAX_BODY
+from bot.domain.clock import FixedClock
+from bot.runtime.standin import SlackStandIn
+from bot.runtime.web import MAX_BODY
+from bot.services.muster import Muster
 from storage.db import make_engine
 from tests.support.clock import START
 from tests.support.databases import reset, row_counts, served_database

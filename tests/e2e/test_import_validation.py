@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from bot.broadcasts import DIGEST, Broadcasts
-from bot.demo import COORDINATORS, seed_demo
-from bot.exporting import dump, to_json
-from bot.schedule import Weekly
-from bot.services import Muster
+from bot.domain.schedule import Weekly
+from bot.runtime.demo import COORDINATORS, seed_demo
+from bot.services.broadcasts import DIGEST
+from bot.services.exporting import dump, to_json
+from bot.services.muster import Muster
 from storage import backup
 from storage.db import make_engine, read_session, upgrade
 from tests.support.cli import CommandLine
@@ -44,14 +44,14 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
     muster = Muster(make_engine(url), coordinators=COORDINATORS, clock=fixed_clock())
     seed_demo(muster, now=START)
     lead = COORDINATORS[0]
-    muster.remember("UOST1")
-    muster.set_coordinators_channel(lead, "C0COORD")
-    broadcasts = Broadcasts(muster)
+    muster.first_contact("UOST1")
+    muster.delegations.set_coordinators_channel(lead, "C0COORD")
+    broadcasts = muster.broadcasts
     digest = broadcasts.subscribe(lead, DIGEST, "C0DIGEST", Weekly.of(4, "16:00", "Europe/Oslo"))
     claim = broadcasts.claim(digest.id, "digest:2026-W49", "worker-1")
     assert claim is not None
     broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
-    muster.for_delivery("T1-delivery").ask("UOST1", "Who funds the host-nation support?")
+    muster.for_request("T1-delivery").questions.ask("UOST1", "Who funds the host-nation support?")
     data: Export = json.loads(to_json(dump(muster)))
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"
@@ -302,8 +302,8 @@ def test_a_good_export_round_trips_every_table(
     assert "13 pledge" in ran.out and "1 subscription" in ran.out and "1 delivery" in ran.out
     assert dump(muster)["tables"] == export["tables"]
     # Numbering carries on after the restored rows, and the restored data serves.
-    assert muster.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-14"
-    assert muster.status(COORDINATORS[0]).overall.count == 12
+    assert muster.pledges.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-14"
+    assert muster.reports.status(COORDINATORS[0]).overall.count == 12
 
 
 def test_the_real_command_refuses_without_a_traceback(
@@ -314,7 +314,7 @@ def test_the_real_command_refuses_without_a_traceback(
     bad["tables"]["pledge"][2]["status"] = "bogus"
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "import", write(tmp_path / "bad.json", bad)],
+        [sys.executable, "-m", "bot.runtime.cli", "import", write(tmp_path / "bad.json", bad)],
         env=env | {"DATABASE_URL": database_url},
         capture_output=True,
         text=True,

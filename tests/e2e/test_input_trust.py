@@ -15,8 +15,8 @@ import pytest
 from slack_bolt import BoltRequest
 from sqlalchemy import Engine, text
 
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import fill
 from tests.support.slack import SlashCommands
@@ -291,7 +291,7 @@ def test_one_user_added_to_eight_delegations_at_once(
     coalition: Muster, muster_cmd: SlashCommands, engine: Engine
 ) -> None:
     for code in CODES:
-        coalition.add_delegation(COORDINATOR, code, f"Nation {code}")
+        coalition.delegations.add_delegation(COORDINATOR, code, f"Nation {code}")
     replies = race(
         muster_cmd, [(COORDINATOR, f"delegation member {code} <@UNEW>") for code in CODES]
     )
@@ -332,4 +332,4 @@ def test_the_coordinators_channel_chosen_eight_times_at_once(
         muster_cmd, [(COORDINATOR, f"setup coordinators-channel <#{c}>") for c in channels]
     )
     assert all("New questions will be announced in" in r for r in replies)
-    assert coalition.coordinators_channel() in channels  # the last to commit wins
+    assert coalition.delegations.coordinators_channel() in channels  # the last to commit wins

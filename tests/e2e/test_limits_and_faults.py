@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.app import create_app
-from bot.clock import FixedClock
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
-from bot.web import MusterWSGI
+from bot.domain.clock import FixedClock
+from bot.runtime.app import create_app
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.runtime.web import MusterWSGI
+from bot.services.muster import Muster
 from handlers import home
 from handlers.pledges import pledge_form
 from storage.db import head_revision, make_engine
@@ -53,34 +53,34 @@ def test_long_lists_stay_inside_slack_limits_and_say_so(
 
 def test_forms_and_home_stay_inside_slack_limits(muster: Muster) -> None:
     big_coalition(muster, requirements=450)  # more than 100 in one objective
-    view = pledge_form(muster.pledge_form(OTHER))
+    view = pledge_form(muster.pledges.pledge_form(OTHER))
     validate_view(view)
     groups = view["blocks"][0]["element"]["option_groups"]
     assert [g["label"]["text"] for g in groups] == ["SKY", "SEA", "LAND", "UAF"]
     assert all(len(g["options"]) <= 100 for g in groups)
     assert all(len(o["text"]["text"]) <= 75 for g in groups for o in g["options"])
     for user in (OWN, COORDINATOR):
-        validate_view(home.build(muster.home(user), muster.clock()))
+        validate_view(home.build(muster.reports.home(user), muster.clock()))
 
 
 def test_a_rate_limited_announcement_is_retried_after_the_pause(
     muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
 ) -> None:
     small_coalition(muster)
-    muster.set_coordinators_channel(COORDINATOR, CHANNEL)
+    muster.delegations.set_coordinators_channel(COORDINATOR, CHANNEL)
     slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
     assert "Question Q-2 recorded" in muster_cmd(OTHER, "ask Who funds the fuel?").text
     calls = slack.calls_to("chat.postMessage")
     assert len(calls) == 2 and calls[1].args["channel"] == CHANNEL
-    assert muster.announcement_of(2) == (CHANNEL, calls[1].reply["ts"])
+    assert muster.questions.announcement_of(2) == (CHANNEL, calls[1].reply["ts"])
 
 
 @pytest.mark.parametrize(
     "failure",
     [
         {"status": 500, "error": "internal_error"},
-        {"error": "not_in_channel"},
         {"error": "channel_not_found"},
+        {"error": "is_archived"},
     ],
 )
 def test_a_failed_announcement_never_costs_the_question(
@@ -91,12 +91,25 @@ def test_a_failed_announcement_never_costs_the_question(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     small_coalition(muster)
-    muster.set_coordinators_channel(COORDINATOR, CHANNEL)
+    muster.delegations.set_coordinators_channel(COORDINATOR, CHANNEL)
     slack.fail("chat.postMessage", **failure)
     assert "Question Q-2 recorded" in muster_cmd(OTHER, "ask Who funds the fuel?").text
-    assert muster.announcement_of(2) is None
+    assert muster.questions.announcement_of(2) is None
     assert "could not post to C0COORD" in caplog.text
     assert "Who funds the fuel?" in muster_cmd(COORDINATOR, "questions").text
+
+
+def test_an_announcement_joins_the_coordinators_channel_it_is_not_in(
+    muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
+) -> None:
+    """Announcements follow the same posting rules as digests: join, then post."""
+    small_coalition(muster)
+    muster.delegations.set_coordinators_channel(COORDINATOR, CHANNEL)
+    slack.fail("chat.postMessage", error="not_in_channel")
+    assert "Question Q-2 recorded" in muster_cmd(OTHER, "ask Who funds the fuel?").text
+    assert [c.args["channel"] for c in slack.calls_to("conversations.join")] == [CHANNEL]
+    posted = slack.calls_to("chat.postMessage")[-1]
+    assert muster.questions.announcement_of(2) == (CHANNEL, posted.reply["ts"])
 
 
 def call_wsgi(wsgi: MusterWSGI, path: str) -> tuple[str, dict[str, Any]]:

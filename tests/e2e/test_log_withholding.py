@@ -11,8 +11,8 @@ import uuid
 import pytest
 from slack_bolt import BoltRequest
 
-from bot.logs import REDACTED, WITHHELD, guard
-from bot.services import Muster
+from bot.runtime.logs import REDACTED, WITHHELD, guard
+from bot.services.muster import Muster
 from tests.support.factories import OWN, small_coalition
 from tests.support.slack import SlashCommands, new_trigger_id
 

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.broadcasts import Broadcasts
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.clock import tick_at
 from tests.support.databases import postgres_admin_url, postgres_database
@@ -142,7 +141,7 @@ def _check_merge(url: str) -> None:
 
 def test_a_subscription_is_audited_under_its_whole_reference(muster: Muster) -> None:
     small_coalition(muster)
-    Broadcasts(muster).subscribe(COORDINATOR, "digest", "C01ABCDEF23")
+    muster.broadcasts.subscribe(COORDINATOR, "digest", "C01ABCDEF23")
     with muster.engine.connect() as conn:
         refs = conn.execute(
             text("SELECT entity_ref FROM event WHERE entity = 'subscription'")

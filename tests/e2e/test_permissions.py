@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.services import Muster
+from bot.services.muster import Muster
 from tests.support.factories import COORDINATOR, OTHER, OWN, UNREGISTERED, small_coalition
 from tests.support.slack import SlashCommands
 

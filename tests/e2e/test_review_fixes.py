@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.app import make_client
-from bot.broadcasts import Broadcasts
-from bot.scheduler import Ticker
-from bot.services import Muster
-from bot.settings import Settings
-from bot.standin import SlackStandIn
+from bot.runtime.app import make_client
+from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from handlers import followups
 from handlers.blocks import FollowUps
 from tests.conftest import COORDINATOR
@@ -30,8 +29,8 @@ from tests.support.slack import SlashCommands
 def test_forms_work_before_the_first_requirement(
     muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
 ) -> None:
-    muster.add_delegation(COORDINATOR, "OST", "Ostland")
-    muster.add_members(COORDINATOR, "OST", [OTHER])
+    muster.delegations.add_delegation(COORDINATOR, "OST", "Ostland")
+    muster.delegations.add_members(COORDINATOR, "OST", [OTHER])
     assert "no requirements to pledge against yet" in muster_cmd(OTHER, "pledge").text
     muster_cmd(OTHER, "ask", opens_form=True)
     [opened] = slack.calls_to("views.open")
@@ -122,7 +121,7 @@ def test_serve_refuses_an_empty_signing_secret(database_url: str, tmp_path: Path
         "SLACK_SIGNING_SECRET": "",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "serve", "--http", "--port", "1"],
+        [sys.executable, "-m", "bot.runtime.cli", "serve", "--http", "--port", "1"],
         env=env,
         capture_output=True,
         text=True,
@@ -148,7 +147,7 @@ def test_background_failures_are_logged_with_a_reference(
     muster: Muster, settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     small_coalition(muster)
-    Broadcasts(muster).m.set_coordinators_channel(COORDINATOR, "C0COORD")
+    muster.delegations.set_coordinators_channel(COORDINATOR, "C0COORD")
     with engine.begin() as conn:
         conn.execute(
             text(

@@ -12,9 +12,9 @@ import pytest
 from slack_bolt import BoltRequest
 from sqlalchemy import Engine, text
 
-from bot.domain import PledgeStatus
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.model import PledgeStatus
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from storage.models import Event
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands
@@ -208,7 +208,7 @@ def test_concurrent_pledges_never_hit_database_is_locked(coalition: Muster) -> N
     def pledge(n: int) -> None:
         try:
             for _ in range(5):
-                coalition.pledge(
+                coalition.pledges.pledge(
                     OWN if n % 2 else OTHER,
                     requirement="LAND-1",
                     quantity=1,
@@ -223,7 +223,7 @@ def test_concurrent_pledges_never_hit_database_is_locked(coalition: Muster) -> N
     for t in threads:
         t.join()
     assert errors == []
-    listing = coalition.list_pledges(COORDINATOR, "LAND-1")
+    listing = coalition.pledges.list_pledges(COORDINATOR, "LAND-1")
     assert len(listing.pledges) == 1 + 40
     assert sorted(int(p.ref[2:]) for p in listing.pledges) == [2, *range(3, 43)]
 
@@ -237,8 +237,8 @@ def test_history_accepts_references_without_a_dash(
 
 
 def test_the_demo_is_seeded_once(muster: Muster) -> None:
-    from bot.demo import seed_demo
-    from bot.errors import Conflict
+    from bot.domain.errors import Conflict
+    from bot.runtime.demo import seed_demo
 
     seed_demo(muster)
     with pytest.raises(Conflict, match="already holds delegations"):

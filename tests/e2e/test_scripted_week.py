@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from tests.conftest import COORDINATOR
 from tests.support.clock import set_clock
 from tests.support.slack import SlashCommands

@@ -14,12 +14,12 @@ import pytest
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.app import create_app
-from bot.services import Muster
-from bot.settings import Settings
-from bot.socketmode import MusterSocketModeHandler
-from bot.standin import SlackStandIn
-from bot.workers import WorkerPool
+from bot.runtime.app import create_app
+from bot.runtime.settings import Settings
+from bot.runtime.socketmode import MusterSocketModeHandler
+from bot.runtime.standin import SlackStandIn
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
 from handlers.ids import ACTION_PLEDGE
 from tests.support.databases import row_counts
 from tests.support.factories import OTHER, OWN, small_coalition
@@ -84,7 +84,7 @@ def test_a_retried_envelope_is_applied_once(
     handler.handle(side, envelope("slash_commands", command))  # type: ignore[arg-type]
     handler.handle(side, envelope("slash_commands", command, retry=1))  # type: ignore[arg-type]
     assert "applied once" in side.sent[1].payload["text"]
-    assert len(muster.list_pledges(OWN, "LAND-1").pledges) == 2
+    assert len(muster.pledges.list_pledges(OWN, "LAND-1").pledges) == 2
 
 
 def test_button_and_home_over_socket_mode(

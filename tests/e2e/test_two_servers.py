@@ -9,11 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.broadcasts import Broadcasts
-from bot.clock import FixedClock, system_clock
-from bot.schedule import Weekly
-from bot.services import Muster
-from bot.standin import SlackStandIn
+from bot.domain.clock import FixedClock, system_clock
+from bot.domain.schedule import Weekly
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.databases import postgres_database
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
@@ -42,7 +41,7 @@ def test_two_servers_one_digest(shared_postgres: str, slack_server: SlackStandIn
     schedule = Weekly.of(due.weekday(), f"{due:%H:%M}", "UTC")
     muster = Muster(engine, clock=FixedClock(due - timedelta(days=1)), coordinators=[COORDINATOR])
     small_coalition(muster)
-    Broadcasts(muster).subscribe(COORDINATOR, "digest", CHANNEL, schedule)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", CHANNEL, schedule)
 
     env = {
         "DATABASE_URL": shared_postgres,

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot.services import Muster
+from bot.services.muster import Muster
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands
 

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.domain import PledgeStatus, Priority, QuestionStatus
-from bot.errors import BadInput
-from bot.services import PledgeChange
+from bot.domain.errors import BadInput
+from bot.domain.model import PledgeStatus, Priority, QuestionStatus
+from bot.services.pledges import PledgeChange
 from handlers import delegations, help, pledges, questions, reports, requirements, setup
 from handlers.grammar import Token, tokenize, user_id
 from handlers.router import parse_command

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import MAX_QUANTITY, QUANTITY_RULE
-from bot.errors import BadInput
+from bot.domain.errors import BadInput
+from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
 from handlers import delegations, questions, setup
 from handlers.forms import Form
 from handlers.grammar import Token, quantity

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import PledgeStatus
-from bot.services import Muster
+from bot.domain.model import PledgeStatus
+from bot.services.muster import Muster
 from tests.conftest import StatementCounter
 from tests.support.factories import OTHER, add_delegations, add_requirements, small_coalition
 
@@ -14,20 +14,20 @@ from tests.support.factories import OTHER, add_delegations, add_requirements, sm
 def grow(m: Muster, delegations: int, requirements: int) -> None:
     users = add_delegations(m, delegations, prefix="D")
     for user in users:
-        m.ask(user, f"Question from {user}")
+        m.questions.ask(user, f"Question from {user}")
     add_requirements(m, requirements, pledgers=users[::3], status=PledgeStatus.CONFIRMED)
 
 
 READS = [
-    ("status", lambda m: m.status(OTHER)),
-    ("status of one objective", lambda m: m.status(OTHER, "LAND")),
-    ("gaps", lambda m: m.gaps(OTHER)),
-    ("requirements", lambda m: m.list_requirements(OTHER)),
-    ("pledges", lambda m: m.list_pledges(OTHER)),
-    ("pledges of a requirement", lambda m: m.list_pledges(OTHER, "LAND-1")),
-    ("questions", lambda m: m.list_questions(OTHER, "all")),
-    ("delegations", lambda m: m.list_delegations(OTHER)),
-    ("history of a requirement", lambda m: m.history(OTHER, "LAND-1")),
+    ("status", lambda m: m.reports.status(OTHER)),
+    ("status of one objective", lambda m: m.reports.status(OTHER, "LAND")),
+    ("gaps", lambda m: m.reports.gaps(OTHER)),
+    ("requirements", lambda m: m.requirements.list_requirements(OTHER)),
+    ("pledges", lambda m: m.pledges.list_pledges(OTHER)),
+    ("pledges of a requirement", lambda m: m.pledges.list_pledges(OTHER, "LAND-1")),
+    ("questions", lambda m: m.questions.list_questions(OTHER, "all")),
+    ("delegations", lambda m: m.delegations.list_delegations(OTHER)),
+    ("history of a requirement", lambda m: m.reports.history(OTHER, "LAND-1")),
 ]
 
 
@@ -46,12 +46,12 @@ def test_reads_do_not_grow_with_the_coalition(
     assert count_statements.count == small, count_statements.statements
 
 
-def test_status_takes_five_statements(muster: Muster, count_statements: StatementCounter) -> None:
+def test_status_takes_four_statements(muster: Muster, count_statements: StatementCounter) -> None:
     small_coalition(muster)
     count_statements.statements.clear()
-    muster.status(OTHER)
-    # who is asking (coordinator row, membership), objectives, requirements, pledges
-    assert count_statements.count == 5, count_statements.statements
+    muster.reports.status(OTHER)
+    # who is asking (one statement), objectives, requirements, pledges
+    assert count_statements.count == 4, count_statements.statements
 
 
 def test_a_pledge_is_a_handful_of_statements(
@@ -59,5 +59,5 @@ def test_a_pledge_is_a_handful_of_statements(
 ) -> None:
     small_coalition(muster)
     count_statements.statements.clear()
-    muster.pledge(OTHER, requirement="SKY-1", quantity=1)
+    muster.pledges.pledge(OTHER, requirement="SKY-1", quantity=1)
     assert count_statements.count <= 10, count_statements.statements

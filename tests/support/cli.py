@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.cli import main
+from bot.runtime.cli import main
 from tests.support.http import SETTING_NAMES
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.clock import FixedClock
-from bot.scheduler import Ticker, TickReport
+from bot.domain.clock import FixedClock
+from bot.runtime.scheduler import Ticker, TickReport
 
 # A Monday morning in ISO week 48 of 2026: the week the scripted tests play out.
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.domain import PledgeStatus, Priority
-from bot.services import Muster
+from bot.domain.model import PledgeStatus, Priority
+from bot.services.muster import Muster
 
 COORDINATOR = "UCOORD"
 OWN = "UVAL1"  # Valdoria, owner of P-1 and Q-1
@@ -13,11 +13,11 @@ UNREGISTERED = "UNOBODY"
 
 def small_coalition(m: Muster) -> None:
     """VAL and OST; SKY-1 and LAND-1; P-1 (VAL, coalition), P-2 (VAL, restricted); Q-1 (VAL)."""
-    m.add_delegation(COORDINATOR, "VAL", "Valdoria")
-    m.add_delegation(COORDINATOR, "OST", "Ostland")
-    m.add_members(COORDINATOR, "VAL", [OWN])
-    m.add_members(COORDINATOR, "OST", [OTHER])
-    m.add_requirement(
+    m.delegations.add_delegation(COORDINATOR, "VAL", "Valdoria")
+    m.delegations.add_delegation(COORDINATOR, "OST", "Ostland")
+    m.delegations.add_members(COORDINATOR, "VAL", [OWN])
+    m.delegations.add_members(COORDINATOR, "OST", [OTHER])
+    m.requirements.add_requirement(
         COORDINATOR,
         objective="SKY",
         quantity=6,
@@ -26,13 +26,13 @@ def small_coalition(m: Muster) -> None:
         priority=Priority.CRITICAL,
         enabler=True,
     )
-    m.add_requirement(
+    m.requirements.add_requirement(
         COORDINATOR, objective="LAND", quantity=4, unit="battlegroups", title="Battlegroups"
     )
-    m.pledge(
+    m.pledges.pledge(
         OWN, requirement="SKY-1", quantity=1, status=PledgeStatus.OFFERED, condition="US backstop"
     )
-    m.pledge(
+    m.pledges.pledge(
         OWN,
         requirement="LAND-1",
         quantity=2,
@@ -40,7 +40,7 @@ def small_coalition(m: Muster) -> None:
         restricted=True,
         caveats="only in the western region",
     )
-    m.ask(OWN, "Who provides air cover for our battery?")
+    m.questions.ask(OWN, "Who provides air cover for our battery?")
 
 
 OBJECTIVES = ["SKY", "SEA", "LAND", "UAF"]
@@ -60,7 +60,7 @@ def add_requirements(
     from each of ``pledgers``. Returns the new codes."""
     codes = []
     for n in range(count):
-        view = m.add_requirement(
+        view = m.requirements.add_requirement(
             COORDINATOR,
             objective=OBJECTIVES[n % 4],
             quantity=quantity,
@@ -70,7 +70,7 @@ def add_requirements(
         codes.append(view.code)
         if n % every == 0:
             for user in pledgers:
-                m.pledge(user, requirement=view.code, quantity=1, **pledge)  # type: ignore[arg-type]
+                m.pledges.pledge(user, requirement=view.code, quantity=1, **pledge)  # type: ignore[arg-type]
     return codes
 
 
@@ -80,6 +80,6 @@ def add_delegations(m: Muster, count: int, prefix: str = "N") -> list[str]:
     for d in range(count):
         code = prefix + chr(65 + d // 26) + chr(65 + d % 26)
         users.append(f"U{code}{d:03d}")
-        m.add_delegation(COORDINATOR, code, f"Nation {d}")
-        m.add_members(COORDINATOR, code, [users[-1]])
+        m.delegations.add_delegation(COORDINATOR, code, f"Nation {d}")
+        m.delegations.add_members(COORDINATOR, code, [users[-1]])
     return users

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
-from bot.clock import epoch_seconds
+from bot.domain.clock import epoch_seconds
 from tests.support.slack import new_trigger_id, payload
 
 SETTING_NAMES = [
@@ -67,7 +67,7 @@ def muster_server(
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.runtime.cli",
             "serve",
             "--http",
             "--host",

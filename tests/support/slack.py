@@ -15,8 +15,8 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
-from bot.clock import epoch_seconds
-from bot.workers import WorkerPool
+from bot.domain.clock import epoch_seconds
+from bot.runtime.workers import WorkerPool
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
 MAX_BLOCKS_PER_MESSAGE = 50

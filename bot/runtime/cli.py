@@ -9,8 +9,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.logs import configure as configure_logging
-from bot.settings import Settings, SettingsError, load_settings, require
+from bot.runtime.logs import configure as configure_logging
+from bot.runtime.settings import Settings, SettingsError, load_settings, require
 
 EXIT_CONFIG = 2
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        from bot.errors import MusterError
+        from bot.domain.errors import MusterError
         from storage.db import DatabaseUnavailable, SchemaOutOfDate
 
         if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable | MusterError):
@@ -97,9 +97,9 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import make_muster
-    from bot.console import ConsoleTransport, run_console
-    from bot.demo import COORDINATORS, seed_demo
+    from bot.runtime.app import make_muster
+    from bot.runtime.console import ConsoleTransport, run_console
+    from bot.runtime.demo import COORDINATORS, seed_demo
     from storage.db import ensure_current, upgrade
 
     log_file = Path(tempfile.gettempdir()) / "muster-console.log"
@@ -133,8 +133,8 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import make_muster
-    from bot.demo import seed_demo
+    from bot.runtime.app import make_muster
+    from bot.runtime.demo import seed_demo
     from storage.db import ensure_current
 
     muster = make_muster(settings)
@@ -165,9 +165,9 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from bot.app import make_client, make_muster
-    from bot.clock import FixedClock, system_clock
-    from bot.scheduler import Ticker
+    from bot.domain.clock import FixedClock, system_clock
+    from bot.runtime.app import make_client, make_muster
+    from bot.runtime.scheduler import Ticker
     from storage.db import ensure_current
 
     clock = system_clock
@@ -200,9 +200,9 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
 def _export(settings: Settings, args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
-    from bot.app import make_muster
-    from bot.exporting import dump, report_for, to_csv, to_json, to_xlsx
-    from bot.services import OPERATOR
+    from bot.domain.access import OPERATOR
+    from bot.runtime.app import make_muster
+    from bot.services.exporting import dump, report_for, to_csv, to_json, to_xlsx
     from storage.db import ensure_current
 
     # The command line is run by operators, who see everything, as a coordinator does.
@@ -232,9 +232,9 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     from rich.progress import Progress
 
-    from bot.app import make_muster
-    from bot.exporting import restore
-    from bot.importing import ImportRefused, check
+    from bot.runtime.app import make_muster
+    from bot.services.exporting import restore
+    from bot.services.importing import ImportRefused, check
     from storage.db import ensure_current
 
     def no_constant(name: str) -> None:  # NaN and Infinity are Python's, not JSON's
@@ -264,8 +264,8 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
     from rich.markup import escape
     from slack_sdk import WebClient
 
-    from bot.app import make_muster
-    from bot.doctor import run_checks
+    from bot.runtime.app import make_muster
+    from bot.runtime.doctor import run_checks
 
     def client_for(token: str | None) -> WebClient:
         return WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
@@ -284,8 +284,8 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import create_app, make_muster
-    from bot.scheduler import Ticker, start_scheduler
+    from bot.runtime.app import create_app, make_muster
+    from bot.runtime.scheduler import Ticker, start_scheduler
     from storage.db import ensure_current
 
     configure_logging(settings.muster_log_level, secrets=_secrets(settings))
@@ -294,7 +294,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     ensure_current(engine)  # refuse an old schema before binding anything
     engine.dispose()  # no connection may cross into the forked workers
     if args.http:
-        from bot.web import MusterWSGI, serve_http
+        from bot.runtime.web import MusterWSGI, serve_http
 
         assert settings.slack_signing_secret is not None
         signing_secret = settings.slack_signing_secret.get_secret_value()
@@ -315,7 +315,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 0
 
-    from bot.socketmode import MusterSocketModeHandler
+    from bot.runtime.socketmode import MusterSocketModeHandler
 
     assert settings.slack_app_token is not None
     muster = make_muster(settings)

@@ -12,7 +12,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.inbound import Malformed, bolt_request
+from bot.runtime.inbound import Malformed, bolt_request
 
 log = logging.getLogger("muster.socket")
 ENVELOPE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
-from bot.domain import PledgeStatus, Priority
-from bot.errors import Conflict
-from bot.services import Muster, PledgeChange
+from bot.domain.errors import Conflict
+from bot.domain.model import PledgeStatus, Priority
+from bot.services.muster import Muster
+from bot.services.pledges import PledgeChange
 
 COORDINATORS = ("UCOORD1", "UCOORD2")
 DELEGATIONS = [
@@ -60,28 +61,31 @@ class StepClock:
 def seed_demo(muster: Muster, now: datetime | None = None) -> None:
     """Fill an empty, migrated database with the demo coalition through the services,
     so the audit trail is as real as the data."""
-    real_clock = muster.clock
-    muster.clock = StepClock((now or real_clock()) - timedelta(days=6))
-    try:
-        _seed(muster)
-    finally:
-        muster.clock = real_clock
+    week = StepClock((now or muster.clock()) - timedelta(days=6))
+    _seed(
+        Muster(
+            muster.engine,
+            clock=week,
+            coordinators=muster.uow.bootstrap_coordinators,
+            timezone=muster.timezone,
+        )
+    )
 
 
 def _seed(m: Muster) -> None:
     lead = COORDINATORS[0]
-    m.bootstrap_coordinator(lead)
-    if m.list_delegations(lead):
+    m.delegations.bootstrap_coordinator(lead)
+    if m.delegations.list_delegations(lead):
         raise Conflict("The database already holds delegations; seed the demo into an empty one.")
     for coordinator in COORDINATORS:
-        m.bootstrap_coordinator(coordinator)
+        m.delegations.bootstrap_coordinator(coordinator)
     for code, name, user in DELEGATIONS:
-        m.add_delegation(lead, code, name)
-        m.add_members(lead, code, [user])
-    m.edit_objective(lead, "SKY", leads=["NM"])
-    m.edit_objective(lead, "LAND", leads=["VAL"])
+        m.delegations.add_delegation(lead, code, name)
+        m.delegations.add_members(lead, code, [user])
+    m.requirements.edit_objective(lead, "SKY", leads=["NM"])
+    m.requirements.edit_objective(lead, "LAND", leads=["VAL"])
     for objective, qty, unit, title, priority, enabler, by in REQUIREMENTS:
-        m.add_requirement(
+        m.requirements.add_requirement(
             lead,
             objective=objective,
             quantity=qty,
@@ -93,46 +97,50 @@ def _seed(m: Muster) -> None:
         )
 
     nm, val, ost, cal, mer, lak, hn = (user for _c, _n, user in DELEGATIONS)
-    m.pledge(nm, requirement="SKY-1", quantity=8, status=PledgeStatus.CONFIRMED)
-    m.pledge(nm, requirement="SKY-3", quantity=120, status=PledgeStatus.CONFIRMED)
-    m.pledge(lak, requirement="SKY-3", quantity=160, condition="the US provides the AWACS backstop")
-    m.pledge(val, requirement="LAND-1", quantity=1, status=PledgeStatus.CONFIRMED)
-    m.pledge(val, requirement="LAND-1", quantity=1, condition="US backstop")
-    m.pledge(
+    m.pledges.pledge(nm, requirement="SKY-1", quantity=8, status=PledgeStatus.CONFIRMED)
+    m.pledges.pledge(nm, requirement="SKY-3", quantity=120, status=PledgeStatus.CONFIRMED)
+    m.pledges.pledge(
+        lak, requirement="SKY-3", quantity=160, condition="the US provides the AWACS backstop"
+    )
+    m.pledges.pledge(val, requirement="LAND-1", quantity=1, status=PledgeStatus.CONFIRMED)
+    m.pledges.pledge(val, requirement="LAND-1", quantity=1, condition="US backstop")
+    m.pledges.pledge(
         ost,
         requirement="SEA-1",
         quantity=2,
         caveats="operates only from neighbouring NATO territory and waters",
     )
-    m.pledge(
+    m.pledges.pledge(
         cal,
         requirement="SKY-2",
         quantity=1,
         status=PledgeStatus.INDICATED,
         condition="subject to a vote in parliament",
     )
-    m.pledge(
+    m.pledges.pledge(
         mer, requirement="UAF-1", quantity=4_000, status=PledgeStatus.CONFIRMED, restricted=True
     )
-    m.pledge(lak, requirement="UAF-2", quantity=300_000_000, status=PledgeStatus.CONFIRMED)
-    m.pledge(cal, requirement="LAND-4", quantity=20, status=PledgeStatus.CONFIRMED)
-    m.pledge(hn, requirement="LAND-5", quantity=40, status=PledgeStatus.CONFIRMED)
-    engineers = m.pledge(
+    m.pledges.pledge(lak, requirement="UAF-2", quantity=300_000_000, status=PledgeStatus.CONFIRMED)
+    m.pledges.pledge(cal, requirement="LAND-4", quantity=20, status=PledgeStatus.CONFIRMED)
+    m.pledges.pledge(hn, requirement="LAND-5", quantity=40, status=PledgeStatus.CONFIRMED)
+    engineers = m.pledges.pledge(
         mer,
         requirement="LAND-3",
         quantity=1,
         status=PledgeStatus.INDICATED,
         condition="clarity on the rules of engagement",
     )
-    m.update_pledge(mer, _id(engineers.pledge.ref), PledgeChange(status=PledgeStatus.OFFERED))
-    hospital = m.pledge(ost, requirement="LAND-2", quantity=1)
-    m.withdraw(ost, _id(hospital.pledge.ref), "the unit is committed to another operation")
+    m.pledges.update_pledge(
+        mer, _id(engineers.pledge.ref), PledgeChange(status=PledgeStatus.OFFERED)
+    )
+    hospital = m.pledges.pledge(ost, requirement="LAND-2", quantity=1)
+    m.pledges.withdraw(ost, _id(hospital.pledge.ref), "the unit is committed to another operation")
 
-    m.ask(ost, "What are the rules of engagement for the force?")
-    cover = m.ask(cal, "Who provides the air-cover backstop?", "SKY")
-    m.ask(mer, "What is the legal status of our forces in the host country?")
-    m.ask(ost, "Will our warships be granted passage into the Black Sea?", "SEA-1")
-    m.answer(
+    m.questions.ask(ost, "What are the rules of engagement for the force?")
+    cover = m.questions.ask(cal, "Who provides the air-cover backstop?", "SKY")
+    m.questions.ask(mer, "What is the legal status of our forces in the host country?")
+    m.questions.ask(ost, "Will our warships be granted passage into the Black Sea?", "SEA-1")
+    m.questions.answer(
         lead,
         _id(cover.ref),
         "The lead nations are seeking a US backstop; an answer is expected by 10 December.",

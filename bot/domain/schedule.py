@@ -13,8 +13,8 @@ from difflib import get_close_matches
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from bot.errors import BadInput
-from bot.text import shorten
+from bot.domain.errors import BadInput
+from bot.domain.text import shorten
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_LATENESS = timedelta(hours=48)  # a digest later than this is stale news: skip to the next

@@ -3,17 +3,19 @@ so nothing downstream can reach back into the database or see too much."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.domain import (
+from bot.domain.model import (
     ConditionKind,
     Coverage,
     PledgeStatus,
     Posture,
     Priority,
     QuestionStatus,
+    Rating,
     Rollup,
 )
 
@@ -37,7 +39,6 @@ class DelegationView:
     name: str
     members: int
     posture: Posture
-    user_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,3 +150,35 @@ class Home:
     top_gaps: tuple[RequirementView, ...] = ()
     unanswered: tuple[QuestionView, ...] = ()
     critical_shortfalls: tuple[RequirementView, ...] = ()
+
+
+# --- ordering and roll-ups: the same in every view ---------------------------------
+
+
+def gap_order(v: RequirementView) -> tuple[Any, ...]:
+    """Worst first: critical shortfalls, then by rating, priority and fill."""
+    c = v.coverage
+    rating_rank = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2}[c.rating]
+    priority_rank = list(Priority).index(v.priority)
+    return (not c.is_critical_shortfall, rating_rank, priority_rank, c.fill, v.code)
+
+
+def gaps_first(views: Iterable[RequirementView]) -> list[RequirementView]:
+    """The requirements still short, worst first."""
+    return sorted((v for v in views if v.coverage.gap > 0), key=gap_order)
+
+
+def status_report(
+    objectives: Sequence[ObjectiveView], views: Sequence[RequirementView]
+) -> StatusReport:
+    """Coverage per objective and over all of them, from the requirement views."""
+    parts = tuple(
+        ObjectiveStatus(
+            objective=o,
+            rollup=Rollup(tuple(v.coverage for v in views if v.objective == o.code)),
+            requirements=tuple(v for v in views if v.objective == o.code),
+        )
+        for o in objectives
+    )
+    overall = Rollup(tuple(c for part in parts for c in part.rollup.lines))
+    return StatusReport(objectives=parts, overall=overall)

@@ -19,12 +19,12 @@ from rich.markup import escape
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.app import create_app
-from bot.inbound import Malformed, bolt_request
-from bot.services import Muster
-from bot.settings import USER_ID, Settings
-from bot.standin import Call, SlackStandIn
-from bot.workers import WorkerPool
+from bot.runtime.app import create_app
+from bot.runtime.inbound import Malformed, bolt_request
+from bot.runtime.settings import USER_ID, Settings
+from bot.runtime.standin import Call, SlackStandIn
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
 from handlers.ids import COMMAND
 
 CONSOLE_TOKEN = "xoxb-muster-console"  # noqa: S105 (not a secret: the stand-in accepts anything)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import BadInput
-from bot.plaintext import printable
+from bot.domain.errors import BadInput
+from bot.domain.plaintext import printable
 
 MAX_SLACK_ID = 32  # the width of every user and channel id column
 

@@ -14,12 +14,12 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.domain import percent
-from bot.errors import Conflict
-from bot.importing import FORMAT, VERSION, CheckedExport, check
-from bot.plaintext import printable
-from bot.services import Muster
-from bot.views import History, PledgeView, QuestionView, RequirementView
+from bot.domain.errors import Conflict
+from bot.domain.model import percent
+from bot.domain.plaintext import printable
+from bot.domain.read_models import History, PledgeView, QuestionView, RequirementView
+from bot.services.importing import FORMAT, VERSION, CheckedExport, check
+from bot.services.muster import Muster
 from storage import backup
 from storage.db import head_revision, read_session, write_session
 
@@ -38,19 +38,19 @@ class Report:
 
 
 def report_for(muster: Muster, user_id: str) -> Report:
-    requirements = tuple(muster.list_requirements(user_id))
-    pledges = muster.list_pledges(user_id)
-    log = muster.change_log(user_id)
+    requirements = tuple(muster.requirements.list_requirements(user_id))
+    pledges = muster.pledges.list_pledges(user_id)
+    log = muster.reports.change_log(user_id)
     histories = tuple(
         (r.code, History(ref=r.code, entries=log.get(r.code, ()))) for r in requirements
     )
     return Report(
         generated_at=muster.clock(),
         requirements=requirements,
-        objectives=tuple((o.code, o.name) for o in muster.list_objectives(user_id)),
+        objectives=tuple((o.code, o.name) for o in muster.requirements.list_objectives(user_id)),
         pledges=pledges.pledges,
         undisclosed=pledges.undisclosed,
-        questions=tuple(muster.list_questions(user_id, "all")),
+        questions=tuple(muster.questions.list_questions(user_id, "all")),
         changes=histories,
     )
 

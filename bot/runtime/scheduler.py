@@ -10,41 +10,36 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.client import RemoteDisconnected
 from typing import Any
-from urllib.error import URLError
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.broadcasts import Alert, Broadcasts, Claim, SubscriptionView
-from bot.schedule import MAX_LATENESS
-from bot.services import Muster
+from bot.domain.schedule import MAX_LATENESS
+from bot.services.broadcasts import Claim, SubscriptionView
+from bot.services.digests import Alert
+from bot.services.muster import Muster
 from handlers.charts import coverage_png
 from handlers.digest import render_alerts, render_digest
+from handlers.posting import (
+    UNCERTAIN,
+    Unreachable,
+    chart_title,
+    claim_metadata,
+    find_posted,
+    post,
+    posting_client,
+    upload_chart,
+)
 
 log = logging.getLogger("muster.tick")
 RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
 ALERTS_PER_MESSAGE = 20  # one message per channel and tick, within Block Kit's 50 blocks
-PERMANENT = {
-    "not_allowed_token_type",
-    "channel_not_found",
-    "is_archived",
-    "not_in_channel",
-    "method_not_supported_for_channel_type",
-    "channel_is_archived",
-    "restricted_action",
-}
-
-
-def chart_title(now: datetime) -> str:
-    return f"Coverage on {now:%d %b %Y}"
 
 
 def worker_id() -> str:
@@ -67,113 +62,6 @@ def isolated(what: str) -> Iterator[None]:
         log.exception("tick: %s failed", what)
 
 
-class Unreachable(Exception):
-    """The channel cannot take our posts (archived, private without us, gone)."""
-
-
-METADATA_EVENT = "muster_post"
-HISTORY_LOOKBACK = 100  # messages: a lease is minutes long, so our post is among the latest
-UNCERTAIN = (URLError, ConnectionError, TimeoutError, RemoteDisconnected, socket.timeout)
-
-
-def posting_client(client: WebClient) -> WebClient:
-    """A copy of ``client`` that never re-sends a request whose answer was lost.
-
-    Retrying a lost connection may post a second digest when the first one did
-    reach Slack; the tick looks in the channel's history instead. Rate limits (429)
-    are still retried: Slack refused those requests, so nothing was posted."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
-    )
-
-
-def claim_metadata(claims: list[Claim]) -> dict[str, Any]:
-    """Slack message metadata naming the claims a post fulfils, to find it again."""
-    return {
-        "event_type": METADATA_EVENT,
-        "event_payload": {
-            "subscription": claims[0].subscription_id,
-            "claims": [c.id for c in claims],
-        },
-    }
-
-
-def find_posted(client: WebClient, channel: str, claims: list[Claim]) -> dict[int, str]:
-    """Which of ``claims`` are already in the channel (claim id → message ts)."""
-    wanted = {c.id for c in claims}
-    try:
-        history = client.conversations_history(
-            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-        )
-    except (SlackApiError, *UNCERTAIN) as exc:
-        log.warning("could not read the history of %s: %s", channel, exc)
-        return {}
-    found: dict[int, str] = {}
-    for message in history.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_type") != METADATA_EVENT:
-            continue
-        for claim_id in (metadata.get("event_payload") or {}).get("claims") or []:
-            if claim_id in wanted:
-                found.setdefault(claim_id, str(message["ts"]))
-    return found
-
-
-def post(
-    client: WebClient,
-    channel: str,
-    text: str,
-    blocks: list[dict[str, Any]],
-    metadata: dict[str, Any] | None = None,
-) -> str:
-    """Post, joining a public channel first if we are not in it. Rate limits are
-    handled by the client's retry handler (429 with Retry-After)."""
-    try:
-        return str(
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=metadata)[
-                "ts"
-            ]
-        )
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        if error == "not_in_channel":
-            pass
-        elif error in PERMANENT:
-            raise Unreachable(error) from None
-        else:
-            raise
-    try:
-        client.conversations_join(channel=channel)
-    except SlackApiError as exc:
-        error = exc.response.get("error") or "not_in_channel"
-        if error in PERMANENT:  # private or archived: we cannot invite ourselves
-            raise Unreachable(error) from None
-        raise  # a passing failure: the claim stays, a later tick tries again
-    return str(
-        client.chat_postMessage(channel=channel, text=text, blocks=blocks, metadata=metadata)["ts"]
-    )
-
-
-def upload_chart(
-    client: WebClient, channel: str, thread_ts: str, chart: Callable[[], bytes]
-) -> None:
-    try:
-        png = chart()
-        client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            content=png,
-            filename="coverage.png",
-            title="Coverage by objective",
-            alt_txt="Firm, conditional and open share per objective",
-        )
-    except Exception as exc:  # the text digest is out; the picture is a bonus
-        log.warning("chart upload to %s failed: %s", channel, exc)
-
-
 class Ticker:
     def __init__(
         self,
@@ -184,7 +72,8 @@ class Ticker:
         worker: str | None = None,
         lateness: timedelta = MAX_LATENESS,
     ) -> None:
-        self.b = Broadcasts(muster)
+        self.b = muster.broadcasts
+        self.digests = muster.digests
         self.muster = muster
         self.client = posting_client(client)
         self.pace = pace
@@ -209,12 +98,12 @@ class Ticker:
     def _digest(
         self, sub: SubscriptionView, claim: Claim, now: datetime, report: TickReport
     ) -> None:
-        full = self.b.audience_is_coordinators(sub.channel)
-        since = self.b.previous_digest_at(sub.id, sub.channel) or max(
+        full = self.digests.audience_is_coordinators(sub.channel)
+        since = self.b.previous_digest_at(sub.channel, sub.id) or max(
             sub.created_at, now - timedelta(days=7)
         )
         assert sub.schedule is not None
-        digest = self.b.digest(now, since, full_view=full, zone=sub.schedule.zone.key)
+        digest = self.digests.digest(now, since, full_view=full, zone=sub.schedule.zone.key)
         text, blocks = render_digest(digest)
         ts = self._post(sub, [claim], text, blocks, report)
         if ts:
@@ -227,8 +116,8 @@ class Ticker:
         # Taken before reading: an alert posted by another process after this moment
         # may rest on data this reading has not seen, so it is not ours to resolve.
         evaluated_at = self.muster.clock()
-        alerts = self.b.alerts(
-            now, sub.changes_since, full_view=self.b.audience_is_coordinators(sub.channel)
+        alerts = self.digests.alerts(
+            now, sub.changes_since, full_view=self.digests.audience_is_coordinators(sub.channel)
         )
         self.b.resolve_alerts(sub.id, {a.key for a in alerts}, RESOLVING_RULES, evaluated_at)
         ours = [
@@ -304,7 +193,7 @@ class Ticker:
         report.broken.append(sub.channel)
         if not self.b.mark_broken(sub.id, reason):
             return
-        coordinators = self.muster.coordinators_channel()
+        coordinators = self.muster.delegations.coordinators_channel()
         if coordinators and coordinators != sub.channel:
             text = (
                 f"Muster can no longer post the {sub.kind} to <#{sub.channel}> ({reason}). The subscription is "
@@ -318,22 +207,6 @@ class Ticker:
                     sub.channel,
                     exc.response.get("error"),
                 )
-
-
-def post_digest_now(muster: Muster, client: WebClient, channel: str) -> str | None:
-    """`/muster digest now`: an extra digest outside the weekly period, claimed by nobody."""
-    now = muster.clock()
-    b = Broadcasts(muster)
-    since = b.previous_digest_at(None, channel) or now - timedelta(days=7)
-    digest = b.digest(now, since, full_view=b.audience_is_coordinators(channel))
-    text, blocks = render_digest(digest)
-    try:
-        ts = post(client, channel, text, blocks)
-    except (Unreachable, SlackApiError) as exc:
-        log.warning("digest now to %s failed: %s", channel, exc)
-        return None
-    upload_chart(client, channel, ts, lambda: coverage_png(digest.report, chart_title(now)))
-    return ts
 
 
 def start_scheduler(ticker: Ticker) -> BackgroundScheduler:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import Muster
-from bot.settings import Settings
+from bot.runtime.settings import Settings
+from bot.services.muster import Muster
 from storage.db import DatabaseUnavailable, SchemaOutOfDate, ensure_current
 
 REQUIRED_SCOPES = (
@@ -111,7 +111,7 @@ def check_transport(settings: Settings, client: WebClient) -> Check:
 def check_coordinators_channel(muster: Muster, client: WebClient) -> Check:
     name = "coordinators' channel"
     try:
-        channel = muster.coordinators_channel()
+        channel = muster.delegations.coordinators_channel()
     except Exception:  # the database check already says why
         return Check(name, False, "unknown: the database is not ready", "Fix the database first.")
     if channel is None:

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, UniqueConstraint
 
-from bot.errors import Conflict
-from bot.import_rows import NAMES_VALUE, Timestamp, row_model, show, sql_table
+from bot.domain.errors import Conflict
+from bot.services.import_rows import NAMES_VALUE, Timestamp, row_model, show, sql_table
 from storage import backup
 from storage.db import head_revision
 

@@ -18,9 +18,9 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.inbound import Malformed, bolt_request
-from bot.logs import WITHHOLD
-from bot.services import Muster
+from bot.runtime.inbound import Malformed, bolt_request
+from bot.runtime.logs import WITHHOLD
+from bot.services.muster import Muster
 from storage.db import DatabaseUnavailable, SchemaOutOfDate, ensure_current
 
 log = logging.getLogger("muster.web")

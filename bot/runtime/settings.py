@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.errors import BadInput
-from bot.schedule import zone_name
-from bot.text import shorten
+from bot.domain.errors import BadInput
+from bot.domain.schedule import zone_name
+from bot.domain.text import shorten
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

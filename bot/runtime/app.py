@@ -13,11 +13,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.clock import Clock, system_clock
-from bot.logs import guard, guard_sdk
-from bot.services import Muster
-from bot.settings import Settings, require
-from bot.workers import WorkerPool
+from bot.domain.clock import Clock, system_clock
+from bot.runtime.logs import guard, guard_sdk
+from bot.runtime.settings import Settings, require
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
 from handlers import followups, home, ids, pledges, questions, requirements
 from handlers.errors import on_error
 from handlers.router import delivery_key, on_muster_command
@@ -92,7 +92,7 @@ def create_app(
     def provide_services(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]
     ) -> None:
-        context["muster"] = services.for_delivery(delivery_key(body))
+        context["muster"] = services.for_request(delivery_key(body))
         next()
 
     app.command(ids.COMMAND)(ack=on_muster_command, lazy=[followups.lazy])

@@ -29,16 +29,20 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
-from bot.broadcasts import ALERTS, DIGEST
-from bot.domain import ConditionKind, PledgeStatus, Priority, QuestionStatus
-from bot.errors import BadInput
-from bot.plaintext import describe, first_unprintable
-from bot.schedule import parse_time, parse_zone
-from bot.services import DELEGATION_CODE, REQUIREMENT_CODE
+from bot.domain.errors import BadInput
+from bot.domain.model import ConditionKind, PledgeStatus, Priority, QuestionStatus
+from bot.domain.plaintext import describe, first_unprintable
+from bot.domain.schedule import parse_time, parse_zone
+from bot.services.broadcasts import ALERTS, DIGEST
+from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
 from storage.types import UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
-CLAIM_STATUSES = ("claimed", "posted", "failed")  # the states bot.broadcasts moves claims through
+CLAIM_STATUSES = (
+    "claimed",
+    "posted",
+    "failed",
+)  # the states bot.services.broadcasts moves claims through
 # Errors of this type name the value in their message already.
 NAMES_VALUE = "muster_value"
 

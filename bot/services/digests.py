@@ -1,0 +1,347 @@
+"""What a digest and the gap alerts say, for one audience at one moment."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot.domain import access
+from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus, classify_condition
+from bot.domain.read_models import (
+    Actor,
+    QuestionView,
+    RequirementView,
+    StatusReport,
+    gaps_first,
+    status_report,
+)
+from bot.services import loaders
+from bot.services.base import Service
+from bot.services.delegations import COORDINATORS_CHANNEL
+from bot.services.unit_of_work import UnitOfWork
+from storage import queries as q
+from storage.models import Event
+
+STALE_QUESTION = timedelta(days=7)
+DEADLINE_HORIZON = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    ref: str
+    delegation: str
+    requirement: str
+    unit: str
+    before: int | None
+    after: int | None
+
+
+@dataclass(frozen=True)
+class Changes:
+    new: tuple[ChangeLine, ...] = ()
+    raised: tuple[ChangeLine, ...] = ()
+    reduced: tuple[ChangeLine, ...] = ()
+    confirmed: tuple[ChangeLine, ...] = ()
+    withdrawn: tuple[ChangeLine, ...] = ()
+    asked: tuple[str, ...] = ()
+    answered: tuple[str, ...] = ()
+    undisclosed: int = 0  # changes to pledges this audience may not see
+
+    @property
+    def empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+@dataclass(frozen=True)
+class Hinge:
+    """Conditional capacity that waits on one kind of condition."""
+
+    kind: ConditionKind
+    amounts: tuple[tuple[str, int, str], ...]  # (requirement, quantity, unit)
+
+
+@dataclass(frozen=True)
+class Digest:
+    generated_at: datetime
+    since: datetime
+    full_view: bool
+    report: StatusReport
+    shortfalls: tuple[RequirementView, ...]
+    top_gaps: tuple[RequirementView, ...]
+    changes: Changes
+    hinges: tuple[Hinge, ...]
+    open_questions: tuple[QuestionView, ...]
+    silent: tuple[tuple[str, str], ...]  # (code, name) of delegations with nothing this period
+    zone: str = "UTC"  # where its readers are, for its date
+
+
+@dataclass(frozen=True)
+class Alert:
+    rule: str
+    subject: str
+    state: str
+    title: str
+    lines: tuple[str, ...]
+    requirement: RequirementView | None = None
+    question: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"alert:{self.rule}:{self.subject}:{self.state}"
+
+
+class Digests(Service):
+    def __init__(self, uow: UnitOfWork, timezone: str) -> None:
+        super().__init__(uow)
+        self.timezone = timezone  # the coalition's own, for dates and deadlines
+
+    # --- content ----------------------------------------------------------------------
+
+    def preview(self, user_id: str, now: datetime) -> Digest:
+        """The digest of the last seven days as the caller's audience would read it."""
+        with self.uow.read() as s:
+            actor = self.uow.registered(s, user_id)
+            return self._digest(s, now, now - timedelta(days=7), full_view=actor.is_coordinator)
+
+    def audience_is_coordinators(self, channel: str) -> bool:
+        with self.uow.read() as s:
+            return q.get_setting(s, COORDINATORS_CHANNEL) == channel
+
+    def digest(
+        self,
+        now: datetime,
+        since: datetime,
+        *,
+        full_view: bool,
+        top: int = 5,
+        zone: str | None = None,
+    ) -> Digest:
+        with self.uow.read() as s:
+            return self._digest(s, now, since, full_view=full_view, top=top, zone=zone)
+
+    def _digest(
+        self,
+        s: Session,
+        now: datetime,
+        since: datetime,
+        *,
+        full_view: bool,
+        top: int = 5,
+        zone: str | None = None,
+    ) -> Digest:
+        viewer = audience(full_view)
+        views = loaders.all_requirement_views(s)
+        gaps = gaps_first(views)
+        events = q.events_since(s, since, now)
+        units = {v.code: v.unit for v in views}
+        return Digest(
+            generated_at=now,
+            since=since,
+            full_view=full_view,
+            report=status_report(loaders.objective_views(s), views),
+            shortfalls=tuple(v for v in gaps if v.coverage.is_critical_shortfall),
+            top_gaps=tuple(v for v in gaps if not v.coverage.is_critical_shortfall)[:top],
+            changes=_changes(s, viewer, events, units),
+            hinges=_hinges(s, viewer, units),
+            open_questions=_open_questions(s, viewer),
+            silent=_silent(s, viewer, events),
+            zone=zone or self.timezone,
+        )
+
+    def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:
+        """Every alert condition that holds now, and the gap openings since ``since``."""
+        viewer = audience(full_view)
+        with self.uow.read() as s:
+            views = {v.code: v for v in loaders.all_requirement_views(s)}
+            found: list[Alert] = []
+            for v in views.values():
+                if v.coverage.is_critical_shortfall:
+                    found.append(
+                        Alert(
+                            "critical_red",
+                            v.code,
+                            "red",
+                            f"{v.code} is red: a critical shortfall",
+                            (
+                                f"{v.title}: firm {v.coverage.firm:,} of {v.coverage.required:,} {v.unit}.",
+                            ),
+                            v,
+                        )
+                    )
+                if (
+                    v.needed_by
+                    and v.coverage.gap
+                    and timedelta(0)
+                    <= _days_until(v.needed_by, now, self.timezone)
+                    <= DEADLINE_HORIZON
+                ):
+                    found.append(
+                        Alert(
+                            "deadline_near",
+                            v.code,
+                            v.needed_by.isoformat(),
+                            f"{v.code} is needed by {v.needed_by.isoformat()} and still short",
+                            (f"{v.title}: gap {v.coverage.gap:,} {v.unit}.",),
+                            v,
+                        )
+                    )
+            for question in _open_questions(s, viewer):
+                if now - question.asked_at >= STALE_QUESTION:
+                    days = (now - question.asked_at).days
+                    found.append(
+                        Alert(
+                            "question_stale",
+                            question.ref,
+                            "open",
+                            f"{question.ref} has waited {days} days for an answer",
+                            (question.text,),
+                            question=question.ref,
+                        )
+                    )
+            found.extend(_gap_openings(s, viewer, q.events_since(s, since, now), views))
+            return found
+
+
+def audience(full_view: bool) -> Actor:
+    """Who reads a post: the coordinators' channel sees everything, any other channel
+    what every delegation may see."""
+    return access.SYSTEM if full_view else access.CHANNEL_AUDIENCE
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _days_until(day: date, now: datetime, zone: str) -> timedelta:
+    """Whole days from today to ``day``, both in the coalition's time zone."""
+    return timedelta(days=(day - now.astimezone(ZoneInfo(zone)).date()).days)
+
+
+def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str, str]) -> Changes:
+    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+    codes = {d.id: d.code for d in q.list_delegations(s)}
+    # Status changes and withdrawals leave the quantity out of the event: it did not change.
+    quantities = {f"P-{p.id}": p.quantity for p, _d, _r in q.list_pledges(s)}
+    buckets: dict[str, list[ChangeLine]] = defaultdict(list)
+    asked, answered, undisclosed = [], [], 0
+    for e in events:
+        if e.entity == "question":
+            (asked if e.action == "asked" else answered if e.action == "answered" else []).append(
+                e.entity_ref
+            )
+            continue
+        if e.entity != "pledge":
+            continue
+        if e.entity_ref in hidden:
+            undisclosed += 1
+            continue
+        before, after = e.before.get("quantity"), e.after.get("quantity")
+        if before is None and after is None:
+            before = after = quantities.get(e.entity_ref)
+        line = ChangeLine(
+            e.entity_ref,
+            codes.get(e.delegation_id, "?"),
+            e.requirement_code,
+            units.get(e.requirement_code, ""),
+            before,
+            after,
+        )
+        if e.action == "created":
+            buckets["new"].append(line)
+        elif e.action == "withdrawn":
+            buckets["withdrawn"].append(line)
+        else:
+            if before is not None and after is not None and before != after:
+                buckets["raised" if after > before else "reduced"].append(line)
+            if e.after.get("status") == PledgeStatus.CONFIRMED:
+                buckets["confirmed"].append(line)
+    return Changes(
+        **{k: tuple(v) for k, v in buckets.items()},
+        asked=tuple(asked),
+        answered=tuple(answered),
+        undisclosed=undisclosed,
+    )
+
+
+def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ...]:
+    """Conditional capacity by condition. A restricted pledge's condition is one of its
+    details, so outside the coordinators' view it is left out here (it still counts as
+    conditional in the coverage figures)."""
+    totals: dict[ConditionKind, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pledge, _d, req in q.list_pledges(s):
+        kind = classify_condition(pledge.condition)
+        visible = viewer.is_coordinator or not pledge.restricted
+        if kind is not None and visible and pledge.status != PledgeStatus.WITHDRAWN:
+            totals[kind][req.code] += pledge.quantity
+    order = list(ConditionKind)
+    return tuple(
+        Hinge(kind, tuple((code, qty, units.get(code, "")) for code, qty in sorted(per.items())))
+        for kind, per in sorted(totals.items(), key=lambda kv: order.index(kv[0]))
+    )
+
+
+def _open_questions(s: Session, viewer: Actor) -> tuple[QuestionView, ...]:
+    about = loaders.about_labels(s)
+    rows = q.list_questions(s, statuses=[QuestionStatus.OPEN])
+    return tuple(
+        sorted(
+            (loaders.question_view(viewer, qu, d, about) for qu, d in rows),
+            key=lambda v: v.asked_at,
+        )
+    )
+
+
+def _silent(s: Session, viewer: Actor, events: Sequence[Event]) -> tuple[tuple[str, str], ...]:
+    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+    # Who asked is not for every audience either: only the coordinators count questions.
+    active = {
+        e.delegation_id
+        for e in events
+        if (e.entity == "pledge" and e.entity_ref not in hidden)
+        or (e.entity == "question" and e.action == "asked" and viewer.is_coordinator)
+    }
+    return tuple((d.code, d.name) for d in q.list_delegations(s) if d.id not in active)
+
+
+def _gap_openings(
+    s: Session, viewer: Actor, events: Sequence[Event], views: dict[str, RequirementView]
+) -> list[Alert]:
+    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+    codes = {d.id: d.code for d in q.list_delegations(s)}
+    found = []
+    for e in events:
+        if e.entity != "pledge":
+            continue
+        before, after = e.before.get("quantity"), e.after.get("quantity")
+        reduced = before is not None and after is not None and after < before
+        if e.action != "withdrawn" and not reduced:
+            continue
+        view = views.get(e.requirement_code)
+        if view is None or view.coverage.gap == 0:
+            continue
+        who = (
+            "An undisclosed pledge"
+            if e.entity_ref in hidden
+            else f"{e.entity_ref} ({codes.get(e.delegation_id, '?')})"
+        )
+        if e.action == "withdrawn":
+            what = "was withdrawn"
+        elif e.entity_ref in hidden:  # the figures of an undisclosed pledge are its details
+            what = "was reduced"
+        else:
+            what = f"was reduced from {before:,} to {after:,}"
+        found.append(
+            Alert(
+                "gap_opened",
+                f"{e.entity_ref}#{e.id}",
+                "opened",
+                f"{who} {what} on {view.code}",
+                (f"{view.title}: gap now {view.coverage.gap:,} {view.unit}.",),
+                view,
+            )
+        )
+    return found

@@ -1,0 +1,266 @@
+"""Pledges: what a delegation offers against a requirement, and its lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.domain import access
+from bot.domain.errors import BadInput, Conflict, NotFound, PermissionDenied
+from bot.domain.model import PledgeStatus, check_condition, check_status_move, classify_condition
+from bot.domain.read_models import Actor, PledgeList, PledgeResult, RequirementView
+from bot.domain.text import bounded
+from bot.services import loaders
+from bot.services.base import Service
+from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE, pledge_ref, row_id
+from bot.services.requirements import check_quantity
+from storage import queries as q
+from storage.models import Delegation, Pledge, Requirement
+
+PledgeRows = Sequence[tuple[Pledge, Delegation, Requirement]]
+
+
+@dataclass(frozen=True)
+class PledgeChange:
+    """Fields a delegation may change on its pledge; None leaves a field as it is."""
+
+    quantity: int | None = None
+    status: PledgeStatus | None = None
+    condition: str | None = None  # "" lifts the condition
+    caveats: str | None = None
+    available_from: date | None = None
+    restricted: bool | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return all(v is None for v in vars(self).values())
+
+
+class Pledges(Service):
+    def pledge(
+        self,
+        user_id: str,
+        *,
+        requirement: str,
+        quantity: int,
+        status: PledgeStatus = PledgeStatus.OFFERED,
+        restricted: bool = False,
+        condition: str = "",
+        caveats: str = "",
+        available_from: date | None = None,
+    ) -> PledgeResult:
+        check_quantity(quantity)
+        if status == PledgeStatus.WITHDRAWN:
+            raise BadInput("A new pledge is indicated, offered or confirmed.")
+        with self.uow.write() as s:
+            actor = self.uow.delegate(s, user_id, "pledge")
+            req = loaders.requirement(s, requirement)
+            condition = checked_condition(condition)
+            now = self.now()
+            pledge = Pledge(
+                delegation_id=row_id(actor.delegation_id),
+                requirement_id=row_id(req.id),
+                quantity=quantity,
+                status=status,
+                condition=condition,
+                condition_kind=classify_condition(condition) or "",
+                caveats=bounded(caveats, "Caveats", 500, allow_empty=True),
+                available_from=available_from,
+                restricted=restricted,
+                author=actor.user_id,
+                created_at=now,
+                updated_at=now,
+            )
+            s.add(pledge)
+            s.flush()
+            self._record(s, actor, pledge, req, "created", {}, pledge_fields(pledge))
+            return _result(s, pledge, req, {})
+
+    def update_pledge(self, user_id: str, pledge_id: int, change: PledgeChange) -> PledgeResult:
+        if change.is_empty:
+            raise BadInput(
+                "Say what to change.",
+                "Try `/muster pledge update P-3 quantity 2` or `… status confirmed` or `… unconditional`.",
+            )
+        if change.quantity is not None:
+            check_quantity(change.quantity)
+        with self.uow.write() as s:
+            actor = self.uow.delegate(s, user_id, "update pledges")
+            pledge = _for_change(s, actor, pledge_id, allow_coordinator=False)
+            if change.status is not None:
+                reason = check_status_move(PledgeStatus(pledge.status), change.status)
+                if reason:
+                    raise Conflict(
+                        f"{pledge_ref(pledge.id)} cannot become {change.status}: {reason}."
+                    )
+            elif pledge.status == PledgeStatus.WITHDRAWN:
+                raise Conflict(f"{pledge_ref(pledge.id)} was withdrawn; make a new pledge instead.")
+            before = pledge_fields(pledge)
+            for name, value in vars(change).items():
+                if value is None:
+                    continue
+                if name == "condition":
+                    value = checked_condition(value)
+                elif name == "caveats":
+                    value = bounded(value, "Caveats", 500, allow_empty=True)
+                setattr(pledge, name, value)
+            pledge.condition_kind = classify_condition(pledge.condition) or ""
+            return self._save(s, actor, pledge, before, "updated")
+
+    def withdraw(self, user_id: str, pledge_id: int, reason: str = "") -> PledgeResult:
+        with self.uow.write() as s:
+            actor = self.uow.registered(s, user_id)
+            pledge = _for_change(s, actor, pledge_id, allow_coordinator=True)
+            if pledge.status == PledgeStatus.WITHDRAWN:
+                raise Conflict(f"{pledge_ref(pledge.id)} is already withdrawn.")
+            before = pledge_fields(pledge)
+            pledge.status = PledgeStatus.WITHDRAWN
+            pledge.withdrawn_reason = bounded(reason, "Reason", 500, allow_empty=True)
+            return self._save(s, actor, pledge, before, "withdrawn")
+
+    def list_pledges(self, user_id: str, scope: str | None = None) -> PledgeList:
+        """Pledges for ``scope``: None (all), "mine", a requirement or a delegation code.
+
+        Pledges the viewer may not see count as "undisclosed" in lists by requirement
+        or of everything; in a delegation's list even their number would name the
+        nation, so they are left out altogether."""
+        with self.uow.read() as s:
+            actor = self.uow.registered(s, user_id)
+            title, rows, by_delegation = _rows(s, actor, scope)
+            shown = [loaders.pledge_view(p, d, r) for p, d, r in rows if loaders.may_see(actor, p)]
+            hidden = (
+                0 if by_delegation else sum(1 for p, _, _ in rows if not loaders.may_see(actor, p))
+            )
+            return PledgeList(title=title, pledges=tuple(shown), undisclosed=hidden)
+
+    def pledge_form(self, user_id: str) -> list[RequirementView]:
+        """What the pledge form offers: every requirement with its current gap."""
+        with self.uow.read() as s:
+            self.uow.delegate(s, user_id, "pledge")
+            views = loaders.all_requirement_views(s)
+            if not views:
+                raise Conflict("There are no requirements to pledge against yet.")
+            return views
+
+    def _save(
+        self, s: Session, actor: Actor, pledge: Pledge, before: dict[str, Any], action: str
+    ) -> PledgeResult:
+        after = pledge_fields(pledge)
+        diff = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+        if not diff:
+            raise Conflict(f"{pledge_ref(pledge.id)} already reads that way; nothing changed.")
+        pledge.version += 1
+        pledge.updated_at = self.now()
+        s.add(pledge)
+        s.flush()
+        req = q.get_requirement_by_id(s, pledge.requirement_id)
+        if req is None:
+            raise RuntimeError(f"pledge {pledge.id} has no requirement")
+        self._record(
+            s,
+            actor,
+            pledge,
+            req,
+            action,
+            {k: v[0] for k, v in diff.items()},
+            {k: v[1] for k, v in diff.items()},
+        )
+        return _result(s, pledge, req, diff)
+
+    def _record(
+        self,
+        s: Session,
+        actor: Actor,
+        pledge: Pledge,
+        req: Requirement,
+        action: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> None:
+        self.uow.record(
+            s,
+            actor,
+            "pledge",
+            pledge_ref(pledge.id),
+            action,
+            before,
+            after,
+            requirement_code=req.code,
+            delegation_id=pledge.delegation_id,
+            restricted=pledge.restricted,
+        )
+
+
+def checked_condition(text: str) -> str:
+    text = bounded(text, "Condition", 500, allow_empty=True)
+    reason = check_condition(text)
+    if reason:
+        raise BadInput(f"Not a condition: {reason}.", field="condition")
+    return text
+
+
+def pledge_fields(p: Pledge) -> dict[str, Any]:
+    return {
+        "quantity": p.quantity,
+        "status": p.status,
+        "condition": p.condition,
+        "caveats": p.caveats,
+        "available_from": p.available_from,
+        "restricted": p.restricted,
+        "withdrawn_reason": p.withdrawn_reason,
+    }
+
+
+def _for_change(s: Session, actor: Actor, pledge_id: int, *, allow_coordinator: bool) -> Pledge:
+    pledge = q.get_pledge(s, pledge_id, for_update=True)
+    if pledge is None or not loaders.may_see(actor, pledge):
+        raise NotFound(
+            f"No pledge {pledge_ref(pledge_id)} that you can see.",
+            "Try `/muster pledges mine`.",
+        )
+    if not access.may_change_pledge(
+        actor, pledge.delegation_id, allow_coordinator=allow_coordinator
+    ):
+        who = "its own delegation or a coordinator" if allow_coordinator else "its own delegation"
+        raise PermissionDenied(f"Only {who} can change {pledge_ref(pledge.id)}.")
+    return pledge
+
+
+def _result(
+    s: Session, pledge: Pledge, req: Requirement, diff: dict[str, tuple[Any, Any]]
+) -> PledgeResult:
+    delegation = s.get(Delegation, pledge.delegation_id)
+    if delegation is None:
+        raise RuntimeError(f"pledge {pledge.id} has no delegation")
+    return PledgeResult(
+        pledge=loaders.pledge_view(pledge, delegation, req),
+        requirement=loaders.requirement_views(s, [req])[0],
+        changes=diff,
+    )
+
+
+def _rows(s: Session, actor: Actor, scope: str | None) -> tuple[str, PledgeRows, bool]:
+    if scope is None:
+        return "All pledges", q.list_pledges(s), False
+    scope = scope.upper()
+    if scope == "MINE":
+        if actor.delegation_id is None:
+            raise BadInput("You are not in a delegation, so you have no pledges of your own.")
+        rows = q.list_pledges(s, delegation_id=actor.delegation_id)
+        return f"Pledges of {actor.delegation_code}", rows, True
+    if REQUIREMENT_CODE.match(scope):
+        req = loaders.requirement(s, scope)
+        rows = q.list_pledges(s, requirement_ids=[row_id(req.id)])
+        return f"Pledges for {req.code}", rows, False
+    if DELEGATION_CODE.match(scope):
+        delegation = loaders.delegation(s, scope)
+        rows = q.list_pledges(s, delegation_id=delegation.id)
+        return f"Pledges of {delegation.code}", rows, True
+    raise BadInput(
+        "I can list pledges by `mine`, a requirement such as `SKY-2` or a delegation code, "
+        f"not {scope!r}."
+    )

@@ -1,0 +1,151 @@
+"""The unit of work: one transaction per service call, the delivery it answers,
+and the caller it acts for.
+
+A ``UnitOfWork`` bound to one request (``for_request``) carries the request's
+delivery key, so a retried delivery is refused instead of applied twice, and
+remembers who the caller is once it has been looked up, so a request identifies
+its caller once, inside the transaction of the command itself."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.domain import access
+from bot.domain.clock import Clock
+from bot.domain.errors import AlreadyApplied
+from bot.domain.read_models import Actor
+from storage import queries as q
+from storage.db import read_session, write_session
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking, and whether Muster has answered them before."""
+
+    actor: Actor
+    known: bool
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        coordinators: Iterable[str] = (),
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.bootstrap_coordinators = frozenset(u.upper() for u in coordinators)
+        self.delivery_key: str | None = None
+        self.callers: dict[str, Caller] | None = None  # only a request's own copy remembers
+
+    def for_request(self, delivery_key: str | None) -> UnitOfWork:
+        """A copy for one request: its next change is recorded under ``delivery_key``
+        and the caller, once identified, is not looked up again."""
+        bound = copy.copy(self)
+        bound.delivery_key = delivery_key
+        bound.callers = {}
+        return bound
+
+    # --- transactions ------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with read_session(self.engine) as s:
+            yield s
+
+    @contextmanager
+    def write(self, *, bookkeeping: bool = False) -> Iterator[Session]:
+        """A write transaction. The first change of a request claims its delivery key;
+        bookkeeping (where a post went, claims, watermarks) is not the request's change."""
+        with write_session(self.engine) as s:
+            if self.delivery_key is not None and not bookkeeping:
+                try:
+                    q.claim_delivery(s, self.delivery_key, self.clock())
+                except IntegrityError:
+                    raise AlreadyApplied(
+                        "This request reached Muster twice; it was applied once."
+                    ) from None
+                self.delivery_key = None  # one change per delivery
+            yield s
+
+    # --- who is asking -------------------------------------------------------------
+
+    def caller(self, s: Session, user_id: str) -> Caller:
+        """The caller as this request knows them, looked up at most once."""
+        if self.callers is not None and user_id in self.callers:
+            return self.callers[user_id]
+        found = self._look_up(s, user_id)
+        if self.callers is not None:
+            self.callers[user_id] = found
+        return found
+
+    def remember_known(self, user_id: str) -> None:
+        if self.callers is not None and user_id in self.callers:
+            self.callers[user_id] = Caller(self.callers[user_id].actor, known=True)
+
+    def actor(self, s: Session, user_id: str) -> Actor:
+        return self.caller(s, user_id).actor
+
+    def registered(self, s: Session, user_id: str) -> Actor:
+        return access.require_registered(self.actor(s, user_id))
+
+    def coordinator(self, s: Session, user_id: str, doing: str) -> Actor:
+        return access.require_coordinator(self.actor(s, user_id), doing)
+
+    def delegate(self, s: Session, user_id: str, doing: str) -> Actor:
+        return access.require_delegate(self.actor(s, user_id), doing)
+
+    def _look_up(self, s: Session, user_id: str) -> Caller:
+        is_coordinator, known, delegation = q.identify(s, user_id)
+        is_coordinator = is_coordinator or user_id in self.bootstrap_coordinators
+        if delegation is None:
+            return Caller(Actor(user_id=user_id, is_coordinator=is_coordinator), known)
+        actor = Actor(
+            user_id=user_id,
+            is_coordinator=is_coordinator,
+            delegation_code=delegation.code,
+            delegation_name=delegation.name,
+            delegation_id=delegation.id,
+        )
+        return Caller(actor, known)
+
+    # --- audit ---------------------------------------------------------------------
+
+    def record(
+        self,
+        s: Session,
+        actor: Actor,
+        entity: str,
+        ref: str,
+        action: str,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        """One audit event, in the transaction of the change it records."""
+        q.add_event(
+            s,
+            at=self.clock(),
+            actor=actor.user_id,
+            entity=entity,
+            entity_ref=ref,
+            action=action,
+            before=_jsonable(before or {}),
+            after=_jsonable(after or {}),
+            **extra,
+        )
+
+
+def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in fields.items()}
