@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -44,10 +44,6 @@ def esc(text: object) -> str:
 
 def fmt_qty(value: int) -> str:
     return f"{value:,}"
-
-
-def fmt_date(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 def fmt_time(value: datetime) -> str:

@@ -117,7 +117,7 @@ def hinge_lines(digest: Digest) -> list[str]:
     return lines or ["No pledge waits on a condition."]
 
 
-def question_lines(digest: Digest) -> list[str]:
+def open_question_summary(digest: Digest) -> list[str]:
     lines = []
     for question in digest.open_questions[:MAX_QUESTIONS]:
         old = digest.generated_at - question.asked_at
@@ -166,7 +166,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(
-            f"*Open questions ({len(digest.open_questions)}), oldest first*", question_lines(digest)
+            f"*Open questions ({len(digest.open_questions)}), oldest first*", open_question_summary(digest)
         ),
         _list_section(
             "*Not heard from this period*",

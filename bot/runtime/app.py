@@ -13,7 +13,6 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
 )
 
-from bot.domain.clock import Clock, system_clock
 from bot.runtime.logs import guard, guard_sdk
 from bot.runtime.settings import Settings, require
 from bot.runtime.workers import WorkerPool
@@ -21,7 +20,6 @@ from bot.services.muster import Muster
 from handlers import followups, home, ids, pledges, questions, requirements
 from handlers.errors import on_error
 from handlers.router import delivery_key, on_muster_command
-from storage.db import make_engine
 
 log = logging.getLogger("muster")
 
@@ -44,16 +42,6 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-def make_muster(settings: Settings, clock: Clock = system_clock) -> Muster:
-    """The services on the configured database, with the one clock every part shares."""
-    return Muster(
-        make_engine(settings.database_url),
-        clock=clock,
-        coordinators=settings.muster_coordinators,
-        timezone=settings.muster_timezone,
-    )
-
-
 def acknowledge(ack: Callable[..., Any]) -> None:
     ack()
 
@@ -62,7 +50,7 @@ def create_app(
     settings: Settings,
     client: WebClient | None = None,
     *,
-    muster: Muster | None = None,
+    muster: Muster,
     workers: WorkerPool | None = None,
 ) -> App:
     """Build the app. Nothing connects here: the engine and the client are lazy.
@@ -70,7 +58,7 @@ def create_app(
     Requests are verified against SLACK_SIGNING_SECRET whenever it is set; only
     transports that never face the network (the console) run without it.
     """
-    services = muster or make_muster(settings)
+    services = muster
     client = client or make_client(settings)
     secret = settings.slack_signing_secret
     # Bolt copies this logger's filters to every logger it makes, so WITHHOLD keeps

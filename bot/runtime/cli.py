@@ -97,7 +97,7 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runtime.app import make_muster
+    from bot.runtime.bootstrap import make_muster
     from bot.runtime.console import ConsoleTransport, run_console
     from bot.runtime.demo import COORDINATORS, seed_demo
     from storage.db import ensure_current, upgrade
@@ -133,7 +133,7 @@ def _console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.runtime.app import make_muster
+    from bot.runtime.bootstrap import make_muster
     from bot.runtime.demo import seed_demo
     from storage.db import ensure_current
 
@@ -166,7 +166,8 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from bot.domain.clock import FixedClock, system_clock
-    from bot.runtime.app import make_client, make_muster
+    from bot.runtime.app import make_client
+    from bot.runtime.bootstrap import make_muster
     from bot.runtime.scheduler import Ticker
     from storage.db import ensure_current
 
@@ -201,16 +202,11 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from bot.domain.access import OPERATOR
-    from bot.runtime.app import make_muster
+    from bot.runtime.bootstrap import make_muster
     from bot.services.exporting import dump, report_for, to_csv, to_json, to_xlsx
     from storage.db import ensure_current
 
-    # The command line is run by operators, who see everything, as a coordinator does.
-    muster = make_muster(
-        settings.model_copy(
-            update={"muster_coordinators": (*settings.muster_coordinators, OPERATOR)}
-        )
-    )
+    muster = make_muster(settings, operator=True)
     ensure_current(muster.engine)
     with Progress(transient=True) as progress:
         task = progress.add_task("exporting", total=None)
@@ -232,7 +228,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
 
     from rich.progress import Progress
 
-    from bot.runtime.app import make_muster
+    from bot.runtime.bootstrap import make_muster
     from bot.services.exporting import restore
     from bot.services.importing import ImportRefused, check
     from storage.db import ensure_current
@@ -264,7 +260,7 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
     from rich.markup import escape
     from slack_sdk import WebClient
 
-    from bot.runtime.app import make_muster
+    from bot.runtime.bootstrap import make_muster
     from bot.runtime.doctor import run_checks
 
     def client_for(token: str | None) -> WebClient:
@@ -284,8 +280,8 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runtime.app import create_app, make_muster
-    from bot.runtime.scheduler import Ticker, start_scheduler
+    from bot.runtime.bootstrap import compose, make_muster
+    from bot.runtime.scheduler import start_scheduler
     from storage.db import ensure_current
 
     configure_logging(settings.muster_log_level, secrets=_secrets(settings))
@@ -300,10 +296,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         signing_secret = settings.slack_signing_secret.get_secret_value()
 
         def build() -> MusterWSGI:  # runs in each worker process, after the fork
-            muster = make_muster(settings)
-            app = create_app(settings, muster=muster)
-            start_scheduler(Ticker(muster, app.client))
-            return MusterWSGI(app, muster, signing_secret=signing_secret)
+            served = compose(settings)
+            start_scheduler(served.ticker)
+            return MusterWSGI(served.app, served.muster, signing_secret=signing_secret)
 
         serve_http(
             build,
@@ -318,10 +313,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.runtime.socketmode import MusterSocketModeHandler
 
     assert settings.slack_app_token is not None
-    muster = make_muster(settings)
-    app = create_app(settings, muster=muster)
-    start_scheduler(Ticker(muster, app.client))  # digests and alerts in Socket Mode too
-    MusterSocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    served = compose(settings)
+    start_scheduler(served.ticker)  # digests and alerts in Socket Mode too
+    MusterSocketModeHandler(served.app, settings.slack_app_token.get_secret_value()).start()
     return 0
 
 

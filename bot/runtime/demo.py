@@ -21,7 +21,6 @@ DELEGATIONS = [
     ("LAK", "Lakeland", "ULAKE1"),
     ("HN", "Host nation", "UHOST1"),
 ]
-DEMO_USERS = {user: code for code, _name, user in DELEGATIONS}
 C, E, D = Priority.CRITICAL, Priority.ESSENTIAL, Priority.DESIRABLE
 REQUIREMENTS = [
     # objective, quantity, unit, title, priority, enabler, needed by

@@ -1,0 +1,55 @@
+"""The composition root: the one place where the clock, the engine and the Slack
+client are made and handed to the services, the Bolt app and the scheduler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.domain.access import OPERATOR
+from bot.domain.clock import Clock, system_clock
+from bot.runtime.app import create_app
+from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
+from bot.runtime.workers import WorkerPool
+from bot.services.muster import Muster
+from storage.db import make_engine
+
+
+def make_muster(
+    settings: Settings, clock: Clock = system_clock, *, operator: bool = False
+) -> Muster:
+    """The services on the configured database, with the one clock every part shares.
+
+    ``operator``: the command line acts as a coordinator (it is run by operators,
+    who see everything, as a coordinator does)."""
+    coordinators = (*settings.muster_coordinators, *((OPERATOR,) if operator else ()))
+    return Muster(
+        make_engine(settings.database_url),
+        clock=clock,
+        coordinators=coordinators,
+        timezone=settings.muster_timezone,
+    )
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a serving process runs: the services, the Bolt app and the tick."""
+
+    muster: Muster
+    app: App
+    ticker: Ticker
+
+
+def compose(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    client: WebClient | None = None,
+    workers: WorkerPool | None = None,
+) -> Served:
+    muster = make_muster(settings, clock)
+    app = create_app(settings, client, muster=muster, workers=workers)
+    return Served(muster=muster, app=app, ticker=Ticker(muster, app.client))
