@@ -166,7 +166,8 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(
-            f"*Open questions ({len(digest.open_questions)}), oldest first*", open_question_summary(digest)
+            f"*Open questions ({len(digest.open_questions)}), oldest first*",
+            open_question_summary(digest),
         ),
         _list_section(
             "*Not heard from this period*",
