@@ -8,7 +8,7 @@ Create Date: 2026-11-25 23:22:43.044986
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types
