@@ -190,7 +190,10 @@ def pledge_figures(
     query = select(Pledge.requirement_id, Pledge.quantity, Pledge.status, Pledge.condition)
     if requirement_ids is not None:
         query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
-    return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+    return [
+        (rid, quantity, status, condition)
+        for rid, quantity, status, condition in session.exec(query).all()
+    ]
 
 
 # --- questions --------------------------------------------------------------
@@ -236,7 +239,7 @@ def events_for(session: Session, entity_ref: str) -> Sequence[Event]:
 def events_for_requirement(session: Session, code: str) -> Sequence[Event]:
     return session.exec(
         select(Event)
-        .where(or_(Event.entity_ref == code, Event.requirement_code == code))
+        .where(or_(col(Event.entity_ref) == code, col(Event.requirement_code) == code))
         .order_by(col(Event.at), col(Event.id))
     ).all()
 
@@ -268,8 +271,8 @@ def claim_delivery(session: Session, key: str, now: datetime) -> None:
 
 
 def forget_deliveries_before(session: Session, cutoff: datetime) -> int:
-    result = session.execute(delete(Delivery).where(col(Delivery.received_at) < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    result = session.exec(delete(Delivery).where(col(Delivery.received_at) < cutoff))
+    return int(result.rowcount or 0)
 
 
 def get_setting(session: Session, key: str) -> str | None:
