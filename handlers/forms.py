@@ -71,7 +71,7 @@ def select(
     optional: bool = False,
     placeholder: str = "Choose…",
 ) -> InputBlock:
-    flat = list(options or []) + [o for g in groups or [] for o in g.options]
+    flat = list(options or []) + [o for g in groups or [] for o in g.options or []]
     chosen = next((o for o in flat if o.value == initial), None)
     element = StaticSelectElement(
         action_id=FIELD_ACTION,

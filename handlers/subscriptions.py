@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 
@@ -72,7 +73,7 @@ def parse_digest_subscribe(args: Args) -> Subscribe:
     return Subscribe(DIGEST, channel, weekday, at, zone_name(zone.text) if zone else None)
 
 
-def parse_unsubscribe(kind: str, usage: u.Usage):  # type: ignore[no-untyped-def]
+def parse_unsubscribe(kind: str, usage: u.Usage) -> Callable[[Args], Unsubscribe]:
     def parse(args: Args) -> Unsubscribe:
         channel, i = _channel(args, 0, usage)
         expect_end(args.tokens[i:], str(usage))
@@ -81,7 +82,7 @@ def parse_unsubscribe(kind: str, usage: u.Usage):  # type: ignore[no-untyped-def
     return parse
 
 
-def parse_list(kind: str, usage: u.Usage):  # type: ignore[no-untyped-def]
+def parse_list(kind: str, usage: u.Usage) -> Callable[[Args], ListSubscriptions]:
     def parse(args: Args) -> ListSubscriptions:
         expect_end(args.tokens, str(usage))
         return ListSubscriptions(kind)

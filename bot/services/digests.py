@@ -227,7 +227,9 @@ def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str
     # Status changes and withdrawals leave the quantity out of the event: it did not change.
     quantities = {f"P-{p.id}": p.quantity for p, _d, _r in q.list_pledges(s)}
     buckets: dict[str, list[ChangeLine]] = defaultdict(list)
-    asked, answered, undisclosed = [], [], 0
+    asked: list[str] = []
+    answered: list[str] = []
+    undisclosed = 0
     for e in events:
         if e.entity == "question":
             (asked if e.action == "asked" else answered if e.action == "answered" else []).append(

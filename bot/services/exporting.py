@@ -151,15 +151,18 @@ def to_csv(report: Report) -> bytes:
     for p in report.pledges:
         by_requirement.setdefault(p.requirement, []).append(p)
     for v in report.requirements:
-        for p in by_requirement.get(v.code) or [None]:  # type: ignore[list-item]
-            pledge = [] if p is None else pledge_row(p)
+        shown: list[PledgeView] | list[None] = by_requirement.get(v.code) or [None]
+        for view in shown:
+            pledge = [] if view is None else pledge_row(view)
             writer.writerow(cells(requirement_row(v) + (pledge[:1] + pledge[2:] if pledge else [])))
     return out.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet programs read UTF-8
 
 
 def to_xlsx(report: Report) -> bytes:
     book = Workbook()
-    book.remove(book.active)
+    first = book.active  # a new workbook comes with one empty sheet
+    if first is not None:
+        book.remove(first)
     for code, name in report.objectives:
         sheet = book.create_sheet(code)
         sheet.append([cell(f"{code} {name}")])
