@@ -6,11 +6,15 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from bot.runtime.logs import configure as configure_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings, require
+
+if TYPE_CHECKING:  # the database is imported only by the commands that use it
+    from sqlalchemy.engine import Engine
 
 EXIT_CONFIG = 2
 
@@ -90,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+def _engine(settings: Settings) -> Engine:
     from storage.db import make_engine
 
     return make_engine(settings.database_url)
@@ -315,7 +319,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     assert settings.slack_app_token is not None
     served = compose(settings)
     start_scheduler(served.ticker)  # digests and alerts in Socket Mode too
-    MusterSocketModeHandler(served.app, settings.slack_app_token.get_secret_value()).start()
+    MusterSocketModeHandler(served.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]  # Bolt leaves BaseSocketModeHandler.start unannotated
     return 0
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -66,7 +67,9 @@ class Settings(BaseSettings):
     def _split_users(cls, value: object) -> tuple[str, ...]:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
-        users = tuple(str(v).strip().upper() for v in value)  # type: ignore[attr-defined]
+        if not isinstance(value, Iterable):
+            raise ValueError("must be a comma-separated list of Slack user ids")
+        users = tuple(str(v).strip().upper() for v in value)
         bad = [u for u in users if not USER_ID.match(u)]
         if bad:
             raise ValueError(f"not Slack user ids: {', '.join(bad)} (expected e.g. U012ABCDEF)")
@@ -90,10 +93,12 @@ class Settings(BaseSettings):
         return level
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the environment; raise SettingsError naming the first bad variable."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment; raise SettingsError naming the first bad variable.
+
+    The overrides are raw values, as from the environment: Settings validates them."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         error = exc.errors()[0]
         variable = str(error["loc"][0]).upper() if error["loc"] else "settings"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
@@ -38,13 +39,15 @@ class MusterSocketModeHandler(SocketModeHandler):
             ignore(client, message["envelope_id"], "the payload is not a JSON object")
             message.pop("payload")  # so that the SDK does not try, and fail, after us
 
-    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         try:
             bolt_request(req.payload, mode="socket_mode")
         except Malformed as exc:
             ignore(client, req.envelope_id, str(exc))
             return
-        super().handle(client, req)  # type: ignore[arg-type]
+        # Bolt's SocketModeHandler.handle names the builtin client, but only hands it to
+        # send_response, which takes any BaseSocketModeClient.
+        super().handle(cast(SocketModeClient, client), req)
 
 
 def ignore(client: BaseSocketModeClient, envelope_id: str, reason: str) -> None:

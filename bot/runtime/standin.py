@@ -17,6 +17,7 @@ from itertools import count
 from typing import Any
 from urllib.parse import parse_qsl
 
+HOST = "127.0.0.1"  # the stand-in listens on loopback only
 BOT_USER_ID = "UMUSTERBOT"
 ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history"
 
@@ -51,7 +52,7 @@ class SlackStandIn:
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
-    _ts: count = field(default_factory=lambda: count(1))
+    _ts: count[int] = field(default_factory=lambda: count(1))
 
     def __enter__(self) -> SlackStandIn:
         self.start()
@@ -70,7 +71,7 @@ class SlackStandIn:
             def log_message(self, *_args: Any) -> None:  # keep test and console output clean
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer((HOST, 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -81,8 +82,7 @@ class SlackStandIn:
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{HOST}:{self._server.server_port}"
 
     @property
     def api_url(self) -> str:

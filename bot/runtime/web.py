@@ -177,7 +177,7 @@ def serve_http(
     from gunicorn.app.base import BaseApplication
     from gunicorn.glogging import Logger
 
-    class ErrorLog(Logger):  # type: ignore[misc]
+    class ErrorLog(Logger):  # type: ignore[misc]  # gunicorn ships no types: Logger is Any
         """gunicorn's own log, through the same filter as Muster's."""
 
         def setup(self, cfg: Any) -> None:
@@ -185,7 +185,7 @@ def serve_http(
             for handler in self.error_log.handlers:
                 handler.addFilter(WITHHOLD)
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
         def load_config(self) -> None:
             options = {
                 "bind": f"{host}:{port}",
