@@ -28,13 +28,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # The migrations must produce exactly the schema the models describe.
 migrations-check: $(STAMP)
 	$(BIN)/python -m tests.migrations_check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_commands
