@@ -32,9 +32,7 @@ CONSOLE_HELP = "Type `/muster help`, `:as <USER_ID>` to switch user, `:quit` to 
 
 
 class ConsoleTransport:
-    def __init__(
-        self, settings: Settings, *, user: str, out: Console, muster: Muster | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, *, user: str, out: Console, muster: Muster) -> None:
         self.user = user
         self.out = out
         self.standin = SlackStandIn(on_call=self._print_call)
