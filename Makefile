@@ -4,19 +4,38 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
-STAMP   = $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+LOCK    = requirements/dev.lock
+STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+UV     ?= uv==0.13.9
 
-.PHONY: install demo test lint migrations-check bench clean
+.PHONY: install lock demo test lint migrations-check bench clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the pinned, hashed versions of requirements/dev.lock, then Muster
+# itself without dependencies; `pip check` fails when the lock misses a requirement.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -c 'import sys; sys.exit("Muster needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Regenerates both locks from pyproject.toml (Python 3.11, linux, with hashes); run it
+# after changing a dependency and commit the result. Existing pins are kept unless
+# asked otherwise: `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME).
+# runtime.lock (the Docker image) is constrained by dev.lock, so the tests run on
+# exactly the versions production gets.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
+	--python-platform linux --generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(UV_COMPILE) --extra test -o requirements/dev.lock
+	$(UV_COMPILE) -c requirements/dev.lock -o requirements/runtime.lock
 
 demo: $(STAMP)
 	$(BIN)/muster console --demo
