@@ -12,11 +12,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# Dependencies first, pinned and hashed, so a code change rebuilds only the layers below.
+COPY requirements/runtime.lock ./requirements/runtime.lock
+RUN pip install --require-hashes -r requirements/runtime.lock
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
-RUN pip install . \
+RUN pip install --no-deps . \
  && useradd --create-home --uid 10001 --shell /usr/sbin/nologin muster \
  && mkdir -p /data && chown muster:muster /data
 
