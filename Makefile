@@ -1,6 +1,7 @@
 # Two commands set up everything on a fresh machine with Python 3.11+:
 #   make demo   - virtual environment, install, console on the demo coalition
-#   make test   - test dependencies and the whole suite
+#   make test   - test dependencies and the whole suite (PostgreSQL half too when a
+#                 server answers at 127.0.0.1:5432); make test-fast - the unit tier only
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -8,7 +9,12 @@ LOCK    = requirements/dev.lock
 STAMP   = $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
 UV     ?= uv==0.13.9
 
-.PHONY: install lock demo test lint migrations-check bench clean
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+# pytest-xdist workers for `make test`; PYTEST_ARGS come last and win (e.g. -n 0).
+TEST_WORKERS ?= auto
+
+.PHONY: install lock demo test test-fast lint typecheck migrations-check bench clean
 
 # Installs exactly the pinned, hashed versions of requirements/dev.lock, then Muster
 # itself without dependencies; `pip check` fails when the lock misses a requirement.
@@ -40,13 +46,33 @@ lock:
 demo: $(STAMP)
 	$(BIN)/muster console --demo
 
+# Everything this machine can run: without TEST_POSTGRES_URL, the PostgreSQL half runs
+# against the local server when one answers (pg_isready, else a 1-second connect).
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -z "$$TEST_POSTGRES_URL" ]; then \
+	  if command -v pg_isready >/dev/null 2>&1; then \
+	    pg_isready -q -h $(PG_HOST) -p $(PG_PORT); \
+	  else \
+	    $(BIN)/python -c 'import psycopg; psycopg.connect(host="$(PG_HOST)", port=$(PG_PORT), user="postgres", dbname="postgres", connect_timeout=1).close()' 2>/dev/null; \
+	  fi \
+	  && export TEST_POSTGRES_URL=postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/postgres \
+	  && echo "PostgreSQL answers at $(PG_HOST):$(PG_PORT); the PostgreSQL half runs there" \
+	  || echo "No PostgreSQL at $(PG_HOST):$(PG_PORT) and TEST_POSTGRES_URL unset: the PostgreSQL half is skipped"; \
+	fi; \
+	set -x; $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The unit tier only: no database server, no subprocesses.
+test-fast: $(STAMP)
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+# mypy alone (make lint runs it too); its configuration is [tool.mypy] in pyproject.toml.
+typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The migrations must produce exactly the schema the models describe.
