@@ -61,7 +61,7 @@ test: $(STAMP)
 	fi; \
 	set -x; $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# The unit tier only: no database server, no subprocesses.
+# The unit tier only (tests/unit): fast, no database server.
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 

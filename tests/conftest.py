@@ -26,6 +26,44 @@ SIGNING_SECRET = "test-signing-secret"
 COORDINATOR = "UCOORD"
 
 
+def settings_variables() -> set[str]:
+    """Upper-cased names of every environment variable Settings reads, from its fields:
+    names, aliases and validation aliases, with and without the env_prefix."""
+    from pydantic import AliasChoices, AliasPath
+
+    prefix = str(Settings.model_config.get("env_prefix") or "")
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        aliases: list[object] = [name, field.alias, field.validation_alias]
+        if isinstance(field.validation_alias, AliasChoices):
+            aliases += field.validation_alias.choices
+        for alias in aliases:
+            if isinstance(alias, AliasPath):
+                alias = alias.path[0]
+            if isinstance(alias, str):
+                names |= {alias.upper(), f"{prefix}{alias}".upper()}
+    # Test configuration, not settings.
+    return names - {"TEST_POSTGRES_URL", "MUSTER_REQUIRE_POSTGRES"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_environment() -> Iterator[None]:
+    """Tests and fixtures never read the developer's shell or .env: every variable
+    Settings reads is removed (in any case), and Settings reads no env file."""
+    import os
+
+    names = settings_variables()
+    delimiter = str(Settings.model_config.get("env_nested_delimiter") or "\0").upper()
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            upper = key.upper()
+            if upper in names or upper.split(delimiter)[0] in names:
+                mp.delenv(key)
+        mp.setitem(Settings.model_config, "env_file", None)
+        mp.setitem(Settings.model_config, "secrets_dir", None)
+        yield
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "migrated.db"
