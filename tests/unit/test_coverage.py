@@ -1,4 +1,5 @@
-"""Coverage arithmetic, ratings, condition classes and lifecycles."""
+"""Coverage arithmetic: firm, conditional and gap per requirement, ratings, and the
+roll-ups over several requirements that never add different units."""
 
 from __future__ import annotations
 
@@ -9,14 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.model import (
-    ConditionKind,
     Coverage,
     PledgeFigure,
     PledgeStatus,
     Rating,
     Rollup,
-    check_status_move,
-    classify_condition,
     percent,
     rate,
     requirement_coverage,
@@ -98,46 +96,6 @@ def test_empty_rollup() -> None:
 
 def test_percent_rounds_down_so_nearly_full_is_not_full() -> None:
     assert percent(Fraction(999, 1000)) == 99
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("if the US backstops", ConditionKind.US_BACKSTOP),
-        ("subject to a US backstop", ConditionKind.US_BACKSTOP),
-        ("American air cover", ConditionKind.US_BACKSTOP),
-        ("subject to parliament", ConditionKind.PARLIAMENT),
-        ("Bundestag mandate vote", ConditionKind.PARLIAMENT),
-        ("a UN Security Council resolution", ConditionKind.LEGAL_MANDATE),
-        ("clear legal basis", ConditionKind.LEGAL_MANDATE),
-        ("clarity on rules of engagement", ConditionKind.RULES_OF_ENGAGEMENT),
-        ("agreed ROE", ConditionKind.RULES_OF_ENGAGEMENT),
-        ("funding from the EU facility", ConditionKind.OTHER),
-    ],
-)
-def test_conditions_are_classified(text: str, kind: ConditionKind) -> None:
-    assert classify_condition(text) == kind
-
-
-def test_no_condition_has_no_class() -> None:
-    assert classify_condition("  ") is None
-
-
-@pytest.mark.parametrize(
-    ("current", "new", "allowed"),
-    [
-        (INDICATED, OFFERED, True),
-        (OFFERED, CONFIRMED, True),
-        (INDICATED, CONFIRMED, True),
-        (CONFIRMED, CONFIRMED, True),
-        (CONFIRMED, OFFERED, False),
-        (OFFERED, INDICATED, False),
-        (OFFERED, WITHDRAWN, False),
-        (WITHDRAWN, OFFERED, False),
-    ],
-)
-def test_pledge_lifecycle(current: PledgeStatus, new: PledgeStatus, allowed: bool) -> None:
-    assert (check_status_move(current, new) is None) == allowed
 
 
 # --- properties -------------------------------------------------------------
