@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from bot.domain.clock import FixedClock
 from bot.runtime.app import create_app, make_client
@@ -149,24 +149,3 @@ def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> Itera
 def ticker(muster: Muster, settings: Settings) -> Ticker:
     """The scheduler tick against the Web API stand-in, with no pause between posts."""
     return Ticker(muster, make_client(settings), pace=0, worker="test-worker")
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
-@pytest.fixture
-def count_statements(engine: Engine) -> Iterator[StatementCounter]:
-    counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
-    yield counter
-    event.remove(engine, "before_cursor_execute", counter)

@@ -114,3 +114,19 @@ def check_migrations_match_models(url: str) -> None:
     """Upgrade ``url`` from empty and fail if the models describe anything else (alembic check)."""
     upgrade(url)
     command.check(alembic_config(url))
+
+
+class StatementCounter:
+    """Collects the SQL statements an engine runs (transaction control left out); the
+    count is deterministic where timings are not."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
