@@ -15,8 +15,7 @@ from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
 from tests.support.clock import START
 from tests.support.databases import reset
-from tests.support.factories import COORDINATOR, OTHER, OWN
-from tests.support.slack import SlashCommands
+from tests.support.factories import COORDINATOR
 
 PLEDGE = st.tuples(
     st.sampled_from(["SKY-1", "LAND-1"]),
@@ -68,20 +67,3 @@ def test_other_delegations_and_channels_cannot_tell_who_asked(
     silent = seen_by_others(build(engine, pledges, -1), asker, len(pledges))
     asked = seen_by_others(build(engine, pledges, asker), asker, len(pledges))
     assert asked == silent
-
-
-def test_the_asker_and_the_coordinators_still_see_it(
-    muster: Muster, muster_cmd: SlashCommands
-) -> None:
-    muster.delegations.add_delegation(COORDINATOR, "VAL", "Valdoria")
-    muster.delegations.add_delegation(COORDINATOR, "OST", "Ostland")
-    muster.delegations.add_members(COORDINATOR, "VAL", [OWN])
-    muster.delegations.add_members(COORDINATOR, "OST", [OTHER])
-    muster.questions.ask(OWN, "Who provides air cover?")
-    assert "considering" in line_of("VAL", muster_cmd(COORDINATOR, "delegations").text)
-    assert "considering" in line_of("VAL", muster_cmd(OWN, "delegations").text)
-    assert "not yet positioned" in line_of("VAL", muster_cmd(OTHER, "delegations").text)
-
-
-def line_of(code: str, text: str) -> str:
-    return next(line for line in text.splitlines() if code in line)
