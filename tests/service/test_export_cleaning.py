@@ -7,78 +7,21 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from openpyxl.workbook import Workbook
-from sqlalchemy import update
 
-from bot.runtime.standin import SlackStandIn
 from bot.services.exporting import report_for, to_csv, to_xlsx
 from bot.services.muster import Muster
-from storage.db import write_session
 from storage.models import Pledge, Question, Requirement
 from tests.support.cli import CommandLine
-from tests.support.factories import COORDINATOR, OWN, small_coalition
-from tests.support.slack import SlashCommands
-
-BAD_QUESTION, CLEAN_QUESTION = "Is \x01\x02 this?", "Is  this?"
-BAD_TITLE, CLEAN_TITLE = "Air\x0b defence\x7f", "Air defence"
-BAD_CAVEATS, CLEAN_CAVEATS = (
-    "only\x1b at night,\r\n\tnot\x1f at sea",
-    "only at night,\n\tnot at sea",
-)
-
-
-def store(muster: Muster, model: Any, row_id: int, **values: object) -> None:
-    """Write straight to the table, as an old row stored before entry checks would be."""
-    with write_session(muster.engine) as s:
-        s.execute(update(model).where(model.id == row_id).values(**values))
+from tests.support.exports import CLEAN_TITLE, assert_clean_workbook, store, store_badly
+from tests.support.factories import COORDINATOR, small_coalition
 
 
 @pytest.fixture
 def stored_badly(muster: Muster) -> Muster:
-    small_coalition(muster)  # SKY-1 with P-1 (Valdoria), and Q-1 asked by Valdoria
-    store(muster, Question, 1, text=BAD_QUESTION)
-    store(muster, Requirement, 1, title=BAD_TITLE)
-    store(muster, Pledge, 1, caveats=BAD_CAVEATS)
-    return muster
-
-
-def rows(book: Workbook, sheet: str) -> list[tuple[Any, ...]]:
-    return list(book[sheet].iter_rows(values_only=True))
-
-
-def assert_clean_workbook(content: bytes) -> None:
-    book = load_workbook(io.BytesIO(content))
-    [question] = rows(book, "Questions")[1:]
-    assert question[0] == "Q-1" and question[5] == CLEAN_QUESTION
-    sky = rows(book, "SKY")
-    assert sky[2][:3] == ("SKY-1", "SKY", CLEAN_TITLE)
-    pledge = next(r for r in rows(book, "Pledges") if r[0] == "P-1")
-    assert pledge[8] == CLEAN_CAVEATS
-
-
-def test_slack_xlsx_export_drops_stored_control_characters(
-    stored_badly: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
-) -> None:
-    reply = muster_cmd(OWN, "export xlsx")
-    assert "Your XLSX report is on its way as a direct message." in reply.text
-    [upload] = slack.calls_to("file.upload")
-    assert_clean_workbook(upload.args["bytes"])
-    said = [str(c.args) for c in slack.calls_to("chat.postMessage")]
-    assert not any("could not be made" in text for text in said)
-
-
-def test_slack_csv_export_drops_stored_control_characters(
-    stored_badly: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
-) -> None:
-    muster_cmd(OWN, "export csv")
-    [upload] = slack.calls_to("file.upload")
-    table = list(csv.DictReader(io.StringIO(upload.args["bytes"].decode("utf-8-sig"))))
-    sky1 = next(r for r in table if r["pledge"] == "P-1")
-    assert (sky1["title"], sky1["caveats"]) == (CLEAN_TITLE, CLEAN_CAVEATS)
+    return store_badly(muster)
 
 
 def test_command_line_exports_despite_stored_control_characters(
