@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import update
 
+from bot.runtime.demo import seed_demo
 from bot.services.muster import Muster
 from storage.db import write_session
 from storage.models import Pledge, Question, Requirement
@@ -50,4 +51,13 @@ def store_badly(muster: Muster) -> Muster:
     store(muster, Question, 1, text=BAD_QUESTION)
     store(muster, Requirement, 1, title=BAD_TITLE)
     store(muster, Pledge, 1, caveats=BAD_CAVEATS)
+    return muster
+
+
+def demo_coalition(muster: Muster) -> Muster:
+    """The demo coalition, and a pledge whose condition holds quotes of both kinds."""
+    seed_demo(muster)
+    muster.pledges.pledge(
+        "UVALD1", requirement="SKY-1", quantity=2, condition="d'accord, “subject to parliament”"
+    )
     return muster

@@ -1,0 +1,30 @@
+"""`/muster export`: the written report sent by direct message, as this user may see it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
+from tests.support.exports import demo_coalition
+from tests.support.slack import SlashCommands
+
+
+@pytest.fixture
+def demo(muster: Muster) -> Muster:
+    return demo_coalition(muster)
+
+
+def test_export_command_sends_the_file_by_direct_message(
+    demo: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
+) -> None:
+    reply = muster_cmd("UOST1", "export csv")
+    assert "Your CSV report is on its way as a direct message." in reply.text
+    [opened] = slack.calls_to("conversations.open")
+    assert opened.args["users"] == "UOST1"
+    [done] = slack.calls_to("files.completeUploadExternal")
+    assert done.args["channel_id"] == opened.reply["channel"]["id"]
+    [upload] = slack.calls_to("file.upload")
+    assert b"P-8" not in upload.args["bytes"] and b"SKY-1" in upload.args["bytes"]
+    assert "Export as csv or xlsx" in muster_cmd("UOST1", "export pdf").text
+    assert "You are not registered" in muster_cmd("UNOBODY", "export").text
