@@ -4,15 +4,23 @@ database may hold them, and what a clean workbook must then contain."""
 from __future__ import annotations
 
 import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy import update
 
-from bot.runtime.demo import seed_demo
+from bot.domain.schedule import Weekly
+from bot.runtime.demo import COORDINATORS, seed_demo
+from bot.services.broadcasts import DIGEST
+from bot.services.exporting import dump, to_json
 from bot.services.muster import Muster
-from storage.db import write_session
+from storage import backup
+from storage.db import make_engine, read_session, upgrade, write_session
 from storage.models import Pledge, Question, Requirement
 from tests.support.factories import small_coalition
 
@@ -61,3 +69,47 @@ def demo_coalition(muster: Muster) -> Muster:
         "UVALD1", requirement="SKY-1", quantity=2, condition="d'accord, “subject to parliament”"
     )
     return muster
+
+
+# --- JSON exports for `muster import` ------------------------------------------------
+
+Export = dict[str, Any]
+REFUSED = "muster: import refused: "
+EXPORTED_WEEK = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def ticking_clock() -> Callable[[], datetime]:
+    """A clock that moves on a minute each time it is read, from the week's Sunday."""
+    ticks = iter(range(10_000))
+    return lambda: EXPORTED_WEEK + timedelta(days=6, minutes=next(ticks))
+
+
+def full_export(folder: Path) -> Export:
+    """A real export with a row in every table: the demo coalition and a week's extras."""
+    url = f"sqlite:///{folder / 'source.db'}"
+    upgrade(url)
+    muster = Muster(make_engine(url), coordinators=COORDINATORS, clock=ticking_clock())
+    seed_demo(muster, now=EXPORTED_WEEK)
+    lead = COORDINATORS[0]
+    muster.first_contact("UOST1")
+    muster.delegations.set_coordinators_channel(lead, "C0COORD")
+    broadcasts = muster.broadcasts
+    digest = broadcasts.subscribe(lead, DIGEST, "C0DIGEST", Weekly.of(4, "16:00", "Europe/Oslo"))
+    claim = broadcasts.claim(digest.id, "digest:2026-W49", "worker-1")
+    assert claim is not None
+    broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
+    muster.for_request("T1-delivery").questions.ask("UOST1", "Who funds the host-nation support?")
+    data: Export = json.loads(to_json(dump(muster)))
+    muster.engine.dispose()
+    assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"
+    return data
+
+
+def counts(muster: Muster) -> dict[str, int]:
+    with read_session(muster.engine) as s:
+        return backup.count_rows(s)
+
+
+def write(path: Path, data: object) -> str:
+    path.write_text(json.dumps(data))
+    return str(path)
