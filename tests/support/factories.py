@@ -83,3 +83,16 @@ def add_delegations(m: Muster, count: int, prefix: str = "N") -> list[str]:
         m.delegations.add_delegation(COORDINATOR, code, f"Nation {d}")
         m.delegations.add_members(COORDINATOR, code, [users[-1]])
     return users
+
+
+def big_coalition(m: Muster, requirements: int = 137) -> None:
+    """The small coalition and ``requirements`` more with long titles, every other one
+    with a pledge from Valdoria: more than Slack shows in one message."""
+    small_coalition(m)
+    add_requirements(
+        m,
+        requirements,
+        title="Requirement number {n} with a long descriptive title " * 2,
+        pledgers=[OWN],
+        every=2,
+    )
