@@ -3,12 +3,18 @@ limits its rate, or the bot is not in the channel."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from bot.domain.clock import FixedClock
+from bot.runtime.scheduler import Ticker
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
+from tests.support.broadcasts import ALERTS, COORDINATORS, MONDAY, STATUS, alerts_in, at
+from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, small_coalition
 from tests.support.slack import SlashCommands
 
@@ -62,3 +68,69 @@ def test_an_announcement_joins_the_coordinators_channel_it_is_not_in(
     assert [c.args["channel"] for c in slack.calls_to("conversations.join")] == [CHANNEL]
     posted = slack.calls_to("chat.postMessage")[-1]
     assert muster.questions.announcement_of(2) == (CHANNEL, posted.reply["ts"])
+
+
+def test_not_in_channel_joins_a_public_channel_and_posts(
+    alerting: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    slack.fail("chat.postMessage", error="not_in_channel")
+    tick_at(ticker, at(0))
+    assert [c.args["channel"] for c in slack.calls_to("conversations.join")] == [ALERTS]
+    assert len(alerts_in(slack)) == 2  # refused once, then posted after joining
+
+
+@pytest.mark.parametrize(
+    ("failure", "join"),
+    [
+        ("channel_not_found", None),
+        ("is_archived", None),
+        ("not_in_channel", "method_not_supported_for_channel_type"),
+    ],
+)
+def test_an_unreachable_channel_is_paused_and_the_coordinators_told_once(
+    failure: str,
+    join: str | None,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    slack.fail("chat.postMessage", error=failure)
+    if join:
+        slack.fail("conversations.join", error=join)
+    report = tick_at(ticker, at(0))
+    assert report.broken == [ALERTS]
+    told = alerts_in(slack, COORDINATORS)
+    assert len(told) == 1 and f"can no longer post the alerts to <#{ALERTS}>" in told[0]
+    tick_at(ticker, at(1))
+    tick_at(ticker, at(2))
+    assert len(alerts_in(slack, COORDINATORS)) == 1
+    assert f"paused: {join or failure}" in muster_cmd(COORDINATOR, "alerts list").text
+    assert (
+        "now gets gap alerts" in muster_cmd(COORDINATOR, f"alerts subscribe <#{ALERTS}>").text
+    )  # revived
+
+
+def test_a_failed_chart_upload_does_not_stop_the_digest(
+    clock: FixedClock,
+    alerting: Muster,
+    ticker: Ticker,
+    slack: SlackStandIn,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    set_clock(clock, MONDAY - timedelta(hours=1))
+    alerting.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
+    slack.fail("file.upload", status=500)
+    report = tick_at(ticker, datetime.fromisoformat("2026-11-27T15:00:00+00:00"))
+    assert report.digests == [f"{STATUS} digest:2026-W48"]
+    assert len(alerts_in(slack, STATUS)) == 1
+    assert slack.calls_to("files.completeUploadExternal") == []
+    assert "chart upload to C0STATUS failed" in caplog.text
+
+
+def test_rate_limits_are_honoured(alerting: Muster, ticker: Ticker, slack: SlackStandIn) -> None:
+    slack.fail("chat.postMessage", status=429, error="ratelimited", retry_after=1)
+    tick_at(ticker, at(0))
+    posts = slack.calls_to("chat.postMessage")
+    assert len(posts) == 2 and len(alerts_in(slack)) == 2
+    assert json.loads(json.dumps(posts[1].args["blocks"]))  # the retry carried the same message

@@ -1,0 +1,104 @@
+"""Gap alerts, posted by the scheduler's tick: once per condition, in the words each
+channel may read."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.clock import FixedClock
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
+from tests.support.broadcasts import COORDINATORS, MONDAY, alerts_in, at, messages_in
+from tests.support.clock import set_clock, tick_at
+from tests.support.factories import COORDINATOR, OTHER, OWN
+from tests.support.slack import SlashCommands, validate_calls
+
+
+def test_a_scripted_week_of_alerts_each_condition_once(
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    tick_at(ticker, at(0))
+    assert alerts_in(slack) == [
+        "SKY-1 is red: a critical shortfall. Air defence: firm 0 of 6 batteries."
+    ]
+    tick_at(ticker, at(1))
+    assert len(alerts_in(slack)) == 1  # still red: no repeat
+
+    set_clock(clock, at(2))  # LAND-1 (4 battlegroups): VAL withdraws its restricted 2
+    muster_cmd(OWN, 'withdraw P-2 "reassigned"')
+    tick_at(ticker, at(3))
+    tick_at(ticker, at(4))
+    opened = alerts_in(slack)[1:]
+    assert opened == [
+        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups."
+    ]
+
+    set_clock(clock, at(5))  # SKY-1 filled: the condition resolves
+    muster_cmd(OTHER, "pledge SKY-1 6 confirmed")
+    tick_at(ticker, at(6))
+    set_clock(clock, at(7))  # … and relapses when the offer shrinks
+    muster_cmd(OTHER, "pledge update P-3 quantity 2")
+    tick_at(ticker, at(8))
+    tick_at(ticker, at(9))
+    # The reduction that turns the critical line red again is one message saying both,
+    # under one Pledge button.
+    assert alerts_in(slack)[2:] == [
+        "SKY-1 is red: a critical shortfall. Air defence: firm 2 of 6 batteries.",
+        "P-3 (OST) was reduced from 6 to 2 on SKY-1. Air defence: gap now 4 batteries.",
+    ]
+    assert len(messages_in(slack)) == 3
+    last = slack.calls_to("chat.postMessage")[-1].args["blocks"]
+    sections = [b for b in last if b.get("accessory")]
+    assert len(sections) == 1 and sections[0]["accessory"]["value"] == "SKY-1"
+    validate_calls(slack.calls)
+
+
+def test_the_coordinators_channel_sees_who_withdrew(
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    set_clock(clock, at(0))
+    alerting.broadcasts.subscribe(COORDINATOR, "alerts", COORDINATORS)
+    set_clock(clock, at(1))
+    muster_cmd(OWN, "withdraw P-2")
+    tick_at(ticker, at(2))
+    assert "P-2 (VAL) was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups." in alerts_in(
+        slack, COORDINATORS
+    )
+    assert (
+        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups."
+        in alerts_in(slack)
+    )
+
+
+def test_deadlines_and_stale_questions(
+    clock: FixedClock,
+    alerting: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    set_clock(clock, at(0))
+    muster_cmd(COORDINATOR, "requirement edit LAND-1 by 2026-12-01")
+    tick_at(ticker, at(1))
+    assert (
+        "LAND-1 is needed by 2026-12-01 and still short. Battlegroups: gap 2 battlegroups."
+        in alerts_in(slack)
+    )
+    tick_at(ticker, MONDAY + timedelta(days=6))  # Q-1 was asked an hour before Monday: six days old
+    assert not [t for t in alerts_in(slack) if t.startswith("Q-1")]
+    tick_at(ticker, MONDAY + timedelta(days=7))
+    stale = [t for t in alerts_in(slack) if t.startswith("Q-1")]
+    assert stale == ["Q-1 has waited 7 days for an answer. Who provides air cover for our battery?"]
+    answer_button = next(
+        c for c in slack.calls_to("chat.postMessage") if c.args["text"].startswith("Q-1")
+    )
+    assert answer_button.args["blocks"][0]["accessory"]["action_id"] == "muster.answer"

@@ -1,0 +1,26 @@
+"""Digests and alerts in tests: the channels they go to, the week they play out in,
+and what the Web API stand-in was asked to post there."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.runtime.standin import SlackStandIn
+
+ALERTS, STATUS, COORDINATORS = "C0ALERTS", "C0STATUS", "C0COORD"
+MONDAY = datetime.fromisoformat("2026-11-23T10:00:00+00:00")
+
+
+def at(minutes: int) -> datetime:
+    return MONDAY + timedelta(minutes=minutes)
+
+
+def messages_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
+    return [
+        c.args["text"] for c in slack.calls_to("chat.postMessage") if c.args["channel"] == channel
+    ]
+
+
+def alerts_in(slack: SlackStandIn, channel: str = ALERTS) -> list[str]:
+    """Every alert posted to ``channel``: one line each, whichever message carried it."""
+    return [line for text in messages_in(slack, channel) for line in text.splitlines()]
