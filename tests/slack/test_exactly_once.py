@@ -1,5 +1,6 @@
 """Exactly once, on time: ticks on several threads sharing one database, a crashed claim
-taken over after its lease, downtime, and Slack failing."""
+taken over after its lease, downtime, Slack failing, and a post whose answer Slack
+lost found in the channel's history instead of being posted again."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from bot.runtime.standin import SlackStandIn
 from bot.services.broadcasts import LEASE
 from bot.services.muster import Muster
 from storage.models import PostClaim
+from tests.support.broadcasts import MONDAY, STATUS
+from tests.support.broadcasts import messages_in as posts
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, small_coalition
 
@@ -33,6 +36,8 @@ def subscribed(clock: FixedClock, muster: Muster) -> int:
 
 
 def ticker(muster: Muster, slack: SlackStandIn, worker: str) -> Ticker:
+    """A Ticker of its own for each simulated process; tests that take the ``ticker``
+    fixture as an argument get the Slack tier's single one instead."""
     settings = Settings(slack_bot_token="xoxb-t", slack_api_url=slack.api_url)  # type: ignore[arg-type]
     return Ticker(muster, make_client(settings), pace=0, worker=worker)
 
@@ -132,3 +137,43 @@ def test_claims_leases_and_posts_are_stamped_by_the_injected_clock(
         long_ago + LEASE,
         long_ago,
     )
+
+
+def claim_states(muster: Muster) -> list[tuple[str, str]]:
+    with muster.engine.connect() as conn:
+        rows = conn.execute(text("SELECT key, status FROM postclaim ORDER BY key")).all()
+    return [(str(k), str(s)) for k, s in rows]
+
+
+def test_a_digest_whose_answer_was_lost_is_posted_once(
+    clock: FixedClock, muster: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    set_clock(clock, MONDAY)
+    small_coalition(muster)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
+    slack.fail("chat.postMessage", drop_answer=True)
+    report = tick_at(ticker, FRIDAY)
+    assert report.digests == [f"{STATUS} digest:2026-W48"]
+    for minutes in (1, 6, 12):
+        tick_at(ticker, FRIDAY + timedelta(minutes=minutes))
+    assert len(posts(slack, STATUS)) == 1
+    [stored] = slack.messages[STATUS]
+    assert stored["metadata"]["event_type"] == "muster_post"
+    assert claim_states(muster) == [("digest:2026-W48", "posted")]
+
+
+def test_a_claim_taken_over_after_a_crash_finds_the_post_already_made(
+    clock: FixedClock, muster: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    """The first process posted, then died before marking the claim: the process that
+    takes the claim over finds the post by its metadata and does not post again."""
+    set_clock(clock, MONDAY)
+    small_coalition(muster)
+    muster.broadcasts.subscribe(COORDINATOR, "digest", STATUS)
+    slack.fail("chat.postMessage", drop_answer=True)
+    slack.fail("conversations.history", status=500, error="internal_error")  # the first look fails
+    assert tick_at(ticker, FRIDAY).digests == []  # uncertain: the claim is left as it is
+    assert claim_states(muster) == [("digest:2026-W48", "claimed")]
+    assert tick_at(ticker, FRIDAY + timedelta(minutes=6)).digests == [f"{STATUS} digest:2026-W48"]
+    assert len(posts(slack, STATUS)) == 1
+    assert claim_states(muster) == [("digest:2026-W48", "posted")]
