@@ -22,3 +22,10 @@ def alerting(clock: FixedClock, muster: Muster) -> Muster:
     muster.delegations.set_coordinators_channel(COORDINATOR, COORDINATORS)
     muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
     return muster
+
+
+@pytest.fixture
+def coalition(muster: Muster) -> Muster:
+    """The small coalition of tests/support/factories.py."""
+    small_coalition(muster)
+    return muster

@@ -130,3 +130,9 @@ class StatementCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+def count(engine: Engine, table: str) -> int:
+    """How many rows ``table`` holds."""
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())

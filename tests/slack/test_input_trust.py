@@ -5,7 +5,6 @@ the real Bolt app, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import threading
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +16,8 @@ from sqlalchemy import Engine, text
 
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
-from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
+from tests.support.databases import count
+from tests.support.factories import COORDINATOR, OTHER, OWN
 from tests.support.http import fill
 from tests.support.slack import SlashCommands
 
@@ -25,17 +25,6 @@ RULE = "Quantity must be a whole number from 1 to 1,000,000,000,000,000."
 TABLES = ("objective", "delegation", "member", "coordinator", "requirement", "pledge")
 TABLES += ("question", "event", "setting", "subscription")
 INTERNAL = "something went wrong"
-
-
-@pytest.fixture
-def coalition(muster: Muster) -> Muster:
-    small_coalition(muster)
-    return muster
-
-
-def count(engine: Engine, table: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def strings(value: Any) -> Iterator[str]:
@@ -256,80 +245,3 @@ def test_the_longest_ids_fit(coalition: Muster, muster_cmd: SlashCommands) -> No
         "now speak for *OST*" in muster_cmd(COORDINATOR, f"delegation member OST <@{longest}>").text
     )
     assert "is now a coordinator" in muster_cmd(COORDINATOR, f"coordinator add <@{longest}>").text
-
-
-# --- races --------------------------------------------------------------------------
-
-
-def race(muster_cmd: SlashCommands, calls: list[tuple[str, str]]) -> list[str]:
-    """Send every command at once, from its own thread; the replies, in order."""
-    barrier = threading.Barrier(len(calls))
-    replies: list[str] = [""] * len(calls)
-    errors: list[BaseException] = []
-
-    def send(index: int, user: str, command: str) -> None:
-        try:
-            barrier.wait()
-            replies[index] = muster_cmd(user, command).text
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert not [r for r in replies if INTERNAL in r], replies
-    return replies
-
-
-CODES = ["AUR", "BOR", "CAR", "DOR", "EUR", "FOR", "GOR", "HOR"]
-
-
-def test_one_user_added_to_eight_delegations_at_once(
-    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
-) -> None:
-    for code in CODES:
-        coalition.delegations.add_delegation(COORDINATOR, code, f"Nation {code}")
-    replies = race(
-        muster_cmd, [(COORDINATOR, f"delegation member {code} <@UNEW>") for code in CODES]
-    )
-    [won] = [r for r in replies if "now speak for" in r]
-    winner = won.split("*")[1]
-    refused = [r for r in replies if r != won]
-    assert len(refused) == 7
-    assert all(
-        f"<@UNEW> already speaks for {winner}; a user belongs to one delegation." in r
-        for r in refused
-    )
-    assert count(engine, "member") == 2 + 1
-
-
-def test_one_delegation_added_eight_times_at_once(
-    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
-) -> None:
-    replies = race(muster_cmd, [(COORDINATOR, "delegation add ZED Zedland")] * 8)
-    assert sum("Delegation *ZED* (Zedland) added" in r for r in replies) == 1
-    assert sum("Delegation ZED already exists." in r for r in replies) == 7
-    assert count(engine, "delegation") == 3
-
-
-def test_one_coordinator_added_eight_times_at_once(
-    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
-) -> None:
-    replies = race(muster_cmd, [(COORDINATOR, "coordinator add <@UNEWCOORD>")] * 8)
-    assert sum("<@UNEWCOORD> is now a coordinator." in r for r in replies) == 1
-    assert sum("<@UNEWCOORD> is already a coordinator." in r for r in replies) == 7
-    assert count(engine, "coordinator") == 1
-
-
-def test_the_coordinators_channel_chosen_eight_times_at_once(
-    coalition: Muster, muster_cmd: SlashCommands
-) -> None:
-    channels = [f"C0RACE{n}" for n in range(8)]
-    replies = race(
-        muster_cmd, [(COORDINATOR, f"setup coordinators-channel <#{c}>") for c in channels]
-    )
-    assert all("New questions will be announced in" in r for r in replies)
-    assert coalition.delegations.coordinators_channel() in channels  # the last to commit wins

@@ -1,0 +1,89 @@
+"""Delegations, members, coordinators and the coordinators' channel through `/muster`:
+simultaneous changes, one of which wins while the others are told why."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import Engine
+
+from bot.services.muster import Muster
+from tests.support.databases import count
+from tests.support.factories import COORDINATOR
+from tests.support.slack import SlashCommands
+
+INTERNAL = "something went wrong"
+
+
+def race(muster_cmd: SlashCommands, calls: list[tuple[str, str]]) -> list[str]:
+    """Send every command at once, from its own thread; the replies, in order."""
+    barrier = threading.Barrier(len(calls))
+    replies: list[str] = [""] * len(calls)
+    errors: list[BaseException] = []
+
+    def send(index: int, user: str, command: str) -> None:
+        try:
+            barrier.wait()
+            replies[index] = muster_cmd(user, command).text
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert not [r for r in replies if INTERNAL in r], replies
+    return replies
+
+
+CODES = ["AUR", "BOR", "CAR", "DOR", "EUR", "FOR", "GOR", "HOR"]
+
+
+def test_one_user_added_to_eight_delegations_at_once(
+    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    for code in CODES:
+        coalition.delegations.add_delegation(COORDINATOR, code, f"Nation {code}")
+    replies = race(
+        muster_cmd, [(COORDINATOR, f"delegation member {code} <@UNEW>") for code in CODES]
+    )
+    [won] = [r for r in replies if "now speak for" in r]
+    winner = won.split("*")[1]
+    refused = [r for r in replies if r != won]
+    assert len(refused) == 7
+    assert all(
+        f"<@UNEW> already speaks for {winner}; a user belongs to one delegation." in r
+        for r in refused
+    )
+    assert count(engine, "member") == 2 + 1
+
+
+def test_one_delegation_added_eight_times_at_once(
+    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    replies = race(muster_cmd, [(COORDINATOR, "delegation add ZED Zedland")] * 8)
+    assert sum("Delegation *ZED* (Zedland) added" in r for r in replies) == 1
+    assert sum("Delegation ZED already exists." in r for r in replies) == 7
+    assert count(engine, "delegation") == 3
+
+
+def test_one_coordinator_added_eight_times_at_once(
+    coalition: Muster, muster_cmd: SlashCommands, engine: Engine
+) -> None:
+    replies = race(muster_cmd, [(COORDINATOR, "coordinator add <@UNEWCOORD>")] * 8)
+    assert sum("<@UNEWCOORD> is now a coordinator." in r for r in replies) == 1
+    assert sum("<@UNEWCOORD> is already a coordinator." in r for r in replies) == 7
+    assert count(engine, "coordinator") == 1
+
+
+def test_the_coordinators_channel_chosen_eight_times_at_once(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    channels = [f"C0RACE{n}" for n in range(8)]
+    replies = race(
+        muster_cmd, [(COORDINATOR, f"setup coordinators-channel <#{c}>") for c in channels]
+    )
+    assert all("New questions will be announced in" in r for r in replies)
+    assert coalition.delegations.coordinators_channel() in channels  # the last to commit wins
