@@ -1,16 +1,27 @@
 """Delegations, members, coordinators and the coordinators' channel through `/muster`:
-simultaneous changes, one of which wins while the others are told why."""
+each delegation's posture, and simultaneous changes, one of which wins while the
+others are told why."""
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import Engine
 
+from bot.domain.clock import FixedClock
 from bot.services.muster import Muster
 from tests.support.databases import count
 from tests.support.factories import COORDINATOR
+from tests.support.scripted_week import VAL, play_week
 from tests.support.slack import SlashCommands
+
+
+@pytest.fixture
+def week(clock: FixedClock, muster_cmd: SlashCommands) -> SlashCommands:
+    """The scripted week of tests/support/scripted_week.py."""
+    return play_week(clock, muster_cmd)
+
 
 INTERNAL = "something went wrong"
 
@@ -87,3 +98,10 @@ def test_the_coordinators_channel_chosen_eight_times_at_once(
     )
     assert all("New questions will be announced in" in r for r in replies)
     assert coalition.delegations.coordinators_channel() in channels  # the last to commit wins
+
+
+def test_delegations_show_posture(week: SlashCommands) -> None:
+    text = week(VAL, "delegations").text
+    assert "*CAL* Caledor · 1 member(s) · committed" in text
+    assert "*OST* Ostland · 1 member(s) · committed" in text
+    assert "*VAL* Valdoria · 1 member(s) · committed" in text
