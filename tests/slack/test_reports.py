@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.clock import FixedClock
+from bot.services.muster import Muster
 from tests.conftest import COORDINATOR
+from tests.support.factories import OWN
 from tests.support.scripted_week import OST, VAL, play_week
 from tests.support.slack import SlashCommands
 
@@ -85,3 +87,11 @@ def test_requirement_history_and_version(week: SlashCommands) -> None:
     assert (
         "updated (version 3)" in week(COORDINATOR, "requirement edit LAND-1 priority critical").text
     )
+
+
+def test_history_accepts_references_without_a_dash(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OWN, "help")  # past the first-contact notice
+    assert muster_cmd(OWN, "history p1").text == muster_cmd(OWN, "history P-1").text
+    assert "History of Q-1 (1)" in muster_cmd(OWN, "history Q1").text
