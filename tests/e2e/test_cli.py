@@ -144,3 +144,20 @@ def test_two_consoles_one_after_the_other_both_apply_their_writes(tmp_path: Path
     listing = muster("console", "--as", "UCOORD", env=env, stdin="/muster delegations\n").stdout
     assert "AUR" in listing and "Aurelia" in listing
     assert "BOR" in listing and "Borealis" in listing
+
+
+def test_serve_refuses_an_empty_signing_secret(database_url: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES} | {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_SIGNING_SECRET": "",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.runtime.cli", "serve", "--http", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2 and "SLACK_SIGNING_SECRET: not set" in result.stderr

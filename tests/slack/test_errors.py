@@ -1,4 +1,5 @@
-"""Bad input, conflicts and failures: a short clear answer, and nothing half-written."""
+"""Bad input, conflicts and failures: a short clear answer, nothing half-written, and
+what fails in the background logged with a reference."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import re
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.runtime.app import make_client
+from bot.runtime.settings import Settings
 from bot.services.muster import Muster
+from handlers import followups
+from handlers.blocks import FollowUps
 from storage.models import Event
 from tests.support.databases import count
-from tests.support.factories import COORDINATOR, OTHER, OWN
+from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.slack import SlashCommands
 
 
@@ -91,3 +96,31 @@ def test_unexpected_errors_show_a_reference_and_log_the_traceback(
     record = next(r for r in caplog.records if match.group(1) in r.getMessage())
     assert record.exc_info is not None
     assert count(engine, "pledge") == 2, "the failed pledge must not be half-written"
+
+
+def test_background_failures_are_logged_with_a_reference(
+    muster: Muster, settings: Settings, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    small_coalition(muster)
+    muster.delegations.set_coordinators_channel(COORDINATOR, "C0COORD")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "DROP TABLE setting CASCADE"
+                if engine.dialect.name == "postgresql"
+                else "DROP TABLE setting"
+            )
+        )
+    try:
+        with caplog.at_level(logging.ERROR):
+            followups.lazy(
+                {"muster": muster, "follow_ups": FollowUps(announce_question=1)},
+                make_client(settings),
+                logging.getLogger("muster"),
+            )
+    finally:
+        from storage.models import Setting
+
+        Setting.__table__.create(engine)  # type: ignore[attr-defined]
+    record = next(r for r in caplog.records if "unexpected error, reference" in r.getMessage())
+    assert record.exc_info is not None

@@ -1,6 +1,7 @@
 """Exactly once, on time: ticks on several threads sharing one database, a crashed claim
-taken over after its lease, downtime, Slack failing, and a post whose answer Slack
-lost found in the channel's history instead of being posted again."""
+taken over after its lease, downtime, Slack failing, a post whose answer Slack lost
+found in the channel's history instead of being posted again, and the record of
+deliveries (which makes a retried request apply once) forgotten when it is old."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import threading
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from bot.domain.clock import FixedClock
@@ -22,7 +23,8 @@ from storage.models import PostClaim
 from tests.support.broadcasts import MONDAY, STATUS
 from tests.support.broadcasts import messages_in as posts
 from tests.support.clock import set_clock, tick_at
-from tests.support.factories import COORDINATOR, small_coalition
+from tests.support.factories import COORDINATOR, OWN, small_coalition
+from tests.support.slack import SlashCommands
 
 CHANNEL = "C0STATUS"
 FRIDAY = datetime.fromisoformat("2026-11-27T15:00:00+00:00")
@@ -177,3 +179,15 @@ def test_a_claim_taken_over_after_a_crash_finds_the_post_already_made(
     assert tick_at(ticker, FRIDAY + timedelta(minutes=6)).digests == [f"{STATUS} digest:2026-W48"]
     assert len(posts(slack, STATUS)) == 1
     assert claim_states(muster) == [("digest:2026-W48", "posted")]
+
+
+def test_the_tick_forgets_old_deliveries(
+    muster: Muster, muster_cmd: SlashCommands, settings: Settings, engine: Engine
+) -> None:
+    small_coalition(muster)
+    muster_cmd(OWN, "pledge LAND-1 1")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM delivery")).scalar_one() == 1
+    tick_at(Ticker(muster, make_client(settings), pace=0), muster.clock() + timedelta(days=2))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM delivery")).scalar_one() == 0

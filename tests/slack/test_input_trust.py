@@ -1,6 +1,7 @@
 """Input that used to end in "something went wrong", or in a silently wrong record,
-now gets one line saying what to fix, or is cleaned before it is stored. Through
-the real Bolt app, on SQLite and PostgreSQL."""
+now gets one line saying what to fix, or is cleaned before it is stored; crafted form
+values get an error on their field. Through the real Bolt app, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import Engine, text
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
 from tests.support.databases import count
-from tests.support.factories import COORDINATOR, OTHER, OWN
+from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import fill
 from tests.support.slack import SlashCommands
 
@@ -245,3 +246,40 @@ def test_the_longest_ids_fit(coalition: Muster, muster_cmd: SlashCommands) -> No
         "now speak for *OST*" in muster_cmd(COORDINATOR, f"delegation member OST <@{longest}>").text
     )
     assert "is now a coordinator" in muster_cmd(COORDINATOR, f"coordinator add <@{longest}>").text
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"quantity": "1" + "0" * 30}, "quantity", "too large"),
+        ({"quantity": 2, "available_from": "31/12/2027"}, "available_from", "Pick a date"),
+        ({"quantity": 2, "status": "bogus"}, "status", "Choose one of the options"),
+    ],
+)
+def test_crafted_form_values_get_field_errors(
+    values: dict,
+    field: str,
+    message: str,
+    muster: Muster,  # type: ignore[type-arg]
+    muster_cmd: SlashCommands,
+    slack: SlackStandIn,
+) -> None:
+    small_coalition(muster)
+    muster_cmd(OTHER, "pledge", opens_form=True)
+    view = slack.calls_to("views.open")[0].args["view"]
+    submission = fill(
+        OTHER, view, {"requirement": "SKY-1", **{k: v for k, v in values.items() if k != "status"}}
+    )
+    if "status" in values:
+        submission["view"]["state"]["values"]["status"]["value"]["selected_option"] = {
+            "value": values["status"]
+        }
+    import json
+    from urllib.parse import urlencode
+
+    from slack_bolt import BoltRequest
+
+    body = urlencode({"payload": json.dumps(submission)})
+    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
+    errors = json.loads(response.body)["errors"]
+    assert list(errors) == [field] and message in errors[field]

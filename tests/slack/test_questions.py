@@ -1,5 +1,5 @@
 """Questions through `/muster`: answered, closed and reopened, and the asker told the
-answer even when Slack fails the message."""
+answer, even when Slack fails the message, with their App Home refreshed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from bot.domain.clock import FixedClock
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
-from tests.support.factories import COORDINATOR, OTHER, OWN
+from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.scripted_week import OST, play_week
 from tests.support.slack import SlashCommands
 
@@ -56,3 +56,11 @@ def test_a_failed_notification_does_not_lose_the_answer(
     assert "Answer to Q-1 recorded" in reply.text
     assert "Recorded anyway." in muster_cmd(OTHER, "questions all").text
     assert "channel_not_found" in caplog.text
+
+
+def test_answering_by_command_refreshes_the_askers_home(
+    muster: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
+) -> None:
+    small_coalition(muster)
+    muster_cmd(COORDINATOR, "answer Q-1 The lead nations.")
+    assert {c.args["user_id"] for c in slack.calls_to("views.publish")} == {COORDINATOR, OWN}
