@@ -1,20 +1,31 @@
-"""Subscriptions in the broadcasts service: one per channel (old duplicates merged by
-the migration), audited under its whole reference."""
+"""Subscriptions and claims in the broadcasts service: one subscription per channel
+(old duplicates merged by the migration), audited under its whole reference, and a
+claim's lease counted from the moment of the claim."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from bot.domain.clock import FixedClock
+from bot.services.broadcasts import LEASE
 from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
+from tests.support.broadcasts import MONDAY, subscribed_coalition
+from tests.support.clock import set_clock
 from tests.support.databases import postgres_admin_url, postgres_database
 from tests.support.factories import COORDINATOR, small_coalition
 
 CHANNEL = "CDUP"
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -73,3 +84,20 @@ def test_a_subscription_is_audited_under_its_whole_reference(muster: Muster) -> 
             text("SELECT entity_ref FROM event WHERE entity = 'subscription'")
         ).scalars()
         assert list(refs) == ["digest:C01ABCDEF23"]
+
+
+def test_a_lease_runs_from_the_moment_of_the_claim(clock: FixedClock, coalition: Muster) -> None:
+    # A slow tick that began at MONDAY reaches this claim 30 minutes later: the lease
+    # is read from the clock at the claim, so it has not run out before it is used.
+    set_clock(clock, MONDAY + timedelta(minutes=30))
+    claim = coalition.broadcasts.claim(1, "digest:test", "slow")
+    assert claim is not None
+    with coalition.engine.connect() as conn:
+        from sqlalchemy import text
+
+        lease = conn.execute(
+            text("SELECT lease_until FROM postclaim WHERE key = 'digest:test'")
+        ).scalar_one()
+    assert str(lease).startswith(
+        str((MONDAY + timedelta(minutes=30) + LEASE).replace(tzinfo=None))[:16]
+    )

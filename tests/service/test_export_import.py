@@ -17,9 +17,17 @@ from bot.domain.errors import Conflict
 from bot.services.exporting import dump, report_for, restore, to_csv, to_json, to_xlsx
 from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
+from tests.support.broadcasts import subscribed_coalition
 from tests.support.clock import START
-from tests.support.databases import postgres_database
+from tests.support.databases import postgres_database, reset
 from tests.support.exports import demo_coalition
+from tests.support.factories import COORDINATOR
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
 
 
 @pytest.fixture
@@ -103,3 +111,17 @@ def test_xlsx_has_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
     assert all(r[1] in (None, "", "OST") for r in questions[1:])  # others' questions unattributed
     log = list(book["Change log"].iter_rows(values_only=True))
     assert any(r[2] == "an undisclosed pledge" for r in log)
+
+
+def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster: Muster) -> None:
+    data = json.loads(json.dumps(dump(coalition)))
+    from sqlalchemy import text
+
+    reset(coalition.engine)
+    coalition.delegations.set_coordinators_channel(
+        COORDINATOR, "C0COORD"
+    )  # a setting, and its audit event
+    with coalition.engine.begin() as conn:
+        conn.execute(text("DELETE FROM event"))
+    with pytest.raises(Conflict, match="not empty"):
+        restore(coalition, data)

@@ -1,18 +1,44 @@
 """Gap alerts, posted by the scheduler's tick: once per condition, in the words each
-channel may read."""
+channel may read, never resolved by a reading older than the alert, and escaped."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.domain.clock import FixedClock
 from bot.runtime.scheduler import Ticker
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
-from tests.support.broadcasts import COORDINATORS, MONDAY, alerts_in, at, messages_in
+from tests.support.broadcasts import (
+    ALERTS,
+    COORDINATORS,
+    MONDAY,
+    alerts_in,
+    at,
+    messages_in,
+    subscribed_coalition,
+)
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, OWN
 from tests.support.slack import SlashCommands, validate_calls
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
+
+
+def posts(slack: SlackStandIn, channel: str) -> list[str]:
+    """What was posted to ``channel``, one line per alert (a tick groups them in one message)."""
+    return [
+        line
+        for c in slack.calls_to("chat.postMessage")
+        if c.args["channel"] == channel
+        for line in c.args["text"].splitlines()
+    ]
 
 
 def test_a_scripted_week_of_alerts_each_condition_once(
@@ -102,3 +128,46 @@ def test_deadlines_and_stale_questions(
         c for c in slack.calls_to("chat.postMessage") if c.args["text"].startswith("Q-1")
     )
     assert answer_button.args["blocks"][0]["accessory"]["action_id"] == "muster.answer"
+
+
+def test_a_stale_reading_never_resolves_an_alert_posted_after_it(
+    clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    tick_at(ticker, MONDAY)  # posts "SKY-1 is red"
+    b = coalition.broadcasts
+    assert (
+        b.resolve_alerts(1, set(), ("critical_red",), evaluated_at=MONDAY - timedelta(seconds=2))
+        == 0
+    )
+    tick_at(ticker, MONDAY + timedelta(minutes=1))
+    assert len([t for t in posts(slack, ALERTS) if t.startswith("SKY-1 is red")]) == 1
+
+
+def test_a_reduced_undisclosed_pledge_shows_no_figures(
+    clock: FixedClock,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    set_clock(clock, MONDAY)
+    muster_cmd(OWN, "pledge update P-2 quantity 1")
+    tick_at(ticker, MONDAY + timedelta(minutes=1))
+    assert (
+        "An undisclosed pledge was reduced on LAND-1. Battlegroups: gap now 3 battlegroups."
+        in posts(slack, ALERTS)
+    )
+
+
+def test_alert_notifications_are_escaped(
+    clock: FixedClock,
+    coalition: Muster,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    set_clock(clock, MONDAY - timedelta(days=8))
+    muster_cmd(OTHER, "ask &lt;!here&gt; who pays?")
+    tick_at(ticker, MONDAY)
+    stale = next(t for t in posts(slack, ALERTS) if "waited" in t)
+    assert "<!here>" not in stale and "&lt;!here&gt;" in stale

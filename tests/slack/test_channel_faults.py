@@ -13,12 +13,26 @@ from bot.domain.clock import FixedClock
 from bot.runtime.scheduler import Ticker
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
-from tests.support.broadcasts import ALERTS, COORDINATORS, MONDAY, STATUS, alerts_in, at
+from tests.support.broadcasts import (
+    ALERTS,
+    COORDINATORS,
+    MONDAY,
+    STATUS,
+    alerts_in,
+    at,
+    subscribed_coalition,
+)
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, small_coalition
 from tests.support.slack import SlashCommands
 
 CHANNEL = "C0COORD"
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
 
 
 def test_a_rate_limited_announcement_is_retried_after_the_pause(
@@ -134,3 +148,13 @@ def test_rate_limits_are_honoured(alerting: Muster, ticker: Ticker, slack: Slack
     posts = slack.calls_to("chat.postMessage")
     assert len(posts) == 2 and len(alerts_in(slack)) == 2
     assert json.loads(json.dumps(posts[1].args["blocks"]))  # the retry carried the same message
+
+
+def test_a_passing_join_failure_keeps_the_subscription(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    slack.fail("chat.postMessage", error="not_in_channel")
+    slack.fail("conversations.join", status=500, error="internal_error")
+    report = tick_at(ticker, MONDAY)
+    assert report.broken == [] and report.alerts == []
+    assert coalition.broadcasts.is_subscribed("alerts", ALERTS)

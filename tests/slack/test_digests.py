@@ -1,30 +1,40 @@
-"""The weekly digest for the demo coalition, figure by figure, posted once, with its chart."""
+"""The weekly digest for the demo coalition, figure by figure, posted once, with its
+chart; dated where its readers are, on the schedule they chose, with long sections
+cut to whole lines."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.domain.clock import FixedClock
+from bot.domain.schedule import Weekly
 from bot.runtime.app import make_client
 from bot.runtime.demo import seed_demo
 from bot.runtime.scheduler import Ticker
 from bot.runtime.settings import Settings
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
+from tests.support.broadcasts import FRIDAY, MONDAY, STATUS, subscribed_coalition
 from tests.support.clock import set_clock, tick_at
+from tests.support.factories import COORDINATOR, OTHER, OWN
 from tests.support.slack import SlashCommands, validate_calls
 
 COORD = "UCOORD1"
 PUBLIC, COORDINATORS = "C0PUBLIC", "C0COORD"
-FRIDAY = "2026-11-27T15:00:00Z"  # 16:00 in Brussels
 
 
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+def at(text: str | datetime) -> datetime:
+    return datetime.fromisoformat(text) if isinstance(text, str) else text
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
 
 
 @pytest.fixture
@@ -221,3 +231,68 @@ def test_subscriptions_are_for_coordinators(week: SlashCommands) -> None:
         "not an IANA time zone"
         in week(COORD, f"digest subscribe <#{PUBLIC}> weekly friday 16:00 Mars/Base").text
     )
+
+
+def test_a_restricted_pledges_condition_stays_out_of_public_capacity(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OWN, 'pledge LAND-1 1 offered restricted if "subject to parliament"')
+    b = coalition.digests
+    public = b.digest(FRIDAY, MONDAY, full_view=False)
+    coordinators = b.digest(FRIDAY, MONDAY, full_view=True)
+    assert all(code != "LAND-1" for h in public.hinges for code, _q, _u in h.amounts)
+    assert any(code == "LAND-1" for h in coordinators.hinges for code, _q, _u in h.amounts)
+
+
+def test_a_dollar_in_an_objective_name_does_not_stop_the_chart(
+    coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    coalition.requirements.edit_objective(COORDINATOR, "SKY", name="Budget a $x^$ b")
+    assert tick_at(ticker, FRIDAY).digests == [f"{STATUS} digest:2026-W48"]
+    assert len(slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_moving_the_schedule_mid_week_owes_nothing_for_the_slot_already_past(
+    clock: FixedClock, coalition: Muster, muster_cmd: SlashCommands, ticker: Ticker
+) -> None:
+    wednesday = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+    set_clock(clock, wednesday)
+    muster_cmd(COORDINATOR, f"digest subscribe <#{STATUS}> weekly tuesday 16:00")
+    assert tick_at(ticker, wednesday + timedelta(minutes=1)).digests == []
+    assert tick_at(ticker, datetime.fromisoformat("2026-12-01T15:00:00+00:00")).digests == [
+        f"{STATUS} digest:2026-W49"
+    ]
+
+
+def test_the_digest_is_dated_where_its_readers_are(
+    clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    set_clock(clock, MONDAY)
+    coalition.broadcasts.subscribe(
+        COORDINATOR, "digest", "C0NZ", Weekly.of(0, "09:00", "Pacific/Auckland")
+    )
+    tick_at(
+        ticker, datetime.fromisoformat("2026-11-29T20:00:00+00:00")
+    )  # Monday 30 Nov, 09:00 in Auckland
+    [header] = [
+        c.args["blocks"][0]
+        for c in slack.calls_to("chat.postMessage")
+        if c.args["channel"] == "C0NZ"
+    ]
+    assert header["text"]["text"] == "Weekly status · 30 Nov 2026"
+
+
+def test_long_sections_lose_whole_lines_and_say_how_many(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    for n in range(60):
+        muster_cmd(OTHER, f"ask Question number {n}: {'why? ' * 20}")
+    from handlers.digest import render_digest
+
+    _text, blocks = render_digest(coalition.digests.digest(FRIDAY, MONDAY, full_view=True))
+    questions = next(
+        b["text"]["text"]
+        for b in blocks
+        if b["type"] == "section" and "Open questions" in b["text"]["text"]
+    )
+    assert "…and 51 more: `/muster questions`" in questions and "&g…" not in questions

@@ -1,5 +1,6 @@
 """`/muster export` of what is already stored: one delegate's control characters, saved
-before they were refused at entry, must not break the report sent by direct message."""
+before they were refused at entry, must not break the report sent by direct message,
+and text typed as a formula stays text in the spreadsheets."""
 
 from __future__ import annotations
 
@@ -7,12 +8,22 @@ import csv
 import io
 
 import pytest
+from openpyxl import load_workbook
 
+from bot.domain.clock import FixedClock
 from bot.runtime.standin import SlackStandIn
+from bot.services.exporting import report_for, to_csv, to_xlsx
 from bot.services.muster import Muster
+from tests.support.broadcasts import subscribed_coalition
 from tests.support.exports import CLEAN_CAVEATS, CLEAN_TITLE, assert_clean_workbook, store_badly
-from tests.support.factories import OWN
+from tests.support.factories import COORDINATOR, OTHER, OWN
 from tests.support.slack import SlashCommands
+
+
+@pytest.fixture
+def coalition(clock: FixedClock, muster: Muster) -> Muster:
+    """Not the tier's plain coalition: this one is subscribed to alerts and the digest."""
+    return subscribed_coalition(clock, muster)
 
 
 @pytest.fixture
@@ -39,3 +50,21 @@ def test_slack_csv_export_drops_stored_control_characters(
     table = list(csv.DictReader(io.StringIO(upload.args["bytes"].decode("utf-8-sig"))))
     sky1 = next(r for r in table if r["pledge"] == "P-1")
     assert (sky1["title"], sky1["caveats"]) == (CLEAN_TITLE, CLEAN_CAVEATS)
+
+
+def test_spreadsheets_never_run_user_text_as_formulas(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OTHER, 'ask =HYPERLINK("http://evil.example",A1)')
+    muster_cmd(OTHER, 'pledge SKY-1 1 caveat "+1 only on Mondays"')
+    report = report_for(coalition, COORDINATOR)
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    texts = [c.value for row in book["Questions"].iter_rows() for c in row] + [
+        c.value for row in book["Pledges"].iter_rows() for c in row
+    ]
+    assert '\'=HYPERLINK("http://evil.example",A1)' in texts and "'+1 only on Mondays" in texts
+    assert all(
+        c.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+    )
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    assert any(cell == "'+1 only on Mondays" for row in rows for cell in row)
