@@ -11,16 +11,12 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.domain.clock import FixedClock
-from bot.runtime.app import create_app, make_client
-from bot.runtime.scheduler import Ticker
 from bot.runtime.settings import Settings
 from bot.runtime.standin import SlackStandIn
-from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.clock import START
 from tests.support.databases import postgres_admin_url, postgres_database, postgres_required, reset
-from tests.support.slack import SlashCommands
 
 SIGNING_SECRET = "test-signing-secret"
 COORDINATOR = "UCOORD"
@@ -134,18 +130,3 @@ def settings(database_url: str, slack: SlackStandIn) -> Settings:
         slack_api_url=slack.api_url,
         muster_coordinators=(COORDINATOR,),
     )
-
-
-@pytest.fixture
-def muster_cmd(settings: Settings, muster: Muster, slack: SlackStandIn) -> Iterator[SlashCommands]:
-    """`/muster …` through the real Bolt app, signed, with the Web API on loopback."""
-    workers = WorkerPool(8)
-    app = create_app(settings, muster=muster, workers=workers)
-    yield SlashCommands(app, SIGNING_SECRET, slack.response_url(), workers)
-    workers.shutdown(wait=True)
-
-
-@pytest.fixture
-def ticker(muster: Muster, settings: Settings) -> Ticker:
-    """The scheduler tick against the Web API stand-in, with no pause between posts."""
-    return Ticker(muster, make_client(settings), pace=0, worker="test-worker")
