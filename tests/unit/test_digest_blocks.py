@@ -1,0 +1,238 @@
+"""The weekly digest and the gap alerts as Block Kit, rendered from hand-built digests
+and alerts: every figure where a reader looks for it, inside Slack's limits."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.model import ConditionKind, Priority
+from bot.services.digests import Alert, Changes
+from handlers.digest import hinge_lines, render_alerts, render_digest
+from tests.support.clock import START
+from tests.support.read_models import change, digest, hinge, question, requirement
+from tests.support.slack import MAX_BLOCKS_PER_MESSAGE, validate_blocks
+
+VIEWS = [
+    requirement("SKY-1", quantity=6, firm=3, unit="batteries", title="Air defence"),
+    requirement(
+        "SKY-2",
+        quantity=4,
+        conditional=2,
+        unit="aircraft",
+        title="Tankers",
+        priority=Priority.CRITICAL,
+    ),
+    requirement("LAND-1", quantity=2, firm=2, unit="battlegroups", title="Battlegroups"),
+]
+CHANGES = Changes(
+    new=(change("P-3", "SKY-1", before=None, after=2),),
+    raised=(change("P-1", "SKY-2", before=1, after=3000, delegation="OST"),),
+    withdrawn=(change("P-2", "LAND-1", before=1, after=None),),
+    asked=("Q-2",),
+    undisclosed=2,
+)
+
+
+def sections(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b["text"]["text"] for b in blocks if b["type"] == "section"]
+
+
+def section(blocks: list[dict[str, Any]], heading: str) -> str:
+    [found] = [text for text in sections(blocks) if text.startswith(heading)]
+    return found
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [
+        (b["accessory"]["action_id"], b["accessory"]["value"]) for b in blocks if "accessory" in b
+    ]
+
+
+def a_week() -> tuple[str, list[dict[str, Any]]]:
+    return render_digest(
+        digest(
+            VIEWS,
+            changes=CHANGES,
+            hinges=[hinge(ConditionKind.US_BACKSTOP, ("SKY-2", 2, "aircraft"))],
+            open_questions=[
+                question("Q-1", asked_at=START - timedelta(days=3)),
+                question("Q-2", "Why?", delegation="OST", asked_at=START + timedelta(days=3)),
+            ],
+            silent=[("CAL", "Caledor"), ("HN", "Host nation")],
+        )
+    )
+
+
+def test_the_digest_shows_the_overall_and_each_objective() -> None:
+    text, blocks = a_week()
+    validate_blocks(blocks)
+    assert blocks[0]["text"]["text"] == "Weekly status · 27 Nov 2026"
+    overall, objectives = sections(blocks)[:2]
+    assert overall == (
+        "*3 requirements: 1 filled, 1 partly filled, 1 empty · 1 critical shortfall(s)*\n"
+        "`██████████▒▒▒░░░░░░░` 🟠 firm 50% · conditional 16% · gap 50% · 3 requirement(s)"
+        " · *1 critical shortfall(s)*"
+    )
+    assert objectives.startswith(
+        "*By objective*\n*SKY* Safe skies\n`█████▒▒▒▒▒░░░░░░░░░░` 🔴 firm 25%"
+    )
+    assert "*SEA* Secure sea lanes\nno requirements yet" in objectives
+    assert "*LAND* Peace on land\n`████████████████████` 🟢 firm 100%" in objectives
+    assert text == (
+        "Weekly status · 27 Nov 2026: 3 requirements: 1 filled, 1 partly filled, 1 empty"
+        " · 1 critical shortfall(s); 2 open question(s)."
+    )
+
+
+def test_shortfalls_then_top_gaps_each_with_a_pledge_button() -> None:
+    _text, blocks = a_week()
+    assert buttons(blocks) == [("muster.pledge", "SKY-2"), ("muster.pledge", "SKY-1")]
+    texts = sections(blocks)
+    assert texts.index("*Critical shortfalls (1)*") < texts.index("*Top gaps (1)*")
+    assert (
+        "*SKY-2* Tankers (critical)\n🔴 firm 0 / 4 aircraft · conditional 2 · gap 4 · 0%"
+        " · *critical shortfall*"
+    ) in texts
+
+
+def test_changes_conditions_questions_and_silence() -> None:
+    _text, blocks = a_week()
+    changes = section(blocks, "*Changes since ")
+    assert "|2026-11-23 08:00 UTC>*" in changes.splitlines()[0]
+    assert changes.splitlines()[1:] == [
+        "*New (1)*: P-3 VAL → SKY-1: 2 units",
+        "*Raised (1)*: P-1 OST → SKY-2: 1 → 3,000 units",
+        "*Withdrawn (1)*: P-2 VAL → LAND-1: 1 units",
+        "*Questions asked (1)*: Q-2",
+        "…and 2 change(s) to undisclosed pledges, counted in the totals.",
+    ]
+    assert section(blocks, "*Conditional capacity*").endswith(
+        "\n2 aircraft (SKY-2) hinge on a US backstop"
+    )
+    assert section(blocks, "*Open questions (2), oldest first*").splitlines()[1:] == [
+        "⚠️ *Q-1*, 7 days ago: Who provides air cover?",  # a week old: flagged
+        "*Q-2* (OST), 1 day ago: Why?",
+    ]
+    assert section(blocks, "*Not heard from this period*").endswith("\nCAL Caledor, HN Host nation")
+
+
+def test_a_public_digest_says_restricted_pledges_stay_inside_totals() -> None:
+    public = render_digest(digest(VIEWS))[1][-1]
+    full = render_digest(digest(VIEWS, full_view=True))[1][-1]
+    assert public["type"] == full["type"] == "context"
+    assert "Restricted pledges appear only inside totals." in json.dumps(public)
+    assert "Restricted pledges" not in json.dumps(full)
+
+
+def test_the_digest_is_dated_in_its_readers_zone() -> None:
+    sunday_night = datetime.fromisoformat("2026-11-29T20:00:00+00:00")
+    dated = {
+        zone: render_digest(digest(VIEWS, generated_at=sunday_night, zone=zone))[1][0]["text"][
+            "text"
+        ]
+        for zone in ("UTC", "Pacific/Auckland", "America/Los_Angeles")
+    }
+    assert dated == {
+        "UTC": "Weekly status · 29 Nov 2026",
+        "Pacific/Auckland": "Weekly status · 30 Nov 2026",
+        "America/Los_Angeles": "Weekly status · 29 Nov 2026",
+    }
+
+
+def test_a_quiet_week_says_so_in_every_section() -> None:
+    text, blocks = render_digest(digest([]))
+    validate_blocks(blocks)
+    assert section(blocks, "*Changes since ").endswith("\nNo changes.")
+    assert section(blocks, "*Conditional capacity*").endswith("\nNo pledge waits on a condition.")
+    assert section(blocks, "*Open questions (0), oldest first*").endswith("\nNone open.")
+    assert section(blocks, "*Not heard from this period*").endswith(
+        "\nEvery delegation pledged or asked something."
+    )
+    assert buttons(blocks) == []
+    assert "0 requirements: 0 filled" in text
+
+
+def test_a_huge_week_stays_inside_slack_limits_and_counts_what_it_leaves_out() -> None:
+    views = [
+        requirement(f"LAND-{n}", quantity=10, priority=Priority.CRITICAL, title="x" * 200)
+        for n in range(1, 61)
+    ] + [requirement(f"SEA-{n}", quantity=10, firm=6, title="y" * 200) for n in range(1, 21)]
+    many = tuple(change(f"P-{n}", "LAND-1", before=None, after=n) for n in range(1, 41))
+    hinges = [
+        hinge(kind, *[(f"LAND-{n}", 10**12, "long unit name " * 3) for n in range(10)])
+        for kind in ConditionKind
+    ]
+    text, blocks = render_digest(
+        digest(
+            views,
+            changes=Changes(new=many, raised=many, reduced=many, confirmed=many, withdrawn=many),
+            hinges=hinges,
+            open_questions=[question(f"Q-{n}", "why? " * 400) for n in range(1, 61)],
+            silent=[(f"D{n:03d}", f"Nation {n}") for n in range(100)],
+        )
+    )
+    validate_blocks(blocks)
+    assert len(blocks) <= MAX_BLOCKS_PER_MESSAGE and len(text) <= 3000
+    assert all(len(s) <= 3000 for s in sections(blocks))
+    assert "*Critical shortfalls (60)*" in sections(blocks)
+    assert len([b for b in buttons(blocks) if b[1].startswith("LAND-")]) == 10
+    assert len([b for b in buttons(blocks) if b[1].startswith("SEA-")]) == 5
+    assert "*New (40)*: P-1 VAL" in section(blocks, "*Changes since ")
+    assert " …and 28 more" in section(blocks, "*Changes since ")
+    questions = section(blocks, "*Open questions (60), oldest first*").splitlines()
+    assert len(questions) == 1 + 10 + 1 and questions[-1] == "…and 50 more: `/muster questions`"
+    # Conditional capacity: whole lines only, then how many did not fit.
+    capacity = section(blocks, "*Conditional capacity*").splitlines()
+    lines = hinge_lines(digest(views, hinges=hinges))
+    assert capacity[1:-1] == lines[: len(capacity) - 2]
+    assert capacity[-1] == f"…and {len(lines) - len(capacity) + 2} more."
+    assert section(blocks, "*Not heard from this period*").endswith(" …and 60 more")
+    assert blocks[-1]["type"] == "context"  # the note survives the cut
+
+
+def test_user_text_in_a_digest_is_escaped() -> None:
+    _text, blocks = render_digest(
+        digest(
+            [requirement("SKY-1", title="<!channel>", unit="<@U123>")],
+            open_questions=[question("Q-1", "<!here> & <https://evil.example|x>")],
+            silent=[("EVL", "<!everyone>")],
+        )
+    )
+    shown = json.dumps(blocks)
+    for raw in ("<!channel>", "<!here>", "<@U123>", "<https://", "<!everyone>"):
+        assert raw not in shown
+    assert "&lt;!here&gt; &amp; &lt;https://evil.example|x&gt;" in shown
+
+
+def alert(rule: str, subject: str, title: str, line: str, **about: Any) -> Alert:
+    return Alert(rule, subject, "state", title, (line,), **about)
+
+
+def test_alerts_about_one_requirement_read_together_under_one_button() -> None:
+    sky = requirement("SKY-1", quantity=6, firm=2, priority=Priority.CRITICAL)
+    alerts = [
+        alert("critical_red", "SKY-1", "SKY-1 is red", "Firm 2 of 6.", requirement=sky),
+        alert("gap_opened", "P-3#9", "P-3 was reduced on SKY-1", "Gap now 4.", requirement=sky),
+        alert("question_stale", "Q-1", "Q-1 has waited 7 days", "<!here> who?", question="Q-1"),
+    ]
+    text, blocks = render_alerts(alerts)
+    validate_blocks(blocks)
+    assert sections(blocks)[0] == "🚨 *3 gap alerts*"
+    assert buttons(blocks) == [("muster.pledge", "SKY-1"), ("muster.answer", "Q-1")]
+    assert sections(blocks)[1] == (
+        "🚨 *SKY-1 is red*\nFirm 2 of 6.\n🚨 *P-3 was reduced on SKY-1*\nGap now 4."
+    )
+    assert text.splitlines() == [
+        "SKY-1 is red. Firm 2 of 6.",
+        "P-3 was reduced on SKY-1. Gap now 4.",
+        "Q-1 has waited 7 days. &lt;!here&gt; who?",
+    ]
+
+
+def test_a_single_alert_has_no_count_heading() -> None:
+    _text, blocks = render_alerts(
+        [alert("question_stale", "Q-1", "Q-1 has waited 8 days", "Why?", question="Q-1")]
+    )
+    assert len(blocks) == 1 and buttons(blocks) == [("muster.answer", "Q-1")]
