@@ -10,12 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.model import (
+    MAX_QUANTITY,
     Coverage,
     PledgeFigure,
     PledgeStatus,
     Rating,
     Rollup,
     percent,
+    quantity_problem,
     rate,
     requirement_coverage,
 )
@@ -150,3 +152,94 @@ def test_overall_equals_its_objectives_combined(a: list[Coverage], b: list[Cover
 def test_rating_is_monotonic(fill: Fraction) -> None:
     order = [Rating.RED, Rating.AMBER, Rating.GREEN]
     assert order.index(rate(fill)) <= order.index(rate(fill + Fraction(1, 10)))
+
+
+# --- shares, ratings and limits written out -------------------------------------
+
+
+def test_rating_thresholds_are_half_and_whole() -> None:
+    assert rate(Fraction(1, 2) - Fraction(1, 10**9)) == Rating.RED
+    assert rate(Fraction(1, 2)) == Rating.AMBER
+    assert rate(Fraction(1) - Fraction(1, 10**9)) == Rating.AMBER
+    assert (rate(Fraction(1)), rate(Fraction(7, 2))) == (Rating.GREEN, Rating.GREEN)
+
+
+def test_conditional_share_covers_only_what_is_still_open() -> None:
+    c = Coverage(required=6, firm=4, conditional=10, critical=False)
+    assert (c.firm_share, c.conditional_share) == (Fraction(2, 3), Fraction(1, 3))
+    c = Coverage(required=6, firm=1, conditional=2, critical=False)
+    assert (c.firm_share, c.conditional_share, c.gap) == (Fraction(1, 6), Fraction(1, 3), 5)
+
+
+def test_a_critical_shortfall_is_critical_and_red_only() -> None:
+    shortfall = Coverage(required=10, firm=4, conditional=6, critical=True)
+    assert shortfall.is_critical_shortfall
+    assert not Coverage(required=10, firm=5, conditional=0, critical=True).is_critical_shortfall
+    assert not Coverage(required=10, firm=0, conditional=0, critical=False).is_critical_shortfall
+
+
+def test_firm_means_confirmed_and_unconditional_and_live_means_not_withdrawn() -> None:
+    assert fig(1).is_firm and fig(1).is_live
+    assert not fig(1, conditional=True).is_firm
+    assert not fig(1, OFFERED).is_firm and fig(1, OFFERED).is_live
+    assert not fig(1, WITHDRAWN).is_live and not fig(1, WITHDRAWN).is_firm
+
+
+def test_a_rollup_counts_lines_not_quantities() -> None:
+    lines = (
+        Coverage(required=480, firm=480, conditional=0, critical=True),  # filled
+        Coverage(required=2, firm=3, conditional=0, critical=False),  # over-filled: filled
+        Coverage(required=4, firm=1, conditional=3, critical=True),  # partly, critical shortfall
+        Coverage(required=6, firm=0, conditional=6, critical=False),  # empty
+    )
+    rollup = Rollup(lines)
+    assert (rollup.count, rollup.filled, rollup.partly_filled, rollup.empty) == (4, 2, 1, 1)
+    assert (rollup.with_gap, rollup.critical_shortfalls) == (2, 1)
+    assert rollup.firm_share == (1 + 1 + Fraction(1, 4) + 0) / 4
+    assert rollup.conditional_share == (0 + 0 + Fraction(3, 4) + 1) / 4
+    assert rollup.gap_share == 1 - rollup.firm_share
+    assert rollup.rating == Rating.AMBER
+
+
+@pytest.mark.parametrize(
+    ("quantity", "problem"),
+    [
+        (0, "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not 0."),
+        (-5, "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not -5."),
+        (1, None),
+        (MAX_QUANTITY, None),
+        (
+            MAX_QUANTITY + 1,
+            "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not "
+            "1,000,000,000,000,001.",
+        ),
+    ],
+)
+def test_quantities_from_one_to_the_maximum(quantity: int, problem: str | None) -> None:
+    assert quantity_problem(quantity) == problem
+
+
+@given(st.lists(coverages, min_size=1, max_size=15))
+def test_rollup_shares_are_between_zero_and_one_and_firm_plus_gap_is_whole(
+    lines: list[Coverage],
+) -> None:
+    rollup = Rollup(tuple(lines))
+    for share in (rollup.firm_share, rollup.conditional_share, rollup.gap_share):
+        assert 0 <= share <= 1
+    assert rollup.firm_share + rollup.gap_share == 1
+    assert rollup.conditional_share <= rollup.gap_share  # conditional offers fill only the gap
+    assert rollup.rating == rate(rollup.firm_share)
+
+
+@given(coverages)
+def test_a_line_is_green_exactly_when_its_gap_is_closed(c: Coverage) -> None:
+    assert (c.gap == 0) == (c.rating == Rating.GREEN)
+    assert c.firm_share + c.conditional_share <= 1
+    assert c.is_critical_shortfall == (c.critical and c.fill < Fraction(1, 2))
+
+
+@given(st.fractions(0, 1))
+def test_percent_is_the_share_rounded_down(share: Fraction) -> None:
+    shown = percent(share)
+    assert 0 <= shown <= 100
+    assert shown <= share * 100 < shown + 1
