@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.model import ConditionKind, Priority
-from bot.services.digests import Alert, Changes
+from bot.services.digests import Alert, Changes, Hinge
 from handlers.digest import hinge_lines, render_alerts, render_digest
 from tests.support.clock import START
 from tests.support.read_models import change, digest, hinge, question, requirement
@@ -190,6 +190,23 @@ def test_a_huge_week_stays_inside_slack_limits_and_counts_what_it_leaves_out() -
     assert capacity[-1] == f"…and {len(lines) - len(capacity) + 2} more."
     assert section(blocks, "*Not heard from this period*").endswith(" …and 60 more")
     assert blocks[-1]["type"] == "context"  # the note survives the cut
+
+
+def test_a_cut_section_keeps_room_to_say_how_many_lines_it_left_out() -> None:
+    def sized(kind: ConditionKind, length: int) -> Hinge:
+        """One hinge whose line in the digest is ``length`` characters long."""
+        line = hinge_lines(digest([], hinges=[hinge(kind, ("SKY-1", 1, "u"))]))[0]
+        return hinge(kind, ("SKY-1", 1, "u" * (1 + length - len(line))))
+
+    first, second, third, *rest = ConditionKind
+    hinges = [sized(first, 1000), sized(second, 1000), sized(third, 970)]
+    hinges += [hinge(kind, ("SKY-1", 1, "u")) for kind in rest]
+    lines = hinge_lines(digest([], hinges=hinges))
+    assert [len(line) for line in lines[:3]] == [1000, 1000, 970]
+    # The heading and the first two lines take 2,024 characters; the third would end at
+    # 2,995, which leaves no room for the line saying how many more there are.
+    capacity = section(render_digest(digest([], hinges=hinges))[1], "*Conditional capacity*")
+    assert capacity.splitlines() == ["*Conditional capacity*", *lines[:2], "…and 3 more."]
 
 
 def test_user_text_in_a_digest_is_escaped() -> None:
