@@ -27,12 +27,6 @@ VIEWS = [
 ]
 
 
-@pytest.fixture
-def coalition(muster: Muster) -> Muster:
-    small_coalition(muster)
-    return muster
-
-
 def everything(reply: object) -> str:
     return json.dumps(reply.body, ensure_ascii=False)  # type: ignore[attr-defined]
 
