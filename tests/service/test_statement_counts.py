@@ -7,7 +7,7 @@ import pytest
 
 from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
-from tests.support.databases import StatementCounter
+from tests.conftest import StatementCounter
 from tests.support.factories import OTHER, add_delegations, add_requirements, small_coalition
 
 

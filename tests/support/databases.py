@@ -116,22 +116,6 @@ def check_migrations_match_models(url: str) -> None:
     command.check(alembic_config(url))
 
 
-class StatementCounter:
-    """Collects the SQL statements an engine runs (transaction control left out); the
-    count is deterministic where timings are not."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
 def count(engine: Engine, table: str) -> int:
     """How many rows ``table`` holds."""
     with engine.connect() as conn:
