@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.domain.clock import FixedClock
-from bot.runtime.scheduler import Ticker, TickReport
+
+if TYPE_CHECKING:  # the scheduler draws charts: matplotlib is slow to import for a type
+    from bot.runtime.scheduler import Ticker, TickReport
 
 # A Monday morning in ISO week 48 of 2026: the week the scripted tests play out.
 START = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
