@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.model import (
@@ -219,6 +219,7 @@ def test_quantities_from_one_to_the_maximum(quantity: int, problem: str | None) 
     assert quantity_problem(quantity) == problem
 
 
+@settings(max_examples=50)
 @given(st.lists(coverages, min_size=1, max_size=15))
 def test_rollup_shares_are_between_zero_and_one_and_firm_plus_gap_is_whole(
     lines: list[Coverage],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.domain.model import Priority, Rating, Rollup
@@ -76,6 +76,7 @@ views_strategy = st.lists(
 )
 
 
+@settings(max_examples=50)
 @given(views_strategy, st.randoms(use_true_random=False))
 def test_gaps_first_is_every_gap_worst_first_whatever_the_input_order(
     views: list[RequirementView], random: object
@@ -122,6 +123,7 @@ def test_status_report_of_one_objective_leaves_the_others_out() -> None:
     assert report.overall == Rollup((views[0].coverage,))
 
 
+@settings(max_examples=50)
 @given(views_strategy)
 def test_the_overall_roll_up_is_its_objectives_combined(views: list[RequirementView]) -> None:
     report = status_report(objectives(), views)
