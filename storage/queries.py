@@ -185,14 +185,20 @@ def list_pledges(
 
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
-) -> Sequence[tuple[int, int, str, str]]:
-    """(requirement id, quantity, status, condition) of every pledge: all coverage needs."""
-    query = select(Pledge.requirement_id, Pledge.quantity, Pledge.status, Pledge.condition)
+) -> list[tuple[int, int, str, bool]]:
+    """(requirement id, total quantity, status, conditional): the pledges summed per
+    requirement, status and whether they carry a condition. That is all coverage
+    needs, and it is summed in the database, so a coverage read returns a few rows
+    per requirement however many pledges there are."""
+    conditional = (col(Pledge.condition) != "").label("conditional")
+    query = select(
+        col(Pledge.requirement_id), func.sum(col(Pledge.quantity)), col(Pledge.status), conditional
+    ).group_by(col(Pledge.requirement_id), col(Pledge.status), conditional)
     if requirement_ids is not None:
         query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
     return [
-        (rid, quantity, status, condition)
-        for rid, quantity, status, condition in session.exec(query).all()
+        (rid, int(total), status, bool(is_conditional))
+        for rid, total, status, is_conditional in session.exec(query).all()
     ]
 
 

@@ -148,12 +148,14 @@ def requirement_views(s: Session, requirements: Sequence[Requirement]) -> list[R
 
 
 def _figures_by_requirement(
-    rows: Iterable[tuple[int, int, str, str]],
+    rows: Iterable[tuple[int, int, str, bool]],
 ) -> dict[int, list[PledgeFigure]]:
+    """Each row is the total of a requirement's pledges in one status, with or
+    without a condition: the coverage arithmetic sums them as it would the pledges."""
     grouped: dict[int, list[PledgeFigure]] = defaultdict(list)
-    for requirement_id, quantity, status, condition in rows:
+    for requirement_id, total, status, conditional in rows:
         grouped[requirement_id].append(
-            PledgeFigure(quantity, PledgeStatus(status), conditional=bool(condition))
+            PledgeFigure(total, PledgeStatus(status), conditional=conditional)
         )
     return grouped
 

@@ -7,8 +7,15 @@ import pytest
 
 from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
+from storage import queries as q
 from tests.conftest import StatementCounter
-from tests.support.factories import OTHER, add_delegations, add_requirements, small_coalition
+from tests.support.factories import (
+    OTHER,
+    OWN,
+    add_delegations,
+    add_requirements,
+    small_coalition,
+)
 
 
 def grow(m: Muster, delegations: int, requirements: int) -> None:
@@ -61,3 +68,31 @@ def test_a_pledge_is_a_handful_of_statements(
     count_statements.statements.clear()
     muster.pledges.pledge(OTHER, requirement="SKY-1", quantity=1)
     assert count_statements.count <= 10, count_statements.statements
+
+
+def coverage_rows(m: Muster) -> int:
+    with m.uow.read() as s:
+        return len(q.pledge_figures(s))
+
+
+def test_coverage_reads_the_same_rows_however_many_pledges_there_are(muster: Muster) -> None:
+    """Coverage is summed in the database: one row per requirement, status and
+    condition, not one per pledge, so status and gaps cost the same at 200k pledges."""
+    small_coalition(muster)
+    before = coverage_rows(muster)
+    status = muster.reports.status(OWN)
+    for _ in range(40):
+        muster.pledges.pledge(
+            OWN,
+            requirement="SKY-1",
+            quantity=1,
+            status=PledgeStatus.OFFERED,
+            condition="US backstop",
+        )
+        muster.pledges.pledge(OWN, requirement="LAND-1", quantity=1, status=PledgeStatus.CONFIRMED)
+    assert coverage_rows(muster) == before  # 80 more pledges, no more rows
+    after = muster.reports.status(OWN)
+    sky, land = (after.objectives[0].requirements[0], after.objectives[2].requirements[0])
+    assert (sky.coverage.firm, sky.coverage.conditional) == (0, 41)
+    assert (land.coverage.firm, land.coverage.conditional) == (42, 0)
+    assert status.overall.count == after.overall.count
