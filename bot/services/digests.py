@@ -224,8 +224,10 @@ def _days_until(day: date, now: datetime, zone: str) -> timedelta:
 def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str, str]) -> Changes:
     hidden = loaders.hidden_pledge_refs(s, viewer, events)
     codes = {d.id: d.code for d in q.list_delegations(s)}
-    # Status changes and withdrawals leave the quantity out of the event: it did not change.
-    quantities = {f"P-{p.id}": p.quantity for p, _d, _r in q.list_pledges(s)}
+    # Status changes and withdrawals leave the quantity out of the event: it did not
+    # change. Only the pledges this period's events name are read, not every pledge.
+    pledged = {int(e.entity_ref[2:]) for e in events if e.entity == "pledge"}
+    quantities = {f"P-{i}": n for i, n in q.pledge_quantities(s, pledged).items()}
     buckets: dict[str, list[ChangeLine]] = defaultdict(list)
     asked: list[str] = []
     answered: list[str] = []
