@@ -213,3 +213,19 @@ def hinge(kind: ConditionKind, *amounts: tuple[str, int, str]) -> Hinge:
 
 def home(who: Actor, **parts: Sequence[object]) -> Home:
     return Home(actor=who, **{name: tuple(value) for name, value in parts.items()})  # type: ignore[arg-type]
+
+
+# Three lines in three states, for rendering tests: half filled, a critical line
+# with only conditional offers, and a filled one.
+SAMPLE_VIEWS = [
+    requirement("SKY-1", quantity=6, firm=3, unit="batteries", title="Air defence"),
+    requirement(
+        "SKY-2",
+        quantity=4,
+        conditional=2,
+        unit="aircraft",
+        title="Tankers",
+        priority=Priority.CRITICAL,
+    ),
+    requirement("LAND-1", quantity=2, firm=2, unit="battlegroups", title="Battlegroups"),
+]

@@ -11,21 +11,9 @@ from bot.domain.model import ConditionKind, Priority
 from bot.services.digests import Alert, Changes, Hinge
 from handlers.digest import hinge_lines, render_alerts, render_digest
 from tests.support.clock import START
-from tests.support.read_models import change, digest, hinge, question, requirement
+from tests.support.read_models import SAMPLE_VIEWS, change, digest, hinge, question, requirement
 from tests.support.slack import MAX_BLOCKS_PER_MESSAGE, validate_blocks
 
-VIEWS = [
-    requirement("SKY-1", quantity=6, firm=3, unit="batteries", title="Air defence"),
-    requirement(
-        "SKY-2",
-        quantity=4,
-        conditional=2,
-        unit="aircraft",
-        title="Tankers",
-        priority=Priority.CRITICAL,
-    ),
-    requirement("LAND-1", quantity=2, firm=2, unit="battlegroups", title="Battlegroups"),
-]
 CHANGES = Changes(
     new=(change("P-3", "SKY-1", before=None, after=2),),
     raised=(change("P-1", "SKY-2", before=1, after=3000, delegation="OST"),),
@@ -53,7 +41,7 @@ def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def a_week() -> tuple[str, list[dict[str, Any]]]:
     return render_digest(
         digest(
-            VIEWS,
+            SAMPLE_VIEWS,
             changes=CHANGES,
             hinges=[hinge(ConditionKind.US_BACKSTOP, ("SKY-2", 2, "aircraft"))],
             open_questions=[
@@ -119,8 +107,8 @@ def test_changes_conditions_questions_and_silence() -> None:
 
 
 def test_a_public_digest_says_restricted_pledges_stay_inside_totals() -> None:
-    public = render_digest(digest(VIEWS))[1][-1]
-    full = render_digest(digest(VIEWS, full_view=True))[1][-1]
+    public = render_digest(digest(SAMPLE_VIEWS))[1][-1]
+    full = render_digest(digest(SAMPLE_VIEWS, full_view=True))[1][-1]
     assert public["type"] == full["type"] == "context"
     assert "Restricted pledges appear only inside totals." in json.dumps(public)
     assert "Restricted pledges" not in json.dumps(full)
@@ -129,9 +117,9 @@ def test_a_public_digest_says_restricted_pledges_stay_inside_totals() -> None:
 def test_the_digest_is_dated_in_its_readers_zone() -> None:
     sunday_night = datetime.fromisoformat("2026-11-29T20:00:00+00:00")
     dated = {
-        zone: render_digest(digest(VIEWS, generated_at=sunday_night, zone=zone))[1][0]["text"][
+        zone: render_digest(digest(SAMPLE_VIEWS, generated_at=sunday_night, zone=zone))[1][0][
             "text"
-        ]
+        ]["text"]
         for zone in ("UTC", "Pacific/Auckland", "America/Los_Angeles")
     }
     assert dated == {

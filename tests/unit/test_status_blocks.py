@@ -12,21 +12,8 @@ from hypothesis import strategies as st
 from bot.domain.model import Priority, Rollup, percent
 from bot.domain.read_models import RequirementView, status_report
 from handlers.reports import bar, render_status, rollup_line
-from tests.support.read_models import objective, objectives, requirement
+from tests.support.read_models import SAMPLE_VIEWS, objective, objectives, requirement
 from tests.support.slack import MAX_BLOCKS_PER_MESSAGE, validate_blocks
-
-VIEWS = [
-    requirement("SKY-1", quantity=6, firm=3, unit="batteries", title="Air defence"),
-    requirement(
-        "SKY-2",
-        quantity=4,
-        conditional=2,
-        unit="aircraft",
-        title="Tankers",
-        priority=Priority.CRITICAL,
-    ),
-    requirement("LAND-1", quantity=2, firm=2, unit="battlegroups", title="Battlegroups"),
-]
 
 
 def texts(blocks: list[dict[str, object]]) -> list[str]:
@@ -45,7 +32,7 @@ def test_an_objective_without_requirements_says_so() -> None:
 
 
 def test_status_over_all_objectives_shows_each_figure() -> None:
-    reply = render_status(status_report(objectives(), VIEWS), scope=None)
+    reply = render_status(status_report(objectives(), SAMPLE_VIEWS), scope=None)
     validate_blocks(reply.blocks)
     assert reply.blocks[0]["text"]["text"] == "Coverage by objective"
     overall, sky, sea, land, uaf = texts(reply.blocks)
@@ -67,7 +54,7 @@ def test_status_over_all_objectives_shows_each_figure() -> None:
 
 
 def test_status_of_one_objective_lists_its_requirements_with_pledge_buttons() -> None:
-    views = [*VIEWS[:2], requirement("SKY-3", quantity=1, firm=1, title="Filled")]
+    views = [*SAMPLE_VIEWS[:2], requirement("SKY-3", quantity=1, firm=1, title="Filled")]
     reply = render_status(status_report([objective("SKY")], views), scope="SKY")
     validate_blocks(reply.blocks)
     assert reply.blocks[0]["text"]["text"] == "Coverage of SKY by requirement"
