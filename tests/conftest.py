@@ -6,9 +6,10 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 
 from bot.domain.clock import FixedClock
 from bot.runtime.settings import Settings
@@ -151,3 +152,41 @@ def count_statements(engine: Engine) -> Iterator[StatementCounter]:
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+
+
+class RowCounter:
+    """Rows each SELECT returns, counted after it ran by asking the database how many
+    rows the same statement, with the same parameters, in the same transaction,
+    yields. A statement read with ``.first()`` counts whole: the count is an upper
+    bound, and deterministic, unlike timings."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, str]] = []
+
+    def __call__(
+        self, conn: Connection, cursor: Any, statement: str, parameters: Any, *_args: object
+    ) -> None:
+        head = statement.lstrip().upper()
+        if not head.startswith(("SELECT", "WITH")) or "FOR UPDATE" in head:
+            return
+        counting = conn.connection.cursor()
+        try:
+            counting.execute(f"SELECT count(*) FROM ({statement}) AS counted", parameters)
+            self.rows.append((int(counting.fetchone()[0]), statement))
+        finally:
+            counting.close()
+
+    @property
+    def total(self) -> int:
+        return sum(n for n, _ in self.rows)
+
+    def clear(self) -> None:
+        self.rows.clear()
+
+
+@pytest.fixture
+def count_rows(engine: Engine) -> Iterator[RowCounter]:
+    counter = RowCounter()
+    event.listen(engine, "after_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "after_cursor_execute", counter)

@@ -8,7 +8,7 @@ import pytest
 from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
 from storage import queries as q
-from tests.conftest import StatementCounter
+from tests.conftest import RowCounter, StatementCounter
 from tests.support.factories import (
     OTHER,
     OWN,
@@ -96,3 +96,12 @@ def test_coverage_reads_the_same_rows_however_many_pledges_there_are(muster: Mus
     assert (sky.coverage.firm, sky.coverage.conditional) == (0, 41)
     assert (land.coverage.firm, land.coverage.conditional) == (42, 0)
     assert status.overall.count == after.overall.count
+
+
+def test_rows_counted_are_the_rows_a_read_returns(muster: Muster, count_rows: RowCounter) -> None:
+    """The row counter itself: a read of every pledge counts one row per pledge."""
+    small_coalition(muster)
+    with muster.uow.read() as s:
+        count_rows.clear()
+        listed = q.list_pledges(s)
+    assert count_rows.total == len(listed) > 0
