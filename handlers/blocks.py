@@ -74,6 +74,15 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
+class PreviewRequest:
+    """A digest preview for one user, answered through the command's response URL:
+    on a large coalition building it takes longer than Slack waits for the ack."""
+
+    user: str
+    response_url: str
+
+
+@dataclass(frozen=True)
 class FollowUps:
     """Slow work after the reply has gone: posts, announcements, App Home refreshes,
     digests on demand and file uploads."""
@@ -83,9 +92,22 @@ class FollowUps:
     refresh_home: tuple[str, ...] = ()
     digest_to: str | None = None
     upload: ExportRequest | None = None
+    preview: PreviewRequest | None = None
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
+
+
+# The context key under which the runtime puts its hand-off to the worker pool.
+FOLLOW_UP = "follow_up"
+
+
+def hand_off(context: dict[str, Any], work: FollowUps) -> None:
+    """Give slow work to the runtime's pool once the answer has gone, and only when
+    there is some: a read answers and is done, with no copy of the request handed to
+    a thread for nothing."""
+    if work:
+        context[FOLLOW_UP](work)
 
 
 @dataclass
@@ -101,6 +123,7 @@ class Reply:
     digest_to: str | None = None
     upload: ExportRequest | None = None
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
+    preview: bool = False  # the digest preview follows through the response URL
 
 
 class MessageBuilder:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.webhook import WebhookClient
 
 from bot.domain.errors import MusterError
 from bot.services.muster import Muster
 from handlers import exports, home, questions
-from handlers.blocks import ExportRequest, FollowUps, Notice
+from handlers.blocks import ExportRequest, FollowUps, Notice, PreviewRequest
+from handlers.digest import render_digest
 from handlers.errors import message_for
 from handlers.posting import post_digest_now, post_notice
 
@@ -51,11 +52,34 @@ def send_export(
         post_notice(client, Notice(request.user, sorry, []), logger)
 
 
+def send_preview(
+    muster: Muster, client: WebClient, request: PreviewRequest, logger: logging.Logger
+) -> None:
+    """The digest as the user's audience would read it, where they asked for it (or
+    by DM when the command came without a response URL)."""
+    try:
+        text, blocks = render_digest(muster.digests.preview(request.user, muster.clock()))
+    except Exception as exc:  # the user is waiting for it: say so rather than fail silently
+        message_for(exc, logger)
+        text, blocks = "Sorry, the digest preview could not be built; please try again.", []
+    if not request.response_url:
+        post_notice(client, Notice(request.user, text, blocks), logger)
+        return
+    try:
+        WebhookClient(request.response_url, retry_handlers=client.retry_handlers).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except (OSError, SlackRequestError) as exc:
+        logger.warning("could not deliver the digest preview to %s: %s", request.user, exc)
+
+
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
     for notice in work.notices:
         post_notice(client, notice, logger)
     if work.digest_to is not None:
         post_digest_now(muster, client, work.digest_to)
+    if work.preview is not None:
+        send_preview(muster, client, work.preview, logger)
     if work.upload is not None:
         send_export(muster, client, work.upload, logger)
     if work.announce_question is not None:
@@ -64,12 +88,10 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         refresh_home(muster, client, user, logger)
 
 
-def lazy(context: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
-    """Bolt lazy listener: runs on the worker pool after the acknowledgement is sent."""
-    work: FollowUps | None = context.get("follow_ups")
-    if work:
-        with logged(logger):
-            run(context["muster"], client, work, logger)
+def run_logged(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
+    """The worker pool's entry point, after the acknowledgement is sent."""
+    with logged(logger):
+        run(muster, client, work, logger)
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +18,16 @@ from slack_sdk.models.views import View
 
 from bot.domain.access import NOT_REGISTERED
 from bot.domain.read_models import Home
-from bot.services.muster import Muster
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
     MAX_MODAL_BLOCKS,
+    FollowUps,
     answer_button,
     fmt_time,
+    hand_off,
     pledge_button,
     truncate,
 )
-from handlers.errors import message_for
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
 from handlers.requirements import requirement_lines
@@ -104,15 +104,8 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
     return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()
 
 
-def on_home_opened(
-    event: dict[str, Any], context: dict[str, Any], client: Any, logger: logging.Logger
-) -> None:
-    if event.get("tab", "home") != "home":
-        return
-    muster: Muster = context["muster"]
-    try:
-        client.views_publish(
-            user_id=event["user"], view=build(muster.reports.home(event["user"]), muster.clock())
-        )
-    except Exception as exc:  # a lazy listener: nobody to answer, so log it with a reference
-        message_for(exc, logger)
+def on_home_opened(ack: Callable[..., Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+    """Slack wants the event acknowledged at once; the tab is published afterwards."""
+    ack()
+    if event.get("tab", "home") == "home":
+        hand_off(context, FollowUps(refresh_home=(event["user"],)))

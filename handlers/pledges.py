@@ -16,7 +16,16 @@ from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from handlers import forms
 from handlers import usage as u
-from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply, open_form
+from handlers.blocks import (
+    FollowUps,
+    MessageBuilder,
+    Reply,
+    esc,
+    fmt_qty,
+    form_reply,
+    hand_off,
+    open_form,
+)
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
@@ -285,7 +294,7 @@ def on_pledge_submitted(
         response_action="update",
         view=forms.done(f"Pledge {result.pledge.ref} recorded", confirmation_lines(result)),
     )
-    context["follow_ups"] = FollowUps(refresh_home=(user,))
+    hand_off(context, FollowUps(refresh_home=(user,)))
 
 
 ROUTES = [

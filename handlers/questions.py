@@ -25,6 +25,7 @@ from handlers.blocks import (
     esc,
     fmt_time,
     form_reply,
+    hand_off,
     open_form,
     truncate,
 )
@@ -270,7 +271,7 @@ def on_ask_submitted(
         response_action="update",
         view=forms.done(f"Question {asked.ref} sent", question_lines(asked, asked.asked_at)),
     )
-    context["follow_ups"] = FollowUps(announce_question=int(asked.ref[2:]), refresh_home=(user,))
+    hand_off(context, FollowUps(announce_question=int(asked.ref[2:]), refresh_home=(user,)))
 
 
 def on_answer_button(
@@ -293,9 +294,7 @@ def on_answer_submitted(
     lines = question_lines(answered, muster.clock())
     ack(response_action="update", view=forms.done(f"{answered.ref} answered", lines))
     homes = (user, answered.asker) if answered.asker else (user,)
-    context["follow_ups"] = FollowUps(
-        notices=tuple(answer_notices(answered, lines)), refresh_home=homes
-    )
+    hand_off(context, FollowUps(notices=tuple(answer_notices(answered, lines)), refresh_home=homes))
 
 
 ROUTES = [
