@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.model import Rating
+from bot.domain.read_models import Page
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
@@ -211,6 +212,21 @@ def _fit(blocks: list[Any]) -> list[Any]:
     dropped = len(blocks) - len(kept)
     note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
     return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def page_note(page: Page, command: str, *, latest_first: bool = False) -> str | None:
+    """Where a long list's page stands and the command for the next one; None when
+    the list fits on one page."""
+    if page.pages == 1:
+        return None
+    first, last = page.offset + 1, min(page.offset + page.size, page.total)
+    note = (
+        f"Showing {first:,}–{last:,} of {page.total:,}{', latest first' if latest_first else ''}."
+    )
+    if page.has_more:
+        label = "Earlier entries" if latest_first else "The next"
+        note += f" {label}: `/muster {command} page {page.number + 1}`"
+    return note
 
 
 def pledge_button(requirement_code: str) -> ButtonElement:

@@ -33,7 +33,8 @@ def announce(muster: Muster, client: WebClient, question_id: int, logger: loggin
 def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.Logger) -> None:
     try:
         client.views_publish(
-            user_id=user, view=home.build(muster.reports.home(user), muster.clock())
+            user_id=user,
+            view=home.build(muster.reports.home(user, items=home.MAX_ITEMS), muster.clock()),
         )
     except (SlackApiError, MusterError) as exc:
         logger.warning("could not refresh the Home tab of %s: %s", user, exc)

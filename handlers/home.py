@@ -60,18 +60,18 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
     if not actor.is_registered:
         blocks.append(_text(NOT_REGISTERED))
     if actor.delegation_id is not None:
-        blocks += _heading(f"Pledges of {actor.delegation_code} ({len(home.pledges)})")
+        blocks += _heading(f"Pledges of {actor.delegation_code} ({home.pledge_count:,})")
         blocks += [_text(pledge_summary(p)) for p in home.pledges[:MAX_ITEMS]] or [
             _text("No pledges yet.")
         ]
-        blocks += _more(len(home.pledges), "/muster pledges mine")
-        blocks += _heading(f"Open questions of {actor.delegation_code} ({len(home.questions)})")
+        blocks += _more(home.pledge_count, "/muster pledges mine")
+        blocks += _heading(f"Open questions of {actor.delegation_code} ({home.question_count:,})")
         blocks += [_text("\n".join(question_lines(q, now))) for q in home.questions[:MAX_ITEMS]]
         if not home.questions:
             blocks.append(_text("None open."))
-        blocks += _more(len(home.questions), "/muster questions")
+        blocks += _more(home.question_count, "/muster questions")
     if actor.is_coordinator:
-        blocks += _heading(f"Unanswered questions ({len(home.unanswered)})")
+        blocks += _heading(f"Unanswered questions ({home.unanswered_count:,})")
         for question in home.unanswered[:MAX_ITEMS]:
             lines = question_lines(question, now)
             blocks.append(
@@ -80,7 +80,7 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
                     accessory=answer_button(question.ref),
                 )
             )
-        blocks += _more(len(home.unanswered), "/muster questions")
+        blocks += _more(home.unanswered_count, "/muster questions")
         blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls)})")
         blocks += [
             _text("\n".join(requirement_lines(r))) for r in home.critical_shortfalls[:MAX_ITEMS]

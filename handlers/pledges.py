@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Option
 
 from bot.domain.errors import BadInput
 from bot.domain.model import CONDITION_LABELS, PledgeStatus
-from bot.domain.read_models import PledgeList, PledgeResult, PledgeView, RequirementView
+from bot.domain.read_models import Page, PledgeList, PledgeResult, PledgeView, RequirementView
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from handlers import forms
@@ -25,12 +25,14 @@ from handlers.blocks import (
     form_reply,
     hand_off,
     open_form,
+    page_note,
 )
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
     Token,
     iso_date,
+    paged,
     quantity,
     ref_number,
     requirement_code,
@@ -75,6 +77,7 @@ class Withdraw:
 @dataclass(frozen=True)
 class ListPledges:
     scope: str | None = None
+    page: Page = field(default_factory=Page)
 
 
 def _quoted(rest: list[Token], what: str, usage: str) -> str:
@@ -142,10 +145,11 @@ def parse_withdraw(args: Args) -> Withdraw:
 
 
 def parse_list(args: Args) -> ListPledges:
+    args, page = paged(args, str(u.PLEDGES))
     if len(args) > 1:
         raise BadInput("List pledges by one scope at a time.", str(u.PLEDGES))
     token = args.get(0)
-    return ListPledges(token.text if token else None)
+    return ListPledges(token.text if token else None, page)
 
 
 def pledge_summary(p: PledgeView) -> str:
@@ -186,10 +190,13 @@ def run_withdraw(muster: Muster, user: str, cmd: Withdraw) -> Reply:
     return _confirmation(f"Pledge {result.pledge.ref} withdrawn", result)
 
 
-def render_list(listing: PledgeList) -> Reply:
-    builder = MessageBuilder(f"{listing.title} ({len(listing.pledges) + listing.undisclosed})")
+def render_list(listing: PledgeList, command: str = "pledges") -> Reply:
+    builder = MessageBuilder(f"{listing.title} ({listing.page.total + listing.undisclosed:,})")
     if listing.pledges:
         builder.lines(pledge_summary(p) for p in listing.pledges)
+    note = page_note(listing.page, command)
+    if note:
+        builder.context(note)
     if listing.undisclosed:
         builder.context(
             f"{listing.undisclosed} undisclosed pledge(s) are counted in the totals but not shown."
@@ -200,7 +207,8 @@ def render_list(listing: PledgeList) -> Reply:
 
 
 def run_list(muster: Muster, user: str, cmd: ListPledges) -> Reply:
-    return render_list(muster.pledges.list_pledges(user, cmd.scope))
+    listing = muster.pledges.list_pledges(user, cmd.scope, cmd.page)
+    return render_list(listing, " ".join(["pledges", *([cmd.scope] if cmd.scope else [])]))
 
 
 # --- the pledge form ------------------------------------------------------------------

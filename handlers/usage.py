@@ -68,7 +68,9 @@ WITHDRAW = Usage(
     "own delegation or coordinator",
     "pledges",
 )
-PLEDGES = Usage("pledges [mine|<REQ>|<DELEGATION>]", "pledges SKY-2", "registered", "pledges")
+PLEDGES = Usage(
+    "pledges [mine|<REQ>|<DELEGATION>] [page <n>]", "pledges SKY-2", "registered", "pledges"
+)
 ASK = Usage(
     "ask [<REQ>:|<OBJ>:] <question…>",
     "ask SKY-3: who provides the airborne early warning backstop?",
@@ -81,7 +83,7 @@ ANSWER = Usage(
     "coordinator",
     "questions",
 )
-QUESTIONS = Usage("questions [open|all]", "questions all", "registered", "questions")
+QUESTIONS = Usage("questions [open|all] [page <n>]", "questions all", "registered", "questions")
 QUESTION_STATUS = Usage(
     "question close|reopen <Q-n>", "question close Q-2", "coordinator", "questions"
 )
@@ -118,7 +120,7 @@ ALERTS_UNSUBSCRIBE = Usage(
 )
 ALERTS_LIST = Usage("alerts list", "alerts list", "coordinator", "broadcasts")
 EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
-HISTORY = Usage("history <P-n|Q-n|REQ>", "history SKY-2", "registered", "reports")
+HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
     HELP,

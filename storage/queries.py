@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, or_
+from sqlalchemy import delete, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -244,20 +244,6 @@ def add_event(session: Session, **fields: Any) -> Event:
     event = Event(**fields)
     session.add(event)
     return event
-
-
-def events_for(session: Session, entity_ref: str) -> Sequence[Event]:
-    return session.exec(
-        select(Event).where(Event.entity_ref == entity_ref).order_by(col(Event.at), col(Event.id))
-    ).all()
-
-
-def events_for_requirement(session: Session, code: str) -> Sequence[Event]:
-    return session.exec(
-        select(Event)
-        .where(or_(col(Event.entity_ref) == code, col(Event.requirement_code) == code))
-        .order_by(col(Event.at), col(Event.id))
-    ).all()
 
 
 def events_with_requirement(session: Session) -> Sequence[Event]:
