@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal
+from sqlalchemy import bindparam, delete, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from storage.models import (
     Coordinator,
@@ -47,9 +49,12 @@ def insert_once(session: Session, row: SQLModel) -> bool:
 
 
 def list_objectives(session: Session) -> Sequence[Objective]:
-    return session.exec(
-        select(Objective).order_by(col(Objective.position), col(Objective.id))
-    ).all()
+    return session.exec(_objectives_statement()).all()
+
+
+@cache
+def _objectives_statement() -> SelectOfScalar[Objective]:
+    return select(Objective).order_by(col(Objective.position), col(Objective.id))
 
 
 def get_objective(session: Session, code: str, *, for_update: bool = False) -> Objective | None:
@@ -94,19 +99,27 @@ def question_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
-    """(is a coordinator, has been answered before, their delegation) in one statement."""
+@cache
+def _identify_statement() -> Any:
+    # Built once: every request runs it, and building the expression costs more than
+    # running it on a small table. The user id is a bound parameter.
+    user_id: Any = bindparam("user_id")
     coordinator = exists().where(col(Coordinator.user_id) == user_id)
     known = exists().where(col(KnownUser.user_id) == user_id)
     delegation_id = (
         sa_select(col(Member.delegation_id)).where(col(Member.user_id) == user_id).scalar_subquery()
     )
     anchor = sa_select(literal(1).label("one")).subquery()
-    row = session.execute(
+    return (
         sa_select(coordinator, known, Delegation)
         .select_from(anchor)
         .outerjoin(Delegation, col(Delegation.id) == delegation_id)
-    ).one()
+    )
+
+
+def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
+    """(is a coordinator, has been answered before, their delegation) in one statement."""
+    row = session.execute(_identify_statement(), {"user_id": user_id}).one()
     return bool(row[0]), bool(row[1]), row[2]
 
 
@@ -144,14 +157,19 @@ def get_requirement_by_id(session: Session, requirement_id: int) -> Requirement 
 def list_requirements(
     session: Session, objective_id: int | None = None
 ) -> Sequence[tuple[Requirement, Objective]]:
-    query = (
+    query = _requirements_statement()
+    if objective_id is not None:
+        query = query.where(Requirement.objective_id == objective_id)
+    return [(r, o) for r, o in session.exec(query).all()]
+
+
+@cache
+def _requirements_statement() -> Select[Requirement, Objective]:
+    return (
         select(Requirement, Objective)
         .join(Objective, col(Objective.id) == col(Requirement.objective_id))
         .order_by(col(Objective.position), col(Requirement.seq))
     )
-    if objective_id is not None:
-        query = query.where(Requirement.objective_id == objective_id)
-    return [(r, o) for r, o in session.exec(query).all()]
 
 
 # --- pledges ----------------------------------------------------------------
@@ -200,16 +218,21 @@ def pledge_figures(
     requirement, status and whether they carry a condition. That is all coverage
     needs, and it is summed in the database, so a coverage read returns a few rows
     per requirement however many pledges there are."""
-    conditional = (col(Pledge.condition) != "").label("conditional")
-    query = select(
-        col(Pledge.requirement_id), func.sum(col(Pledge.quantity)), col(Pledge.status), conditional
-    ).group_by(col(Pledge.requirement_id), col(Pledge.status), conditional)
+    query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
     return [
         (rid, int(total), status, bool(is_conditional))
         for rid, total, status, is_conditional in session.exec(query).all()
     ]
+
+
+@cache
+def _figures_statement() -> Any:
+    conditional = (col(Pledge.condition) != "").label("conditional")
+    return select(
+        col(Pledge.requirement_id), func.sum(col(Pledge.quantity)), col(Pledge.status), conditional
+    ).group_by(col(Pledge.requirement_id), col(Pledge.status), conditional)
 
 
 # --- questions --------------------------------------------------------------

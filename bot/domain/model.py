@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 
 # The four lines of effort of the plan. Their names are editable; their codes are
 # fixed, because every requirement code (SKY-2) is built from them.
@@ -248,11 +249,12 @@ class Rollup:
         values = list(values)
         return sum(values, Fraction(0)) / len(values) if values else Fraction(0)
 
-    @property
+    # Exact fractions are slow to sum; a roll-up is read several times per reply.
+    @cached_property
     def firm_share(self) -> Fraction:
         return self._mean(c.firm_share for c in self.lines)
 
-    @property
+    @cached_property
     def conditional_share(self) -> Fraction:
         return self._mean(c.conditional_share for c in self.lines)
 
