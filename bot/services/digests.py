@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,9 @@ from storage.models import Event
 
 STALE_QUESTION = timedelta(days=7)
 DEADLINE_HORIZON = timedelta(days=14)
+# Lines a digest shows of each kind of change (new, raised, ...); the rest it counts.
+MAX_PER_CHANGE = 12
+KINDS = ("new", "raised", "reduced", "confirmed", "withdrawn")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class ChangeLine:
 
 @dataclass(frozen=True)
 class Changes:
+    """The period's changes: of each kind the first lines, in the order they happened,
+    and in ``counts`` how many there were in all (a kind missing there has every
+    line shown)."""
+
     new: tuple[ChangeLine, ...] = ()
     raised: tuple[ChangeLine, ...] = ()
     reduced: tuple[ChangeLine, ...] = ()
@@ -51,10 +58,21 @@ class Changes:
     asked: tuple[str, ...] = ()
     answered: tuple[str, ...] = ()
     undisclosed: int = 0  # changes to pledges this audience may not see
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        """How many changes of ``kind`` (new, raised, …) there were, shown or not."""
+        lines: tuple[ChangeLine, ...] = getattr(self, kind)
+        return self.counts.get(kind, len(lines))
 
     @property
     def empty(self) -> bool:
-        return not any(vars(self).values())
+        return not (
+            any(self.count(kind) for kind in KINDS)
+            or self.asked
+            or self.answered
+            or self.undisclosed
+        )
 
 
 @dataclass(frozen=True)
@@ -264,7 +282,11 @@ def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str
             if e.after.get("status") == PledgeStatus.CONFIRMED:
                 buckets["confirmed"].append(line)
     return Changes(
-        **{k: tuple(v) for k, v in buckets.items()},
+        new=tuple(buckets["new"]),
+        raised=tuple(buckets["raised"]),
+        reduced=tuple(buckets["reduced"]),
+        confirmed=tuple(buckets["confirmed"]),
+        withdrawn=tuple(buckets["withdrawn"]),
         asked=tuple(asked),
         answered=tuple(answered),
         undisclosed=undisclosed,
