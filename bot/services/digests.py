@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain import access
-from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus, classify_condition
+from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus
 from bot.domain.read_models import (
     Actor,
     QuestionView,
@@ -24,6 +24,7 @@ from bot.services import loaders
 from bot.services.base import Service
 from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.unit_of_work import UnitOfWork
+from storage import digest_queries as dq
 from storage import queries as q
 from storage.models import Event
 
@@ -296,13 +297,15 @@ def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str
 def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ...]:
     """Conditional capacity by condition. A restricted pledge's condition is one of its
     details, so outside the coordinators' view it is left out here (it still counts as
-    conditional in the coverage figures)."""
-    totals: dict[ConditionKind, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pledge, _d, req in q.list_pledges(s):
-        kind = classify_condition(pledge.condition)
-        visible = viewer.is_coordinator or not pledge.restricted
-        if kind is not None and visible and pledge.status != PledgeStatus.WITHDRAWN:
-            totals[kind][req.code] += pledge.quantity
+    conditional in the coverage figures). Summed in the database by the class each
+    pledge was given when its condition was last set (the class the pledge lists
+    show), not by classifying every condition again."""
+    totals: dict[ConditionKind, dict[str, int]] = defaultdict(dict)
+    sums = dq.conditional_sums(
+        s, withdrawn=PledgeStatus.WITHDRAWN, with_restricted=viewer.is_coordinator
+    )
+    for kind, code, quantity in sums:
+        totals[ConditionKind(kind)][code] = quantity
     order = list(ConditionKind)
     return tuple(
         Hinge(kind, tuple((code, qty, units.get(code, "")) for code, qty in sorted(per.items())))
