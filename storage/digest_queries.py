@@ -1,4 +1,4 @@
-"""What the digest reads, summed in the database: the pledge events
+"""What the digest and the gap alerts read, summed in the database: the pledge events
 of a period as counts per kind of change plus the first few of each kind, the
 question events, and the conditional capacity per condition and requirement. A week
 in which 500 pledges changed costs the same rows to read as one in which 50 did."""
@@ -67,6 +67,19 @@ class ChangeRow(NamedTuple):
     requirement_code: str
     before: int | None
     after: int | None
+
+
+class GapRow(NamedTuple):
+    """A withdrawal or a reduction: what the event itself says of the quantity."""
+
+    event_id: int
+    ref: str
+    action: str
+    delegation_id: int | None
+    requirement_code: str
+    before: int | None
+    after: int | None
+    hidden: bool
 
 
 def _said_quantity(fields: Any) -> ColumnElement[int | None]:
@@ -207,6 +220,32 @@ def first_changes(session: Session, period: Period, limit: int) -> list[ChangeRo
     ]
     query = union_all(*(sa_select(first) for first in firsts))
     return [ChangeRow(*row) for row in session.execute(query).all()]
+
+
+def gap_openings(session: Session, period: Period) -> list[GapRow]:
+    """The period's withdrawals and reductions, oldest first, as the events say them."""
+    events, hidden = _events_marked(period)
+    query = (
+        sa_select(
+            col(Event.id),
+            col(Event.entity_ref),
+            col(Event.action),
+            col(Event.delegation_id),
+            col(Event.requirement_code),
+            SAID_BEFORE,
+            SAID_AFTER,
+            hidden,
+        )
+        .select_from(events)
+        .where(*_in_period(period))
+        .where(or_(col(Event.action) == WITHDRAWN, SAID_AFTER < SAID_BEFORE))
+        .order_by(col(Event.at), col(Event.id))
+    )
+    rows = session.execute(query).all()
+    return [
+        GapRow(event_id, ref, action, delegation_id, code, before, after, bool(hidden))
+        for event_id, ref, action, delegation_id, code, before, after, hidden in rows
+    ]
 
 
 def question_events(

@@ -26,7 +26,7 @@ from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.unit_of_work import UnitOfWork
 from storage import digest_queries as dq
 from storage import queries as q
-from storage.models import Delegation, Event
+from storage.models import Delegation
 
 STALE_QUESTION = timedelta(days=7)
 DEADLINE_HORIZON = timedelta(days=14)
@@ -225,7 +225,7 @@ class Digests(Service):
                             question=question.ref,
                         )
                     )
-            found.extend(_gap_openings(s, viewer, q.events_since(s, since, now), views))
+            found.extend(_gap_openings(s, _period(viewer, since, now), views))
             return found
 
 
@@ -328,37 +328,26 @@ def _silent(
     return tuple((d.code, d.name) for d in delegations if d.id not in active)
 
 
-def _gap_openings(
-    s: Session, viewer: Actor, events: Sequence[Event], views: dict[str, RequirementView]
-) -> list[Alert]:
-    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementView]) -> list[Alert]:
     codes = {d.id: d.code for d in q.list_delegations(s)}
     found = []
-    for e in events:
-        if e.entity != "pledge":
-            continue
-        before, after = e.before.get("quantity"), e.after.get("quantity")
-        reduced = before is not None and after is not None and after < before
-        if e.action != "withdrawn" and not reduced:
-            continue
+    for e in dq.gap_openings(s, period):
         view = views.get(e.requirement_code)
         if view is None or view.coverage.gap == 0:
             continue
         who = (
-            "An undisclosed pledge"
-            if e.entity_ref in hidden
-            else f"{e.entity_ref} ({codes.get(e.delegation_id, '?')})"
+            "An undisclosed pledge" if e.hidden else f"{e.ref} ({codes.get(e.delegation_id, '?')})"
         )
-        if e.action == "withdrawn":
+        if e.action == dq.WITHDRAWN:
             what = "was withdrawn"
-        elif e.entity_ref in hidden:  # the figures of an undisclosed pledge are its details
+        elif e.hidden:  # the figures of an undisclosed pledge are its details
             what = "was reduced"
         else:
-            what = f"was reduced from {before:,} to {after:,}"
+            what = f"was reduced from {e.before:,} to {e.after:,}"
         found.append(
             Alert(
                 "gap_opened",
-                f"{e.entity_ref}#{e.id}",
+                f"{e.ref}#{e.event_id}",
                 "opened",
                 f"{who} {what} on {view.code}",
                 (f"{view.title}: gap now {view.coverage.gap:,} {view.unit}.",),
