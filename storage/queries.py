@@ -201,16 +201,6 @@ def list_pledges(
     return [(p, d, r) for p, d, r in session.exec(query).all()]
 
 
-def pledge_quantities(session: Session, pledge_ids: Iterable[int]) -> dict[int, int]:
-    """The current quantity of each of these pledges."""
-    ids = list(pledge_ids)
-    if not ids:
-        return {}
-    query = select(col(Pledge.id), col(Pledge.quantity)).where(col(Pledge.id).in_(ids))
-    rows = session.exec(query).all()
-    return {pledge_id: quantity for pledge_id, quantity in rows if pledge_id is not None}
-
-
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
 ) -> list[tuple[int, int, str, bool]]:
@@ -372,12 +362,3 @@ def posted_claims(
             col(PostClaim.key).startswith(prefix),
         )
     ).all()
-
-
-def events_since(
-    session: Session, since: datetime, until: datetime | None = None
-) -> Sequence[Event]:
-    query = select(Event).where(col(Event.at) > since).order_by(col(Event.at), col(Event.id))
-    if until is not None:
-        query = query.where(col(Event.at) <= until)
-    return session.exec(query).all()

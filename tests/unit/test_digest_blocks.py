@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.model import ConditionKind, Priority
-from bot.services.digests import Alert, Changes, Hinge
-from handlers.digest import hinge_lines, render_alerts, render_digest
+from bot.services.digests import MAX_PER_CHANGE, Alert, Changes, Hinge
+from handlers.digest import change_lines, hinge_lines, render_alerts, render_digest
 from tests.support.clock import START
 from tests.support.read_models import SAMPLE_VIEWS, change, digest, hinge, question, requirement
 from tests.support.slack import MAX_BLOCKS_PER_MESSAGE, validate_blocks
@@ -104,6 +104,17 @@ def test_changes_conditions_questions_and_silence() -> None:
         "*Q-2* (OST), 1 day ago: Why?",
     ]
     assert section(blocks, "*Not heard from this period*").endswith("\nCAL Caledor, HN Host nation")
+
+
+def test_a_kind_of_change_shows_its_first_lines_and_its_true_count() -> None:
+    """The service reads only the first MAX_PER_CHANGE lines of each kind; the heading
+    and the "more" count are the whole week's."""
+    first = tuple(change(f"P-{n}", "SKY-1", before=None, after=1) for n in range(1, 13))
+    lines = change_lines(Changes(new=first, counts={"new": 240}))
+    assert lines[0].startswith("*New (240)*: P-1 VAL → SKY-1: 1 units; P-2 VAL")
+    assert lines[0].count(" → SKY-1") == MAX_PER_CHANGE
+    assert lines[0].endswith("P-12 VAL → SKY-1: 1 units …and 228 more")
+    assert change_lines(Changes(counts=dict.fromkeys(("new", "raised"), 0))) == ["No changes."]
 
 
 def test_a_public_digest_says_restricted_pledges_stay_inside_totals() -> None:
