@@ -10,6 +10,7 @@ from sqlalchemy import Date, DateTime, Table, func, insert, select, text
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage import totals
 from storage.types import UTCDateTime
 
 # Parents before children, so foreign keys hold at every insert.
@@ -88,6 +89,7 @@ def restore(
             session.execute(insert(table), [_in(table, row) for row in rows])
         if progress:
             progress(len(rows))
+    totals.rebuild(session)  # derived, so not in the file: counted from the pledges
     if session.get_bind().dialect.name == "postgresql":
         for name in TABLES:
             column = "id" if "id" in _table(name).columns else None

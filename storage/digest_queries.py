@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Event, Pledge, Requirement
+from storage.models import Event, Pledge, PledgeTotal, Requirement
 
 # The actions pledges.py records. A creation is new, a withdrawal withdrawn; any other
 # change is read for what it did to the quantity and the status.
@@ -272,19 +272,23 @@ def conditional_sums(
     """(condition kind, requirement code, quantity): the pledges that carry a condition,
     summed per kind of condition and requirement, leaving out withdrawn pledges and,
     unless ``with_restricted``, restricted ones."""
-    counted = [col(Pledge.condition_kind) != "", col(Pledge.status) != withdrawn]
+    # From the running totals (storage.totals): a few rows per requirement, however
+    # many pledges there are.
+    counted = [
+        col(PledgeTotal.condition_kind) != "",
+        col(PledgeTotal.status) != withdrawn,
+        col(PledgeTotal.pledges) > 0,
+    ]
     if not with_restricted:
-        counted.append(col(Pledge.restricted).is_(False))
-    # Summed first, named after: joined pledge by pledge, SQLite would read the
-    # pledges through the requirement index, one random read each.
+        counted.append(col(PledgeTotal.restricted).is_(False))
     totals = (
         sa_select(
-            col(Pledge.condition_kind).label("kind"),
-            col(Pledge.requirement_id).label("requirement_id"),
-            func.sum(col(Pledge.quantity)).label("total"),
+            col(PledgeTotal.condition_kind).label("kind"),
+            col(PledgeTotal.requirement_id).label("requirement_id"),
+            func.sum(col(PledgeTotal.quantity)).label("total"),
         )
         .where(*counted)
-        .group_by(col(Pledge.condition_kind), col(Pledge.requirement_id))
+        .group_by(col(PledgeTotal.condition_kind), col(PledgeTotal.requirement_id))
         .subquery("totals")
     )
     query = sa_select(totals.c.kind, col(Requirement.code), totals.c.total).join(

@@ -182,3 +182,18 @@ class PostClaim(SQLModel, table=True):
     status: str = Field(default="claimed", max_length=12)  # claimed | posted | failed
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class PledgeTotal(SQLModel, table=True):
+    """Pledged quantities summed per requirement, status, condition class and
+    releasability, kept by storage.totals in the transaction of every pledge change:
+    coverage and conditional capacity read these few rows, not every pledge."""
+
+    __tablename__ = "pledge_total"
+
+    requirement_id: int = Field(foreign_key="requirement.id", primary_key=True)
+    status: str = Field(max_length=12, primary_key=True)
+    condition_kind: str = Field(max_length=24, primary_key=True)
+    restricted: bool = Field(primary_key=True)
+    quantity: int = Field(default=0, sa_type=BigInteger)
+    pledges: int = 0

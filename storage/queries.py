@@ -22,6 +22,7 @@ from storage.models import (
     Member,
     Objective,
     Pledge,
+    PledgeTotal,
     PostClaim,
     Question,
     Requirement,
@@ -210,7 +211,7 @@ def pledge_figures(
     per requirement however many pledges there are."""
     query = _figures_statement()
     if requirement_ids is not None:
-        query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
+        query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
     return [
         (rid, int(total), status, bool(is_conditional))
         for rid, total, status, is_conditional in session.exec(query).all()
@@ -219,10 +220,19 @@ def pledge_figures(
 
 @cache
 def _figures_statement() -> Any:
-    conditional = (col(Pledge.condition) != "").label("conditional")
-    return select(
-        col(Pledge.requirement_id), func.sum(col(Pledge.quantity)), col(Pledge.status), conditional
-    ).group_by(col(Pledge.requirement_id), col(Pledge.status), conditional)
+    # From the running totals (storage.totals), not the pledges: a pledge carries a
+    # condition exactly when it has a condition class.
+    conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
+    return (
+        select(
+            col(PledgeTotal.requirement_id),
+            func.sum(col(PledgeTotal.quantity)),
+            col(PledgeTotal.status),
+            conditional,
+        )
+        .where(col(PledgeTotal.pledges) > 0)
+        .group_by(col(PledgeTotal.requirement_id), col(PledgeTotal.status), conditional)
+    )
 
 
 # --- questions --------------------------------------------------------------
