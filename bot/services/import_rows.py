@@ -230,6 +230,7 @@ def _from_0005(tables: dict[str, Any]) -> None:
         condition, kind = row.get("condition"), row.get("condition_kind")
         if isinstance(condition, str) and kind in ("", *OLD_CONDITION_KINDS):
             row["condition_kind"] = classify_condition(condition) or ""
+        row.setdefault("condition_kind_manual", False)  # no class was set by hand then
 
 
 # From a schema to the next, as its migration changes the rows. A schema with no path

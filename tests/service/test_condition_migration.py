@@ -50,11 +50,10 @@ def test_the_migration_files_every_stored_condition_again(tmp_path: Path, backen
         _check(f"sqlite:///{tmp_path / 'old.db'}")
 
 
-def _kinds(url: str) -> list[str]:
+def _column(url: str, column: str) -> list[object]:
     engine = make_engine(url)
     with engine.connect() as conn:
-        kinds = conn.execute(text("SELECT condition_kind FROM pledge ORDER BY id")).scalars()
-        found = list(kinds)
+        found = list(conn.execute(text(f"SELECT {column} FROM pledge ORDER BY id")).scalars())
     engine.dispose()
     return found
 
@@ -89,9 +88,10 @@ def _check(url: str) -> None:
             )
     engine.dispose()
     upgrade(url)
-    assert _kinds(url) == [new for _c, _old, new in STORED]
+    assert _column(url, "condition_kind") == [new for _c, _old, new in STORED]
+    assert not any(_column(url, "condition_kind_manual")), "the rules set every stored class"
     command.downgrade(alembic_config(url), "0005")
-    assert _kinds(url) == [old for _c, old, _new in STORED]
+    assert _column(url, "condition_kind") == [old for _c, old, _new in STORED]
 
 
 def old_export(folder: Path) -> Export:
@@ -125,6 +125,8 @@ def test_an_export_of_the_old_schema_imports_with_its_conditions_filed_again(
     assert kinds["subject to a vote in parliament"] == "national"
     assert kinds["US backstop"] == "us"
     assert kinds[""] == ""
+    with read_session(muster.engine) as s:
+        assert not any(p.condition_kind_manual for p in s.exec(select(Pledge)))
 
 
 def test_an_export_of_a_schema_with_no_way_here_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,12 @@ migration must give the same result whenever it runs, whatever the application's
 rules have become since. Reclassifying is not recorded in the audit trail: no one
 changed a pledge; the reading of its condition changed.
 
-Downgrading files every condition again by the old rules (also copied here).
+A coordinator can now correct one pledge's class by hand (`/muster pledge classify`):
+the new column condition_kind_manual says so, and a later change of the condition's
+wording keeps that class. Every stored class was set by the rules, so it starts false.
+
+Downgrading drops the corrections and files every condition again by the old rules
+(also copied here).
 """
 
 from __future__ import annotations
@@ -33,10 +38,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "condition_kind_manual", sa.Boolean(), server_default=sa.false(), nullable=False
+            )
+        )
     _reclassify(classify)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("pledge", schema=None) as batch_op:
+        batch_op.drop_column("condition_kind_manual")
     _reclassify(classify_0005)
 
 
