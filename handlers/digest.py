@@ -33,10 +33,10 @@ from handlers.requirements import requirement_lines
 
 MAX_QUESTIONS = 10
 HINGE_PHRASES = {
-    ConditionKind.US_BACKSTOP: "hinge on a US backstop",
-    ConditionKind.PARLIAMENT: "await a parliamentary vote",
-    ConditionKind.LEGAL_MANDATE: "await a legal mandate",
-    ConditionKind.RULES_OF_ENGAGEMENT: "await clarity on the rules of engagement",
+    ConditionKind.US: "hinge on US enablers or a US backstop",
+    ConditionKind.OTHER_BACKSTOP: "hinge on another nation's or a European backstop",
+    ConditionKind.NATIONAL: "await national or parliamentary approval",
+    ConditionKind.MANDATE: "await a mandate, a ceasefire or a host-nation invitation",
     ConditionKind.OTHER: "carry other conditions",
 }
 

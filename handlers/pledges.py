@@ -9,8 +9,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import Option
 
+from bot.domain.conditions import CLASS_CHOICES, class_for_word
 from bot.domain.errors import BadInput
-from bot.domain.model import CONDITION_LABELS, PledgeStatus
+from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeStatus
 from bot.domain.read_models import Page, PledgeList, PledgeResult, PledgeView, RequirementView
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
@@ -66,6 +67,12 @@ class OpenPledgeForm:
 class UpdatePledge:
     pledge_id: int
     change: PledgeChange
+
+
+@dataclass(frozen=True)
+class ClassifyPledge:
+    pledge_id: int
+    kind: ConditionKind | None  # None: back to the rules
 
 
 @dataclass(frozen=True)
@@ -137,6 +144,22 @@ def parse_update(args: Args) -> UpdatePledge:
     return UpdatePledge(pledge_id, PledgeChange(**options))
 
 
+def parse_classify(args: Args) -> ClassifyPledge:
+    usage = str(u.PLEDGE_CLASSIFY)
+    pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
+    word = "-".join(t.word for t in args.tokens[1:])  # "other backstop" as other-backstop
+    if not word:
+        raise BadInput(
+            f"Say which class: {CLASS_CHOICES}; or auto, to let the rules decide.", usage
+        )
+    if word == "auto":
+        return ClassifyPledge(pledge_id, None)
+    kind = class_for_word(word)
+    if kind is None:
+        raise BadInput(f"{word!r} is not a class. The classes are {CLASS_CHOICES}.", usage)
+    return ClassifyPledge(pledge_id, kind)
+
+
 def parse_withdraw(args: Args) -> Withdraw:
     usage = str(u.WITHDRAW)
     pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
@@ -159,7 +182,8 @@ def pledge_summary(p: PledgeView) -> str:
     details = []
     if p.condition:
         label = CONDITION_LABELS[p.condition_kind] if p.condition_kind else ""
-        details.append(f"if “{esc(p.condition)}” ({label})")
+        by_hand = ", set by a coordinator" if p.condition_kind_manual else ""
+        details.append(f"if “{esc(p.condition)}” ({label}{by_hand})")
     if p.caveats:
         details.append(f"caveat “{esc(p.caveats)}”")
     if p.available_from:
@@ -183,6 +207,22 @@ def run_pledge(muster: Muster, user: str, cmd: MakePledge | OpenPledgeForm) -> R
 def run_update(muster: Muster, user: str, cmd: UpdatePledge) -> Reply:
     result = muster.pledges.update_pledge(user, cmd.pledge_id, cmd.change)
     return _confirmation(f"Pledge {result.pledge.ref} updated", result)
+
+
+def run_classify(muster: Muster, user: str, cmd: ClassifyPledge) -> Reply:
+    result = muster.pledges.classify(user, cmd.pledge_id, cmd.kind)
+    before = CONDITION_LABELS[result.before] if result.before else "no class"
+    change = f"Condition class: {before} → {CONDITION_LABELS[result.after]}"
+    if result.by_hand:
+        note = "Every report files it there, even if the delegation rewords the condition."
+    else:
+        note = "Filed by the rules again; a new wording is read again."
+    return (
+        MessageBuilder(f"Pledge {result.pledge.ref} classified")
+        .lines([change, pledge_summary(result.pledge)])
+        .context(note)
+        .build()
+    )
 
 
 def run_withdraw(muster: Muster, user: str, cmd: Withdraw) -> Reply:
@@ -307,6 +347,7 @@ def on_pledge_submitted(
 
 ROUTES = [
     Route(("pledge", "update"), u.PLEDGE_UPDATE, parse_update, run_update, changes=True),
+    Route(("pledge", "classify"), u.PLEDGE_CLASSIFY, parse_classify, run_classify, changes=True),
     Route(("pledge",), u.PLEDGE, parse_pledge, run_pledge, changes=True),
     Route(("withdraw",), u.WITHDRAW, parse_withdraw, run_withdraw, changes=True),
     Route(("pledges",), u.PLEDGES, parse_list, run_list),

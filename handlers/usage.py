@@ -62,6 +62,12 @@ PLEDGE_UPDATE = Usage(
     "own delegation",
     "pledges",
 )
+PLEDGE_CLASSIFY = Usage(
+    "pledge classify <P-n> us|other-backstop|national|mandate|other|auto",
+    "pledge classify P-3 european",
+    "coordinator",
+    "pledges",
+)
 WITHDRAW = Usage(
     'withdraw <P-n> ["reason"]',
     'withdraw P-3 "parliament voted no"',
@@ -135,6 +141,7 @@ ALL = [
     REQUIREMENTS,
     PLEDGE,
     PLEDGE_UPDATE,
+    PLEDGE_CLASSIFY,
     WITHDRAW,
     PLEDGES,
     ASK,

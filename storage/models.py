@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -80,6 +80,8 @@ class Pledge(SQLModel, table=True):
     status: str = Field(max_length=12)
     condition: str = Field(default="", max_length=500)
     condition_kind: str = Field(default="", max_length=24)
+    # Set by a coordinator (`/muster pledge classify`): a new wording keeps the class.
+    condition_kind_manual: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     caveats: str = Field(default="", max_length=500)
     available_from: date | None = None
     restricted: bool = False

@@ -80,6 +80,17 @@ class PledgeView:
     withdrawn_reason: str
     version: int
     updated_at: datetime
+    condition_kind_manual: bool = False  # filed by a coordinator, not by the rules
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    """A pledge's condition filed under another class, by hand or by the rules again."""
+
+    pledge: PledgeView
+    before: ConditionKind | None
+    after: ConditionKind
+    by_hand: bool
 
 
 PAGE_SIZE = 25  # lines per page of a list: a reply stays well inside Slack's limits

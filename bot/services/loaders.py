@@ -187,6 +187,7 @@ def pledge_view(p: Pledge, d: Delegation, r: Requirement) -> PledgeView:
         withdrawn_reason=p.withdrawn_reason,
         version=p.version,
         updated_at=p.updated_at,
+        condition_kind_manual=p.condition_kind_manual,
     )
 
 

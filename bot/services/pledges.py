@@ -10,8 +10,22 @@ from sqlmodel import Session
 
 from bot.domain import access
 from bot.domain.errors import BadInput, Conflict, NotFound, PermissionDenied
-from bot.domain.model import PledgeStatus, check_condition, check_status_move, classify_condition
-from bot.domain.read_models import Actor, Page, PledgeList, PledgeResult, RequirementView
+from bot.domain.model import (
+    CONDITION_LABELS,
+    ConditionKind,
+    PledgeStatus,
+    check_condition,
+    check_status_move,
+    classify_condition,
+)
+from bot.domain.read_models import (
+    Actor,
+    Page,
+    PledgeList,
+    PledgeResult,
+    Reclassified,
+    RequirementView,
+)
 from bot.domain.text import bounded
 from bot.services import loaders
 from bot.services.base import Service
@@ -112,8 +126,43 @@ class Pledges(Service):
                 elif name == "caveats":
                     value = bounded(value, "Caveats", 500, allow_empty=True)
                 setattr(pledge, name, value)
-            pledge.condition_kind = classify_condition(pledge.condition) or ""
+            if change.condition is not None:
+                pledge.condition_kind, pledge.condition_kind_manual = _refiled(pledge)
             return self._save(s, actor, pledge, before, "updated")
+
+    def classify(self, user_id: str, pledge_id: int, kind: ConditionKind | None) -> Reclassified:
+        """A coordinator files a pledge's condition under ``kind`` by hand, or (None)
+        hands it back to the rules. Every report reads the stored class, so the
+        correction holds everywhere. It is the coalition's reading of the pledge, not a
+        change the nation made: audited, but the pledge's version and time stay."""
+        with self.uow.write() as s:
+            actor = self.uow.coordinator(s, user_id, "classify pledges")
+            pledge = q.get_pledge(s, pledge_id, for_update=True)
+            if pledge is None:
+                raise NotFound(f"No pledge {pledge_ref(pledge_id)}.", "Try `/muster pledges`.")
+            if not pledge.condition:
+                raise Conflict(f"{pledge_ref(pledge.id)} has no condition to classify.")
+            before = ConditionKind(pledge.condition_kind) if pledge.condition_kind else None
+            after = kind or classify_condition(pledge.condition) or ConditionKind.OTHER
+            by_hand = kind is not None
+            if (before, pledge.condition_kind_manual) == (after, by_hand):
+                how = "set by hand" if by_hand else "by the rules"
+                raise Conflict(
+                    f"{pledge_ref(pledge.id)} is already filed under "
+                    f"{CONDITION_LABELS[after]}, {how}; nothing changed."
+                )
+            pledge.condition_kind, pledge.condition_kind_manual = after, by_hand
+            s.add(pledge)
+            s.flush()
+            req = q.get_requirement_by_id(s, pledge.requirement_id)
+            delegation = s.get(Delegation, pledge.delegation_id)
+            if req is None or delegation is None:
+                raise RuntimeError(f"pledge {pledge.id} has no requirement or delegation")
+            action = "classified" if by_hand else "classified automatically"
+            old = {"condition_kind": before.value if before else ""}
+            self._record(s, actor, pledge, req, action, old, {"condition_kind": after.value})
+            view = loaders.pledge_view(pledge, delegation, req)
+            return Reclassified(view, before, after, by_hand)
 
     def withdraw(self, user_id: str, pledge_id: int, reason: str = "") -> PledgeResult:
         with self.uow.write() as s:
@@ -220,6 +269,18 @@ def checked_condition(text: str) -> str:
     if reason:
         raise BadInput(f"Not a condition: {reason}.", field="condition")
     return text
+
+
+def _refiled(pledge: Pledge) -> tuple[str, bool]:
+    """A condition's class once its text has changed. Lifted, it has none. Filed by a
+    coordinator, it stays where they put it: a delegation rewording its condition does
+    not undo a coordinator's correction (`/muster pledge classify P-n auto` hands it
+    back to the rules). Otherwise the rules read the new text."""
+    if not pledge.condition:
+        return "", False
+    if pledge.condition_kind_manual:
+        return pledge.condition_kind, True
+    return classify_condition(pledge.condition) or "", False
 
 
 def pledge_fields(p: Pledge) -> dict[str, Any]:

@@ -185,8 +185,8 @@ REFUSALS = {
     ),
     "unknown condition class": (
         row("pledge", 2, condition_kind="weather"),
-        "pledge row 2 (id 2), field condition_kind: 'weather' is not one of us_backstop, "
-        "parliament, legal_mandate, rules_of_engagement, other, or empty",
+        "pledge row 2 (id 2), field condition_kind: 'weather' is not one of us, "
+        "other_backstop, national, mandate, other, or empty",
     ),
     "bad time zone": (
         row("subscription", 1, timezone="Mars/Olympus"),

@@ -128,9 +128,9 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
     assert "…and 1 change(s) to undisclosed pledges, counted in the totals." in text
     assert "*Questions asked (1)*: Q-5" in text and "*Questions answered (1)*: Q-3" in text
     # Conditional capacity by condition.
-    assert "160 flight hours/month (SKY-3) hinge on a US backstop" in text
-    assert "1 batteries (SKY-2) await a parliamentary vote" in text
-    assert "1 companies (LAND-3) await clarity on the rules of engagement" in text
+    assert "160 flight hours/month (SKY-3) hinge on US enablers or a US backstop" in text
+    assert "1 batteries (SKY-2) await national or parliamentary approval" in text
+    assert "1 companies (LAND-3) carry other conditions" in text
     assert "LAND-1) hinge" not in text  # P-5's backstop condition was lifted this week
     # Open questions, oldest first, the week-old ones flagged, no asking delegation named in public.
     questions = text[text.index("Open questions (3)") : text.index("Not heard from")]

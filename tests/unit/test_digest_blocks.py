@@ -43,7 +43,7 @@ def a_week() -> tuple[str, list[dict[str, Any]]]:
         digest(
             SAMPLE_VIEWS,
             changes=CHANGES,
-            hinges=[hinge(ConditionKind.US_BACKSTOP, ("SKY-2", 2, "aircraft"))],
+            hinges=[hinge(ConditionKind.US, ("SKY-2", 2, "aircraft"))],
             open_questions=[
                 question("Q-1", asked_at=START - timedelta(days=3)),
                 question("Q-2", "Why?", delegation="OST", asked_at=START + timedelta(days=3)),
@@ -97,7 +97,7 @@ def test_changes_conditions_questions_and_silence() -> None:
         "…and 2 change(s) to undisclosed pledges, counted in the totals.",
     ]
     assert section(blocks, "*Conditional capacity*").endswith(
-        "\n2 aircraft (SKY-2) hinge on a US backstop"
+        "\n2 aircraft (SKY-2) hinge on US enablers or a US backstop"
     )
     assert section(blocks, "*Open questions (2), oldest first*").splitlines()[1:] == [
         "⚠️ *Q-1*, 7 days ago: Who provides air cover?",  # a week old: flagged
