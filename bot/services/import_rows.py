@@ -235,8 +235,13 @@ def _from_0005(tables: dict[str, Any]) -> None:
 
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
+def _from_0006(_tables: dict[str, Any]) -> None:
+    """0007 added the pledge totals, which are derived and never exported: rows are unchanged."""
+
+
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0005": ("0006", _from_0005),
+    "0006": ("0007", _from_0006),
 }
 
 
