@@ -10,6 +10,7 @@ from sqlalchemy import Date, DateTime, Table, func, insert, select, text
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from storage import streams
 from storage.types import UTCDateTime
 
 # Parents before children, so foreign keys hold at every insert.
@@ -58,11 +59,13 @@ def count_rows(session: Session) -> dict[str, int]:
     }
 
 
-def dump_rows(session: Session, name: str) -> Iterator[dict[str, Any]]:
+def dump_rows(session: Session, name: str) -> Iterator[list[dict[str, Any]]]:
+    """The rows of one table in key order, a chunk at a time (storage.streams)."""
     table = _table(name)
-    order = list(table.primary_key.columns)
-    for row in session.execute(select(table).order_by(*order)).mappings():
-        yield {key: _out(value) for key, value in row.items()}
+    names = list(table.columns.keys())
+    query = select(table).order_by(*table.primary_key.columns)
+    for part in streams.chunks(session, query):
+        yield [{k: _out(v) for k, v in zip(names, row, strict=True)} for row in part]
 
 
 def is_empty(session: Session) -> bool:

@@ -1,18 +1,25 @@
 """The written report as files: CSV and XLSX honour visibility; JSON is the whole
-database, for moving it, and `muster import` restores it losing nothing."""
+database, for moving it, and `muster import` restores it losing nothing.
+
+The JSON is written as it is read, inside one transaction that is a snapshot on both
+databases (a pledge added mid-export cannot appear without its requirement): each
+table a chunk at a time (storage.streams), each chunk written before the next is
+fetched, so its memory does not grow with the coalition's history."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlmodel import Session
 
 from bot.domain.errors import Conflict
 from bot.domain.model import percent
@@ -22,6 +29,10 @@ from bot.services.importing import FORMAT, VERSION, CheckedExport, check
 from bot.services.muster import Muster
 from storage import backup
 from storage.db import head_revision, read_session, write_session
+
+# Compact (no indent: at 200,000 pledges indentation alone is tens of megabytes);
+# one encoder for every row rather than one per json.dumps call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -236,28 +247,41 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list[Any]])
         sheet.append(cells(row))
 
 
-def dump(muster: Muster, progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
-    # One snapshot for every table, or a pledge added mid-export could outlive its requirement.
+@contextmanager
+def snapshot(muster: Muster) -> Iterator[Session]:
+    """One read transaction that sees one moment for every statement it runs. SQLite's
+    read transaction is one already; PostgreSQL's default (READ COMMITTED) is not."""
     engine = muster.engine
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with read_session(engine) as s:
-        tables = {}
-        for name in backup.TABLES:
-            tables[name] = list(backup.dump_rows(s, name))
-            if progress:
-                progress(name, len(tables[name]))
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "schema": head_revision(),
-        "exported_at": muster.clock().isoformat(),
-        "tables": tables,
-    }
+        yield s
 
 
-def to_json(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode()
+def write_dump(
+    muster: Muster, out: IO[bytes], progress: Callable[[str, int], None] | None = None
+) -> None:
+    """Every table, parents first, as one JSON object; ``progress(table, rows)`` is told
+    of each chunk written."""
+    with snapshot(muster) as s:
+        head = {
+            "format": FORMAT,
+            "version": VERSION,
+            "schema": head_revision(),
+            "exported_at": muster.clock().isoformat(),
+        }
+        out.write(_ENCODER.encode(head)[:-1].encode() + b',"tables":{')
+        for n, name in enumerate(backup.TABLES):
+            out.write(b"," * (n > 0) + _ENCODER.encode(name).encode() + b":[")
+            written = 0
+            for chunk in backup.dump_rows(s, name):
+                rows = ",".join(_ENCODER.encode(row) for row in chunk)
+                out.write(b"," * (written > 0) + rows.encode())
+                written += len(chunk)
+                if progress:
+                    progress(name, len(chunk))
+            out.write(b"]")
+        out.write(b"}}")
 
 
 def restore(

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from bot.domain.schedule import Weekly
 from bot.runtime.demo import COORDINATORS, seed_demo
 from bot.services.broadcasts import DIGEST
-from bot.services.exporting import dump, to_json
+from bot.services.exporting import write_dump
 from bot.services.muster import Muster
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
@@ -99,9 +99,17 @@ def full_export(folder: Path) -> Export:
     assert claim is not None
     broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
     muster.for_request("T1-delivery").questions.ask("UOST1", "Who funds the host-nation support?")
-    data: Export = json.loads(to_json(dump(muster)))
+    data = dumped(muster)
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"
+    return data
+
+
+def dumped(muster: Muster) -> Export:
+    """The whole database as `muster export --format json` writes it, read back."""
+    out = io.BytesIO()
+    write_dump(muster, out)
+    data: Export = json.loads(out.getvalue())
     return data
 
 
