@@ -207,7 +207,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.domain.access import OPERATOR
     from bot.runtime.bootstrap import make_muster
-    from bot.services.exporting import report_for, to_csv, to_xlsx, write_dump
+    from bot.services.exporting import write_dump, write_report
     from storage.db import ensure_current
 
     muster = make_muster(settings, operator=True)
@@ -224,8 +224,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
                     lambda table, rows: progress.update(task, advance=rows, description=table),
                 )
             else:  # operators see everything, as a coordinator does
-                report = report_for(muster, OPERATOR)
-                out.write(to_csv(report) if args.format == "csv" else to_xlsx(report))
+                write_report(muster, OPERATOR, args.format, out)
     except BaseException:
         if output.is_file():
             output.unlink()

@@ -13,13 +13,13 @@ from openpyxl import load_workbook
 
 from bot.domain.clock import FixedClock
 from bot.domain.errors import Conflict
-from bot.services.exporting import report_for, restore, to_csv, to_xlsx
+from bot.services.exporting import restore
 from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.broadcasts import subscribed_coalition
 from tests.support.clock import START
 from tests.support.databases import postgres_database, reset
-from tests.support.exports import demo_coalition, dumped
+from tests.support.exports import demo_coalition, dumped, report_file
 from tests.support.factories import COORDINATOR
 
 
@@ -80,7 +80,7 @@ def test_import_refuses_a_database_with_content(demo: Muster, tmp_path: Path) ->
 
 
 def test_csv_honours_visibility(demo: Muster) -> None:
-    rows = list(csv.DictReader(io.StringIO(to_csv(report_for(demo, "UOST1")).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(report_file(demo, "UOST1", "csv").decode("utf-8-sig"))))
     assert "P-8" not in {r["pledge"] for r in rows}  # Meridia's restricted pledge
     uaf1 = next(r for r in rows if r["code"] == "UAF-1")
     assert (uaf1["firm"], uaf1["gap"], uaf1["rating"]) == (
@@ -92,13 +92,13 @@ def test_csv_honours_visibility(demo: Muster) -> None:
     assert [r["pledge"] for r in sky1] == ["P-1", "P-14"]
     assert sky1[1]["condition"] == "d'accord, “subject to parliament”"
     coordinator = list(
-        csv.DictReader(io.StringIO(to_csv(report_for(demo, "UCOORD1")).decode("utf-8-sig")))
+        csv.DictReader(io.StringIO(report_file(demo, "UCOORD1", "csv").decode("utf-8-sig")))
     )
     assert "P-8" in {r["pledge"] for r in coordinator}
 
 
 def test_xlsx_has_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
-    book = load_workbook(io.BytesIO(to_xlsx(report_for(demo, "UOST1"))))
+    book = load_workbook(io.BytesIO(report_file(demo, "UOST1", "xlsx")))
     assert book.sheetnames == ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
     sky = list(book["SKY"].iter_rows(values_only=True))
     assert sky[0][0] == "SKY Safe skies"

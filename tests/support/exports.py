@@ -3,6 +3,7 @@ database may hold them, and what a clean workbook must then contain."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from sqlalchemy import update
 from bot.domain.schedule import Weekly
 from bot.runtime.demo import COORDINATORS, seed_demo
 from bot.services.broadcasts import DIGEST
-from bot.services.exporting import write_dump
+from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
@@ -69,6 +70,17 @@ def demo_coalition(muster: Muster) -> Muster:
         "UVALD1", requirement="SKY-1", quantity=2, condition="d'accord, “subject to parliament”"
     )
     return muster
+
+
+def report_file(muster: Muster, user_id: str, fmt: str) -> bytes:
+    """The report ``user_id`` may see, as the file ``fmt`` (csv or xlsx) would hold it."""
+    out = io.BytesIO()
+    write_report(muster, user_id, fmt, out)
+    return out.getvalue()
+
+
+def csv_rows(muster: Muster, user_id: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(report_file(muster, user_id, "csv").decode("utf-8-sig"))))
 
 
 # --- JSON exports for `muster import` ------------------------------------------------
