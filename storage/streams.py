@@ -10,9 +10,11 @@ ORM keeps loaded objects only weakly, so a chunk is freed once its caller lets g
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVarTuple
+from datetime import date, datetime
+from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import Row, Select, case
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Delegation, Event, Pledge, Question, Requirement
@@ -39,19 +41,62 @@ def _in_order(codes: Sequence[str], column: Any) -> Any:
     return case({code: n for n, code in enumerate(codes)}, value=column, else_=len(codes))
 
 
+class PledgeRow(NamedTuple):
+    """A pledge as a report lists it. Plain columns, not ORM objects: loading an
+    object costs several times as much per row, and a report reads every pledge."""
+
+    id: int
+    requirement: str
+    unit: str
+    delegation_id: int
+    delegation: str
+    delegation_name: str
+    quantity: int
+    status: str
+    condition: str
+    condition_kind: str
+    caveats: str
+    available_from: date | None
+    restricted: bool
+    withdrawn_reason: str
+    version: int
+    updated_at: datetime
+
+
+PLEDGE_ROW = (
+    col(Pledge.id),
+    col(Requirement.code),
+    col(Requirement.unit),
+    col(Pledge.delegation_id),
+    col(Delegation.code),
+    col(Delegation.name),
+    col(Pledge.quantity),
+    col(Pledge.status),
+    col(Pledge.condition),
+    col(Pledge.condition_kind),
+    col(Pledge.caveats),
+    col(Pledge.available_from),
+    col(Pledge.restricted),
+    col(Pledge.withdrawn_reason),
+    col(Pledge.version),
+    col(Pledge.updated_at),
+)
+
+
 def pledges(
     session: Session, requirement_order: Sequence[str] | None = None
-) -> Iterator[Sequence[Row[Pledge, Delegation, Requirement]]]:
+) -> Iterator[list[PledgeRow]]:
     """Every pledge with its delegation and requirement: by id, or grouped by
     requirement in ``requirement_order`` (then by id)."""
     query = (
-        select(Pledge, Delegation, Requirement)
+        sa_select(*PLEDGE_ROW)
         .join(Delegation, col(Delegation.id) == col(Pledge.delegation_id))
         .join(Requirement, col(Requirement.id) == col(Pledge.requirement_id))
     )
     if requirement_order is not None:
         query = query.order_by(_in_order(requirement_order, col(Requirement.code)))
-    return chunks(session, query.order_by(col(Pledge.id)))
+    for part in chunks(session, query.order_by(col(Pledge.id))):
+        yield [PledgeRow._make(row) for row in part]
 
 
 def questions(session: Session) -> Iterator[Sequence[Row[Question, Delegation]]]:
@@ -64,11 +109,42 @@ def questions(session: Session) -> Iterator[Sequence[Row[Question, Delegation]]]
     return chunks(session, query)
 
 
-def requirement_events(session: Session, requirement_order: Sequence[str]) -> Iterator[list[Event]]:
+class EventRow(NamedTuple):
+    """An audit event as a change log shows it (plain columns, as for PledgeRow)."""
+
+    at: datetime
+    actor: str
+    entity: str
+    entity_ref: str
+    action: str
+    requirement_code: str
+    delegation_id: int | None
+    restricted: bool
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+EVENT_ROW = (
+    col(Event.at),
+    col(Event.actor),
+    col(Event.entity),
+    col(Event.entity_ref),
+    col(Event.action),
+    col(Event.requirement_code),
+    col(Event.delegation_id),
+    col(Event.restricted),
+    col(Event.before),
+    col(Event.after),
+)
+
+
+def requirement_events(
+    session: Session, requirement_order: Sequence[str]
+) -> Iterator[list[EventRow]]:
     """The audit events of these requirements and of the pledges against them,
     requirement by requirement in the order given, each one's oldest first."""
     query = (
-        select(Event)
+        sa_select(*EVENT_ROW)
         .where(col(Event.requirement_code).in_(list(requirement_order)))
         .order_by(
             _in_order(requirement_order, col(Event.requirement_code)),
@@ -77,4 +153,4 @@ def requirement_events(session: Session, requirement_order: Sequence[str]) -> It
         )
     )
     for part in chunks(session, query):
-        yield [event for (event,) in part]
+        yield [EventRow._make(row) for row in part]

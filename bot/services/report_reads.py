@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain import access
+from bot.domain.model import ConditionKind, PledgeStatus
 from bot.domain.read_models import (
     Actor,
     HistoryEntry,
@@ -19,8 +21,10 @@ from bot.domain.read_models import (
     RequirementView,
 )
 from bot.services import loaders
-from bot.services.reports import history_entry
+from bot.services.loaders import pledge_ref
+from storage import queries as q
 from storage import streams
+from storage.streams import EventRow, PledgeRow
 
 
 class Pledges:
@@ -34,9 +38,11 @@ class Pledges:
     def __iter__(self) -> Iterator[PledgeView]:
         self.undisclosed = 0
         for chunk in streams.pledges(self._s, self._order):
-            for p, d, r in chunk:
-                if loaders.may_see(self._actor, p):
-                    yield loaders.pledge_view(p, d, r)
+            for p in chunk:
+                if access.may_see_pledge(
+                    self._actor, delegation_id=p.delegation_id, restricted=p.restricted
+                ):
+                    yield pledge_view(p)
                 else:
                     self.undisclosed += 1
 
@@ -82,6 +88,57 @@ class ReportReads:
         undisclosed. Which pledges those are is decided a chunk at a time, so the
         restrictions looked up are those of the chunk's pledges only."""
         for events in streams.requirement_events(self.s, self.codes):
-            hidden = loaders.hidden_pledge_refs(self.s, self.actor, events)
+            hidden = self._hidden(events)
             for e in events:
                 yield e.requirement_code, history_entry(self.actor, e, hidden)
+
+    def _hidden(self, events: list[EventRow]) -> set[str]:
+        """As loaders.hidden_pledge_refs, for one chunk of event rows."""
+        if self.actor.is_coordinator:
+            return set()
+        pledge_events = [e for e in events if e.entity == "pledge"]
+        restricted_now = q.restricted_pledge_ids(
+            self.s, (int(e.entity_ref[2:]) for e in pledge_events)
+        )
+        return access.hidden_pledges(
+            self.actor,
+            ((e.entity_ref, e.delegation_id, e.restricted) for e in pledge_events),
+            restricted_now,
+        )
+
+
+# The two mappings below are loaders.pledge_view and reports.history_entry for rows
+# read as plain columns (storage.streams); tests/service/test_export_streaming.py
+# checks that the report says what those say.
+
+
+def pledge_view(p: PledgeRow) -> PledgeView:
+    return PledgeView(
+        ref=pledge_ref(p.id),
+        requirement=p.requirement,
+        unit=p.unit,
+        delegation=p.delegation,
+        delegation_name=p.delegation_name,
+        quantity=p.quantity,
+        status=PledgeStatus(p.status),
+        condition=p.condition,
+        condition_kind=ConditionKind(p.condition_kind) if p.condition_kind else None,
+        caveats=p.caveats,
+        available_from=p.available_from,
+        restricted=p.restricted,
+        withdrawn_reason=p.withdrawn_reason,
+        version=p.version,
+        updated_at=p.updated_at,
+    )
+
+
+def history_entry(actor: Actor, e: EventRow, hidden: set[str]) -> HistoryEntry:
+    """One audit event as this viewer may read it."""
+    if e.entity_ref in hidden:
+        return HistoryEntry(e.at, None, "an undisclosed pledge", e.action, ())
+    changes = tuple(
+        (k, e.before.get(k), e.after.get(k)) for k in dict.fromkeys([*e.before, *e.after])
+    )
+    asked = e.entity == "question" and e.action == "asked"
+    shown_actor = None if asked and not access.may_know_asker(actor, e.delegation_id) else e.actor
+    return HistoryEntry(e.at, shown_actor, e.entity_ref, e.action, changes)
