@@ -8,14 +8,10 @@ import io
 from collections.abc import Iterator
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from bot.domain.model import percent
 from bot.domain.plaintext import printable
 from bot.domain.read_models import PledgeView, QuestionView, RequirementView
+from bot.services import xlsx
 from bot.services.report_reads import ReportReads
 
 REQUIREMENT_COLUMNS = [
@@ -164,28 +160,31 @@ def _register(report: ReportReads) -> Iterator[list[Any]]:
 
 # --- XLSX -----------------------------------------------------------------------------
 
-BOLD = Font(bold=True)
-
 
 def write_xlsx(report: ReportReads, out: IO[bytes]) -> None:
-    """A sheet per objective, then the pledges, the questions and the change log. The
-    workbook is write-only: openpyxl streams each sheet's rows to a temporary file
-    instead of keeping a cell object per value."""
-    book = Workbook(write_only=True)
+    """A sheet per objective, then the pledges, the questions and the change log, each
+    streamed into the file as its rows are read (bot.services.xlsx); the first row of
+    every sheet is in bold."""
+    book = xlsx.Workbook(out)
     for o in report.objectives:
-        sheet = _sheet(book, o.code, [cell(f"{o.code} {o.name}")])
-        sheet.append(REQUIREMENT_COLUMNS)
-        for v in report.requirements:
-            if v.objective == o.code:
-                sheet.append(cells(requirement_row(v)))
+        with book.sheet(o.code) as sheet:
+            sheet.append([cell(f"{o.code} {o.name}")], bold=True)
+            sheet.append(REQUIREMENT_COLUMNS)
+            for v in report.requirements:
+                if v.objective == o.code:
+                    sheet.append(cells(requirement_row(v)))
     # A function per register, so nothing of one is still referenced during the next.
-    _pledges(report, _sheet(book, "Pledges", PLEDGE_COLUMNS))
-    _questions(report, _sheet(book, "Questions", QUESTION_COLUMNS))
-    _changes(report, _sheet(book, "Change log", CHANGE_COLUMNS))
-    book.save(out)
+    with book.sheet("Pledges") as sheet:
+        _pledges(report, sheet)
+    with book.sheet("Questions") as sheet:
+        _questions(report, sheet)
+    with book.sheet("Change log") as sheet:
+        _changes(report, sheet)
+    book.close()
 
 
-def _pledges(report: ReportReads, sheet: WriteOnlyWorksheet) -> None:
+def _pledges(report: ReportReads, sheet: xlsx.Sheet) -> None:
+    sheet.append(PLEDGE_COLUMNS, bold=True)
     pledges = report.pledges()
     for p in pledges:
         sheet.append(cells(pledge_row(p)))
@@ -196,25 +195,14 @@ def _pledges(report: ReportReads, sheet: WriteOnlyWorksheet) -> None:
         sheet.append([note])
 
 
-def _questions(report: ReportReads, sheet: WriteOnlyWorksheet) -> None:
+def _questions(report: ReportReads, sheet: xlsx.Sheet) -> None:
+    sheet.append(QUESTION_COLUMNS, bold=True)
     for q in report.questions():
         sheet.append(cells(question_row(q)))
 
 
-def _changes(report: ReportReads, sheet: WriteOnlyWorksheet) -> None:
+def _changes(report: ReportReads, sheet: xlsx.Sheet) -> None:
+    sheet.append(CHANGE_COLUMNS, bold=True)
     for code, e in report.changes():
         changes = "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes)
         sheet.append(cells([code, e.at.isoformat(), e.subject, e.action, e.actor or "", changes]))
-
-
-def _sheet(book: Workbook, title: str, header: list[Any]) -> WriteOnlyWorksheet:
-    """A new sheet whose first row is in bold (a write-only sheet is styled as it is written)."""
-    sheet = book.create_sheet(title)
-    assert isinstance(sheet, WriteOnlyWorksheet)
-    bold = []
-    for value in header:
-        written = WriteOnlyCell(sheet, value=value)
-        written.font = BOLD
-        bold.append(written)
-    sheet.append(bold)
-    return sheet
