@@ -66,7 +66,11 @@ def cell(value: Any) -> Any:
     written as text; numbers stay numbers."""
     if not isinstance(value, str):
         return value
-    value = printable(value)  # first: "\x01=cmd" must not slip past the formula check
+    # First: "\x01=cmd" must not slip past the formula check. Text str.isprintable()
+    # passes holds nothing printable() strips; the check is many times cheaper than
+    # the regular expression, and most cells pass it.
+    if not value.isprintable():
+        value = printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
