@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVarTuple
 
-from sqlalchemy import Row, Select, case
+from sqlalchemy import Row, Select, case, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -27,11 +27,24 @@ Ts = TypeVarTuple("Ts")
 def chunks(
     session: Session, query: Select[*Ts], chunk: int | None = None
 ) -> Iterator[Sequence[Row[*Ts]]]:
-    """The rows of ``query``, ``chunk`` at a time (CHUNK unless given)."""
-    result = session.execute(query, execution_options={"yield_per": chunk or CHUNK})
+    """The rows of ``query``, a select of columns, ``chunk`` at a time (CHUNK unless
+    given), in the session's transaction. It runs on the session's connection, not
+    through the ORM, which would map every row again: a fifth of the time per row."""
+    result = session.connection().execute(query, execution_options={"yield_per": chunk or CHUNK})
     try:
         yield from result.partitions()
     finally:  # a reader that stops early must not leave the server-side cursor open
+        result.close()
+
+
+def entity_chunks(
+    session: Session, query: Select[*Ts], chunk: int | None = None
+) -> Iterator[Sequence[Row[*Ts]]]:
+    """As chunks(), for a select of ORM entities (loaded objects, through the session)."""
+    result = session.execute(query, execution_options={"yield_per": chunk or CHUNK})
+    try:
+        yield from result.partitions()
+    finally:
         result.close()
 
 
@@ -106,7 +119,7 @@ def questions(session: Session) -> Iterator[Sequence[Row[Question, Delegation]]]
         .join(Delegation, col(Delegation.id) == col(Question.delegation_id))
         .order_by(col(Question.id))
     )
-    return chunks(session, query)
+    return entity_chunks(session, query)
 
 
 class EventRow(NamedTuple):
@@ -142,15 +155,22 @@ def requirement_events(
     session: Session, requirement_order: Sequence[str]
 ) -> Iterator[list[EventRow]]:
     """The audit events of these requirements and of the pledges against them,
-    requirement by requirement in the order given, each one's oldest first."""
-    query = (
-        sa_select(*EVENT_ROW)
-        .where(col(Event.requirement_code).in_(list(requirement_order)))
-        .order_by(
-            _in_order(requirement_order, col(Event.requirement_code)),
-            col(Event.at),
-            col(Event.id),
+    requirement by requirement in the order given, each one's oldest first. A query
+    per requirement reads by the requirement_code index and sorts that requirement's
+    events only: sorting the whole log into the report's order cost more."""
+    for code in requirement_order:
+        query = (
+            sa_select(*EVENT_ROW)
+            .where(col(Event.requirement_code) == code)
+            .order_by(col(Event.at), col(Event.id))
         )
-    )
-    for part in chunks(session, query):
-        yield [EventRow._make(row) for row in part]
+        for part in chunks(session, query):
+            yield [EventRow._make(row) for row in part]
+
+
+def read_every_row(session: Session) -> None:
+    """Tell PostgreSQL that this transaction reads its cursors to the end. It plans a
+    cursor for its first tenth by default, and so walks the whole log by the ``at``
+    index for one requirement's events rather than use the requirement's index."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))

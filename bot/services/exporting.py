@@ -22,7 +22,7 @@ from bot.services.importing import FORMAT, VERSION, CheckedExport, check
 from bot.services.muster import Muster
 from bot.services.report_files import write_csv, write_xlsx
 from bot.services.report_reads import ReportReads
-from storage import backup
+from storage import backup, streams
 from storage.db import head_revision, read_session, write_session
 
 REPORT_FORMATS = ("csv", "xlsx")
@@ -40,6 +40,7 @@ def snapshot(muster: Muster) -> Iterator[Session]:
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="REPEATABLE READ")
     with read_session(engine) as s:
+        streams.read_every_row(s)
         yield s
 
 

@@ -164,7 +164,8 @@ class Holdings:
 def holdings(monkeypatch: pytest.MonkeyPatch) -> Holdings:
     held = Holdings()
     monkeypatch.setattr(streams, "CHUNK", CHUNK)
-    monkeypatch.setattr(streams, "chunks", held.spy(streams.chunks))
+    for reads in ("chunks", "entity_chunks"):
+        monkeypatch.setattr(streams, reads, held.spy(getattr(streams, reads)))
     for name in ("pledge_view", "history_entry"):
         monkeypatch.setattr(report_reads, name, held.made(getattr(report_reads, name)))
     monkeypatch.setattr(loaders, "question_view", held.made(loaders.question_view))
