@@ -42,8 +42,9 @@ class ExportFile:
 
 
 def build_export(muster: Muster, request: ExportRequest, folder: Path) -> ExportFile:
-    """The report this user may see, nothing more, written to a file in ``folder``:
-    it is uploaded from disk, never held whole in memory."""
+    """The report this user may see, nothing more, written to a file in ``folder`` as
+    it is read. It is never built in memory; slack_sdk reads the finished file (tens
+    of MB at most) when it uploads it."""
     path = folder / f"report.{request.format}"
     with path.open("wb") as out:
         generated_at = write_report(muster, request.user, request.format, out)
