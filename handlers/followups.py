@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -44,9 +46,12 @@ def send_export(
     muster: Muster, client: WebClient, request: ExportRequest, logger: logging.Logger
 ) -> None:
     try:
-        filename, title, content = exports.build_export(muster, request)
-        dm = client.conversations_open(users=request.user)["channel"]["id"]
-        client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
+        with tempfile.TemporaryDirectory(prefix="muster-export-") as folder:
+            export = exports.build_export(muster, request, Path(folder))
+            dm = client.conversations_open(users=request.user)["channel"]["id"]
+            client.files_upload_v2(
+                channel=dm, file=str(export.path), filename=export.filename, title=export.title
+            )
     except Exception as exc:  # the user asked for it: say so rather than fail silently
         message_for(exc, logger)
         sorry = "Sorry, the export could not be made or uploaded; please try again."
