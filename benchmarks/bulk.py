@@ -1,5 +1,6 @@
 """Bulk writing for the coalition generator: audit events shaped as the services
-write them, and a chunked executemany that skips SQLAlchemy's per-value work."""
+write them, and bulk inserts that skip SQLAlchemy's per-value work: chunked
+executemany on SQLite, COPY on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -39,22 +40,32 @@ def event(
 
 
 class Inserter:
-    """Chunked executemany of the driver's own INSERT, the values already in the types
-    SQLAlchemy would have bound (naive UTC text on SQLite, JSON as text): SQLAlchemy's
-    per-value bind processing would be most of the time otherwise."""
+    """Rows into a table, on the connection's transaction: the values already in the
+    types SQLAlchemy would have bound (naive UTC text on SQLite, JSON as text), since
+    SQLAlchemy's per-value bind processing would be most of the time otherwise."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn, self.sqlite = conn, conn.dialect.name == "sqlite"
 
     def __call__(self, table: Table, rows: Iterable[Row]) -> int:
         names = [c.name for c in table.columns]
-        marks = ", ".join(["?" if self.sqlite else "%s"] * len(names))
         columns = ", ".join(f'"{n}"' for n in names)
-        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
         converters = [
             (n, self._converter(c.type)) for n, c in zip(names, table.columns, strict=True)
         ]
         convert = [(n, f) for n, f in converters if f is not None]
+        if not self.sqlite:  # PostgreSQL: COPY, in the same transaction
+            cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            total = 0
+            with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+                for row in rows:
+                    for name, f in convert:
+                        row[name] = f(row[name])
+                    copy.write_row(tuple(map(row.get, names)))
+                    total += 1
+            cursor.close()
+            return total
+        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join(["?"] * len(names))})'
         total = 0
         for chunk in _batched(rows):
             for row in chunk:

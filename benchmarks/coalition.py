@@ -6,9 +6,9 @@ them, spread over the 180 days before ``now``.
     build("sqlite:////tmp/c.db", pledges=200_000, now=system_clock())
 
 The database must be migrated (storage.db.upgrade) and hold nothing but the seeded
-objectives. Rows go in through SQLAlchemy Core in chunks (executemany of the
-driver's own statements, the values already in the driver's types), in one
-transaction, with explicit ids in time order, as the services would have numbered
+objectives. Rows go in, in one transaction, as SQLite executemany chunks of the
+driver's own INSERT (values already in the types SQLAlchemy would bind) or as one
+PostgreSQL COPY per table, with explicit ids in time order, as the services would have numbered
 them. Requirement quantities grow with the number of pledges, so coverage (which
 lines are filled, partly filled, empty) reads the same at every size: what grows
 is history, not the picture. The same seed gives the same requirements, questions
