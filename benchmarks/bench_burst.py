@@ -165,7 +165,7 @@ def fire(
         ms = (time.perf_counter() - start) * 1000
         with lock:
             acks.add(ms)
-            if reply.status != 200 or not PLEDGE_REF.search(reply.text):
+            if not PLEDGE_REF.search(str(harness.reply_json(reply).get("text", ""))):
                 errors.append(
                     f"{users[i]} via {replica.name}: HTTP {reply.status} {reply.body[:120]!r}"
                 )

@@ -15,7 +15,16 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from benchmarks.harness import Arrivals, CliRun, Series, Server, memory_mb, run_cli, timed
+from benchmarks.harness import (
+    Arrivals,
+    CliRun,
+    Series,
+    Server,
+    memory_mb,
+    reply_json,
+    run_cli,
+    timed,
+)
 from bot.domain.clock import FixedClock, epoch_seconds
 from bot.domain.schedule import Weekly
 from bot.services.muster import Muster
@@ -179,7 +188,7 @@ def _preview(scale: Scale, server: Server, arrivals: Arrivals, user: str, plan: 
         reply = server.http.command(user, "digest preview")
         ack = (time.perf_counter() - start) * 1000
         _check(scale, "digest preview", reply)
-        if len(reply.json().get("blocks") or []) >= 3:
+        if len(reply_json(reply).get("blocks") or []) >= 3:
             done = ack
         else:
             landed = arrivals.first(mark, DELIVERIES, timeout=180)
