@@ -116,6 +116,7 @@ def burst(
         engine = make_engine(url)
         stack.callback(engine.dispose)
         for n in range(rounds):
+            harness.wait_idle(replicas)  # each burst alone: earlier follow-ups have finished
             quantities = [n * len(users) + i + 1 for i in range(len(users))]
             before = totals(engine, built.requirement)
             console.print(f"{db}: burst {n + 1} of {rounds}: {len(users)} pledges at once…")

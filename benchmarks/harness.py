@@ -237,6 +237,34 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return fields.get("VmRSS", math.nan), fields.get("VmHWM", math.nan)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(
+    servers: list[Server], *, busy: float = 0.05, every: float = 0.5, limit: float = 300
+) -> None:
+    """Wait until the servers' workers use under ``busy`` CPU seconds per ``every``
+    seconds: the follow-up work of earlier requests (Home refreshes, posts) is done."""
+    pids = [pid for s in servers for pid in s.workers()]
+    deadline = time.monotonic() + limit
+    used = cpu_seconds(pids)
+    while time.monotonic() < deadline:
+        time.sleep(every)
+        now = cpu_seconds(pids)
+        if now - used < busy:
+            return
+        used = now
+
+
 # --- timing -------------------------------------------------------------------------
 
 

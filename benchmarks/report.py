@@ -33,9 +33,8 @@ class Table:
 
     def markdown(self) -> str:
         lines = [f"**{self.title}**", "", "| " + " | ".join(self.headers) + " |"]
-        lines.append(
-            "|" + "|".join("---" if i == 0 else "--:" for i in range(len(self.headers))) + "|"
-        )
+        align = ["---"] + ["--:" if self.numeric else "---"] * (len(self.headers) - 1)
+        lines.append("|" + "|".join(align) + "|")
         lines += ["| " + " | ".join(map(_code, row)) + " |" for row in self.rows]
         return "\n".join(lines)
 

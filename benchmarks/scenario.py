@@ -24,6 +24,7 @@ from benchmarks.harness import (
     reply_json,
     run_cli,
     timed,
+    wait_idle,
 )
 from bot.domain.clock import FixedClock, epoch_seconds
 from bot.domain.schedule import Weekly
@@ -137,6 +138,7 @@ def measure(
         for _ in range(plan.warmup):
             if task() > plan.slow * 1000:
                 break
+    wait_idle([muster])
     series = {name: Series() for name in tasks}
     spent = dict.fromkeys(tasks, 0.0)
     for _ in range(plan.rounds):
@@ -148,8 +150,11 @@ def measure(
             series[name].add(ms)
             spent[name] += ms / 1000
     scale.replies |= series
+    wait_idle([muster])
     _preview(scale, muster, arrivals, t.user, plan)
+    wait_idle([muster])
     _concurrency(scale, muster, default, t.user, plan)
+    wait_idle([muster])
     rss = [memory_mb(pid) for pid in muster.workers()]
     if rss:
         scale.worker_mb = (max(r[0] for r in rss), max(r[1] for r in rss))
@@ -183,6 +188,7 @@ def _preview(scale: Scale, server: Server, arrivals: Arrivals, user: str, plan: 
     acks, delivered, spent, warm = Series(), Series(), 0.0, 0
     while acks.n < plan.previews:
         _settle(arrivals)
+        wait_idle([server])
         mark = arrivals.mark()
         start = time.perf_counter()
         reply = server.http.command(user, "digest preview")
