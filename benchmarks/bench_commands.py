@@ -41,7 +41,7 @@ QUICK = Plan()
 # 200k on the code before issue 9's work: some replies take seconds and a preview about a
 # minute, so fewer samples; an export past the 60 s budget is stopped soon after it.
 LARGE = Plan(
-    cap=6.0, least=3, previews=3, preview_least=2, preview_cap=20.0, concurrent_each=3,
+    cap=3.0, least=3, previews=3, preview_least=2, preview_cap=20.0, concurrent_each=3,
     concurrent_cap=15.0, tick_timeout=240.0, cli_timeout=65.0,
 )  # fmt: skip
 

@@ -45,7 +45,8 @@ class Plan:
     """How many samples. Each reply is warmed up ``warmup`` times (fewer once a warm-up
     takes over ``slow`` seconds: history, not a cold cache, is then what costs), then
     sampled until ``rounds``, or until its ``cap`` seconds are spent once it has
-    ``least`` samples. Operator commands running past ``cli_timeout`` are killed."""
+    ``least`` samples. `muster tick` past ``tick_timeout``, an export past
+    ``cli_timeout``, is killed (and reported so)."""
 
     rounds: int = 20
     cap: float = 3.0
@@ -288,7 +289,7 @@ def operator_commands(
                 ["tick", "--now", (slot + timedelta(minutes=1)).isoformat()],
                 env,
                 log,
-                plan.cli_timeout,
+                plan.tick_timeout,
             )
             posted = arrivals.first(mark, ("files.completeUploadExternal",), timeout=5)
             run.ok = run.ok and posted is not None  # the digest and its chart went out
