@@ -14,7 +14,7 @@ PG_PORT ?= 5432
 # pytest-xdist workers for `make test`; PYTEST_ARGS come last and win (e.g. -n 0).
 TEST_WORKERS ?= auto
 
-.PHONY: install lock demo test test-fast lint typecheck migrations-check bench clean
+.PHONY: install lock demo test test-fast lint typecheck migrations-check bench bench-large clean
 
 # Installs exactly the pinned, hashed versions of requirements/dev.lock, then Muster
 # itself without dependencies; `pip check` fails when the lock misses a requirement.
@@ -82,6 +82,27 @@ migrations-check: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
 
+# Benchmarks (README, "Performance"): Muster's replies against two bare Bolt apps served
+# the same way, at coalition scale; `muster tick` and the exports as processes; then 30
+# simultaneous pledges through two replicas (python -m benchmarks.bench_burst alone too).
+# PostgreSQL as for `make test` (TEST_POSTGRES_URL, else the local server if it answers),
+# otherwise SQLite alone. Tables on the terminal and as Markdown in benchmarks/last-run*.md.
+#   make bench        - small coalition, 1k and 10k pledges, no exports (a few minutes)
+#   make bench-large  - 1k and 200k pledges, exports at 200k (about 20 minutes)
+define BENCH_PG
+PG="$$TEST_POSTGRES_URL"; \
+if [ -z "$$PG" ] && $(BIN)/python -c 'import psycopg; psycopg.connect(host="$(PG_HOST)", port=$(PG_PORT), user="postgres", dbname="postgres", connect_timeout=1).close()' 2>/dev/null; then \
+  PG=postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/postgres; \
+fi; \
+if [ -n "$$PG" ]; then echo "PostgreSQL: $$PG"; else echo "No PostgreSQL at $(PG_HOST):$(PG_PORT) and TEST_POSTGRES_URL unset: SQLite only"; fi;
+endef
+
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.bench_commands
-	$(BIN)/python -m benchmarks.bench_burst sqlite
+	@$(BENCH_PG) set -x; \
+	$(BIN)/python -m benchmarks.bench_commands --sizes 1000,10000 --no-exports --burst 3 --burst-at 1000 \
+	  --postgres "$$PG" --out benchmarks/last-run.md
+
+bench-large: $(STAMP)
+	@$(BENCH_PG) set -x; \
+	$(BIN)/python -m benchmarks.bench_commands --large --no-small --sizes 1000,200000 --burst 3 \
+	  --postgres "$$PG" --out benchmarks/last-run-large.md

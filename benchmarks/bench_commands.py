@@ -1,102 +1,194 @@
-"""How much each read costs relative to `/muster help` (no database), on a coalition
-of realistic size: 30 delegations, 137 requirements, about 1,400 pledges.
+"""Muster's replies over signed HTTP against a real `muster serve --http`, side by
+side in the same run with two bare Bolt apps served the same way (Bolt's default
+mode, and `process_before_response=True`: the framework's floor), with the Slack
+Web API pointed at the loopback stand-in (bot.runtime.standin).
 
-Ratios against a baseline measured in the same run are comparable across machines;
-absolute times are not. Run with `make bench`."""
+    make bench:        --sizes 1000,10000 --no-exports --burst 3 --burst-at 1000
+    make bench-large:  --large --no-small --sizes 1000,200000 --burst 3
+    other options:     --databases sqlite,postgres  --postgres URL  --out FILE
+
+For each database: the small coalition (tests.support.factories.small_coalition)
+for the reply path, then coalition-scale databases (benchmarks.coalition) for growth
+with history, `muster tick` and (at the largest size) the exports as processes, and
+with --burst the 30 simultaneous pledges of benchmarks.bench_burst through two
+replicas. PostgreSQL runs when --postgres (or TEST_POSTGRES_URL) names a server that
+answers. Tables go to the terminal and, as Markdown, to --out."""
 
 from __future__ import annotations
 
-import statistics
+import argparse
+import os
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
 
+from benchmarks import bench_burst, coalition, harness, report
+from benchmarks.harness import Arrivals, server
+from benchmarks.scenario import Plan, Scale, Target, measure, operator_commands
 from bot.domain.clock import system_clock
-from bot.domain.model import PledgeStatus
-from bot.runtime.app import create_app
-from bot.runtime.settings import Settings
 from bot.runtime.standin import SlackStandIn
-from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
-from storage.db import make_engine, upgrade
-from tests.support.factories import add_delegations, add_requirements
-from tests.support.slack import SlashCommands
+from storage.db import make_engine
+from tests.support.factories import COORDINATOR, OWN, small_coalition
 
-COORDINATOR = "UCOORD"
-SECRET = "bench-secret"
-STATUSES = [PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED]
-
-
-def build(m: Muster, delegations: int = 30, requirements: int = 137) -> list[str]:
-    users = add_delegations(m, delegations)
-    for n, user in enumerate(users):
-        m.questions.ask(user, f"What are the rules of engagement for contingent {n}?")
-    for i, status in enumerate(STATUSES):  # every third nation pledges to each requirement
-        add_requirements(
-            m,
-            requirements // 3 + (i < requirements % 3),
-            pledgers=users[i::3],
-            status=status,
-            condition="US backstop" if i == 0 else "",
-            restricted=i == 2,
-        )
-    return users
+NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+QUICK = Plan()
+# 200k on the code before issue 9's work: some replies take seconds and a preview about a
+# minute, so fewer samples; an export past the 60 s budget is stopped soon after it.
+LARGE = Plan(
+    cap=3.0, least=3, previews=3, preview_least=2, preview_cap=20.0, concurrent_each=3,
+    concurrent_cap=15.0, tick_timeout=240.0, cli_timeout=65.0,
+)  # fmt: skip
 
 
-def median_ms(send: SlashCommands, user: str, text: str, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        send(user, text)
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+def label(pledges: int) -> str:
+    return f"{pledges // 1000}k" if pledges % 1000 == 0 else str(pledges)
 
 
-def main(runs: int = 15) -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_commands")
+    parser.add_argument("--sizes", default="1000,10000", help="pledges, comma-separated")
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--postgres", default=os.environ.get("TEST_POSTGRES_URL"))
+    parser.add_argument("--large", action="store_true", help="bench-large sampling and timeouts")
+    parser.add_argument("--no-small", action="store_true", help="skip the small coalition")
+    parser.add_argument("--no-exports", action="store_true", help="skip the exports")
+    parser.add_argument(
+        "--burst", type=int, default=0, metavar="ROUNDS",
+        help="bursts of 30 pledges through two replicas (PostgreSQL if it runs)",
+    )  # fmt: skip
+    parser.add_argument("--burst-at", type=int, help="the size to burst at (default: the largest)")
+    parser.add_argument("--out", type=Path, default=harness.ROOT / "benchmarks" / "last-run.md")
+    args = parser.parse_args(argv)
     console = Console()
-    with tempfile.TemporaryDirectory() as folder, SlackStandIn() as slack:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        upgrade(url)
-        muster = Muster(make_engine(url), clock=system_clock, coordinators=[COORDINATOR])
-        console.print("building a 30-nation coalition…")
-        delegate = build(muster)[1]
-        settings = Settings(
-            database_url=url,
-            slack_bot_token="xoxb-bench",
-            slack_signing_secret=SECRET,  # type: ignore[arg-type]
-            slack_api_url=slack.api_url,
-            muster_coordinators=(COORDINATOR,),
+    if not console.is_terminal:
+        console = Console(width=150)
+    plan = LARGE if args.large else QUICK
+    sizes = [int(n) for n in args.sizes.split(",")]
+    kinds = [k for k in args.databases.split(",") if k]
+    if "postgres" in kinds and not harness.postgres_answers(args.postgres):
+        console.print(f"[yellow]No PostgreSQL answers at {args.postgres!r}: SQLite only.[/yellow]")
+        kinds.remove("postgres")
+    started = time.monotonic()
+    scales: list[Scale] = []
+    with ExitStack() as stack:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="muster-bench-")))
+        arrivals = Arrivals()
+        slack = stack.enter_context(SlackStandIn(on_call=arrivals))
+        # The bare apps need a migrated database only for /healthz.
+        bare_url = stack.enter_context(harness.database("sqlite", folder, None, "bare"))
+        env = harness.serve_env(bare_url, slack.api_url)
+        floor, default = (
+            stack.enter_context(
+                server(mode, harness.bare(mode), env, slack.response_url(), folder / f"{mode}.log")
+            )
+            for mode in ("floor", "default")
         )
-        workers = WorkerPool(8)
-        send = SlashCommands(
-            create_app(settings, muster=muster, workers=workers), SECRET, slack.response_url()
-        )
-        send(delegate, "help")  # warm up: Bolt's auth.test, imports, first connection
-        baseline = median_ms(send, delegate, "help", runs)
-        table = Table("command", "median ms", "× help")
-        table.add_row("help (baseline)", f"{baseline:.1f}", "1.0")
-        for text in (
-            "status",
-            "status LAND",
-            "gaps",
-            "requirements",
-            "pledges",
-            "questions all",
-            "delegations",
-            "history LAND-1",
-            "pledge LAND-2 1",
-        ):
-            ms = median_ms(send, delegate, text, runs)
-            table.add_row(text, f"{ms:.1f}", f"{ms / baseline:.1f}")
-        console.print(table)
-        workers.wait_idle()  # Home refreshes after each pledge finish before the stand-in stops
-        workers.shutdown()
+        run = Run(folder, args.postgres, slack, arrivals, floor, default, plan, console)
+        for kind in kinds:
+            if not args.no_small:
+                scales.append(small(run, kind))
+            for pledges in sizes:
+                last = pledges == max(sizes)
+                at = pledges == (args.burst_at or max(sizes)) and kind == kinds[-1]
+                burst = args.burst if at else 0  # on PostgreSQL if it runs
+                scales.append(
+                    scaled(run, kind, pledges, exports=last and not args.no_exports, burst=burst)
+                )
+                slack.reset()
+    minutes = (time.monotonic() - started) / 60
+    tables = [report.budgets(scales)]
+    tables += [report.small_table(s) for s in scales if s.small]
+    for kind in kinds:
+        mine = [s for s in scales if s.db == NAMES[kind] and not s.small]
+        if len(mine) >= 2:
+            tables.append(report.scale_table(NAMES[kind], mine[0], mine[-1]))
+        if mine:
+            tables.append(report.operator_table(NAMES[kind], mine))
+    if run.bursts:
+        tables.append(bench_burst.results_table(run.bursts, args.burst))
+    report.show(console, tables)
+    preface = (
+        f"Measured by `python -m benchmarks.bench_commands {' '.join(argv or sys.argv[1:])}`"
+        f" in {minutes:.0f} min on {os.cpu_count()} cores (shared: ratios count, absolute "
+        "figures are this machine's). Replies are acknowledgement times over signed HTTP; "
+        "App Home is until views.publish reaches the stand-in; `digest preview: delivered` "
+        "is until the digest reaches the user (in the ack, or the response_url/DM post). "
+        "× floor and × default compare p50s measured in the same rounds."
+    )
+    args.out.write_text(report.markdown(tables, preface))
+    console.print(f"Markdown: {args.out}  ({minutes:.1f} min)")
     return 0
 
 
+@dataclass(frozen=True)
+class Run:
+    """What every coalition of one run is measured with."""
+
+    folder: Path
+    admin: str | None  # PostgreSQL server
+    slack: SlackStandIn
+    arrivals: Arrivals
+    floor: harness.Server
+    default: harness.Server
+    plan: Plan
+    console: Console
+    started: float = field(default_factory=time.monotonic)
+    bursts: list[bench_burst.Burst] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.console.print(f"[dim]{time.monotonic() - self.started:6.0f} s[/dim]  {text}")
+
+    def measure(self, scale: Scale, url: str, target: Target, coordinators: str = "") -> None:
+        env = harness.serve_env(url, self.slack.api_url, coordinators)
+        log = self.folder / "muster.log"
+        with server("muster", harness.MUSTER, env, self.slack.response_url(), log) as muster:
+            measure(scale, muster, self.floor, self.default, self.arrivals, target, self.plan)
+
+
+def small(run: Run, kind: str) -> Scale:
+    scale = Scale(NAMES[kind], "small", 2)
+    run.say(f"{scale.db}: small coalition…")
+    with harness.database(kind, run.folder, run.admin, "small") as url:
+        services = Muster(make_engine(url), clock=system_clock, coordinators=[COORDINATOR])
+        small_coalition(services)
+        services.engine.dispose()
+        run.measure(
+            scale, url, Target(OWN, "LAND", "LAND-1", COORDINATOR, system_clock()), COORDINATOR
+        )
+    return scale
+
+
+def scaled(run: Run, kind: str, pledges: int, *, exports: bool, burst: int) -> Scale:
+    scale = Scale(NAMES[kind], label(pledges), pledges)
+    say = run.say
+    say(f"{scale.db}: {pledges:,} pledges: building…")
+    with harness.database(kind, run.folder, run.admin, f"c{pledges}") as url:
+        built = coalition.build(url, pledges=pledges, now=system_clock())
+        scale.build_s = built.seconds
+        target = Target(
+            built.delegate, built.objective, built.requirement, built.coordinator, built.now
+        )
+        say(
+            f"{scale.db}: {pledges:,} pledges, {built.events:,} events, built in {built.seconds:.0f} s; replies…"
+        )
+        run.measure(scale, url, target)
+        if burst:
+            run.bursts.append(
+                bench_burst.burst(scale.db, url, built, run.slack, run.folder, burst, run.console)
+            )
+        say(f"{scale.db}: {pledges:,} pledges: tick" + (" and exports…" if exports else "…"))
+        env = harness.serve_env(url, run.slack.api_url)
+        operator_commands(
+            scale, url, env, run.arrivals, target, run.folder, run.plan, exports=exports
+        )
+    return scale
+
+
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 15))
+    sys.exit(main())
