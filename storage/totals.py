@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, inspect
+from sqlalchemy import Connection, delete, event, func, insert, inspect
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
@@ -98,7 +98,7 @@ def _add(session: OrmSession, key: Key, quantity: int, pledges: int) -> None:
     session.execute(statement)
 
 
-def rebuild(session: Session) -> None:
+def rebuild(session: Session | Connection) -> None:
     """Recompute every total from the pledges (after a bulk load)."""
     session.execute(delete(PledgeTotal))
     session.execute(insert(PledgeTotal).from_select(_COLUMNS, _sums()))
