@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
@@ -66,17 +67,36 @@ def send_preview(
     try:
         text, blocks = render_digest(muster.digests.preview(request.user, muster.clock()))
     except Exception as exc:  # the user is waiting for it: say so rather than fail silently
-        message_for(exc, logger)
-        text, blocks = "Sorry, the digest preview could not be built; please try again.", []
-    if not request.response_url:
-        post_notice(client, Notice(request.user, text, blocks), logger)
+        text, blocks = f"The digest preview could not be built. {message_for(exc, logger)}", []
+    if request.response_url and _responded(client, request, text, blocks, logger):
         return
+    # No response URL, or Slack refused it (it expires after 30 minutes): send a DM.
+    post_notice(client, Notice(request.user, text, blocks), logger)
+
+
+def _responded(
+    client: WebClient,
+    request: PreviewRequest,
+    text: str,
+    blocks: list[dict[str, Any]],
+    logger: logging.Logger,
+) -> bool:
     try:
-        WebhookClient(request.response_url, retry_handlers=client.retry_handlers).send(
+        answer = WebhookClient(request.response_url, retry_handlers=client.retry_handlers).send(
             text=text, blocks=blocks, response_type="ephemeral", replace_original=False
         )
     except (OSError, SlackRequestError) as exc:
         logger.warning("could not deliver the digest preview to %s: %s", request.user, exc)
+        return False
+    if answer.status_code != 200:  # the webhook client answers errors, it does not raise
+        logger.warning(
+            "Slack refused the digest preview for %s: %s %s",
+            request.user,
+            answer.status_code,
+            answer.body,
+        )
+        return False
+    return True
 
 
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:

@@ -13,6 +13,7 @@ from bot.domain.conditions import CLASS_CHOICES, class_for_word
 from bot.domain.errors import BadInput
 from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeStatus
 from bot.domain.read_models import Page, PledgeList, PledgeResult, PledgeView, RequirementView
+from bot.domain.text import shorten
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from handlers import forms
@@ -156,7 +157,7 @@ def parse_classify(args: Args) -> ClassifyPledge:
         return ClassifyPledge(pledge_id, None)
     kind = class_for_word(word)
     if kind is None:
-        raise BadInput(f"{word!r} is not a class. The classes are {CLASS_CHOICES}.", usage)
+        raise BadInput(f"{shorten(word)!r} is not a class. The classes are {CLASS_CHOICES}.", usage)
     return ClassifyPledge(pledge_id, kind)
 
 

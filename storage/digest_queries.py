@@ -104,11 +104,14 @@ AFTER = case((_UNSAID, col(Pledge.quantity)), else_=SAID_AFTER)
 
 
 def _in_period(period: Period) -> tuple[ColumnElement[bool], ...]:
-    """The period's pledge events."""
+    """The period's pledge events that are the delegations' own changes: a
+    coordinator's correction of a condition class is neither a change of capacity nor
+    a sign that the delegation was heard from."""
     return (
         col(Event.entity) == "pledge",
         col(Event.at) > period.since,
         col(Event.at) <= period.until,
+        col(Event.action).not_like("classified%"),
     )
 
 

@@ -68,7 +68,9 @@ def _before_flush(session: OrmSession, _context: Any, _instances: Any) -> None:
         was = _before(pledge)
         changes[_key(was)] -= was["quantity"]
         counts[_key(was)] -= 1
-    for key in set(changes) | set(counts):
+    # In one order in every process, so two transactions lock the same totals rows
+    # in the same order on PostgreSQL and cannot deadlock.
+    for key in sorted(set(changes) | set(counts)):
         if changes[key] or counts[key]:
             _add(session, key, changes[key], counts[key])
 

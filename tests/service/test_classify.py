@@ -13,11 +13,11 @@ from sqlmodel import col, select
 from bot.domain.clock import FixedClock
 from bot.domain.errors import Conflict, NotFound, PermissionDenied
 from bot.domain.model import ConditionKind
-from bot.services.exporting import dump
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from storage.db import read_session
 from storage.models import Event
+from tests.support.exports import dumped
 from tests.support.factories import COORDINATOR, OTHER, OWN
 
 US, BACKSTOP, NATIONAL = ConditionKind.US, ConditionKind.OTHER_BACKSTOP, ConditionKind.NATIONAL
@@ -62,7 +62,7 @@ def test_a_correction_is_audited_and_every_report_uses_it(
     # The digest, the lists and the exports read the stored class.
     assert hinges(coalition, clock) == {BACKSTOP: ["SKY-1"]}
     assert kind_of(coalition, "P-1") == (BACKSTOP, True)
-    [row] = [p for p in dump(coalition)["tables"]["pledge"] if p["id"] == 1]
+    [row] = [p for p in dumped(coalition)["tables"]["pledge"] if p["id"] == 1]
     assert (row["condition_kind"], row["condition_kind_manual"]) == ("other_backstop", True)
     # The nation's pledge did not change: its version stays.
     assert result.pledge.version == 1

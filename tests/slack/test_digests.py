@@ -303,3 +303,16 @@ def test_long_sections_lose_whole_lines_and_say_how_many(
         if b["type"] == "section" and "Open questions" in b["text"]["text"]
     )
     assert "…and 51 more: `/muster questions`" in questions and "&g…" not in questions
+
+
+def test_a_refused_response_url_still_brings_the_preview_by_dm(
+    clock: FixedClock, week: SlashCommands, slack: SlackStandIn
+) -> None:
+    """A response URL lives 30 minutes; when Slack refuses it, the preview comes by DM."""
+    set_clock(clock, "2026-11-26T12:00:00Z")
+    slack.fail("response_url", status=404, error="expired_url")
+    week("UOST1", "digest preview")
+    (refused,) = slack.calls_to("response_url")
+    (dm,) = slack.calls_to("chat.postMessage")
+    assert dm.args["channel"] == "UOST1"
+    assert "Weekly status · 26 Nov 2026" in dm.args["text"] == refused.args["text"]
