@@ -42,7 +42,8 @@ class Series:
     samples: list[float] = field(default_factory=list)
 
     def add(self, ms: float) -> None:
-        self.samples.append(ms)
+        if not math.isnan(ms):  # a sample that never completed is counted as an error instead
+            self.samples.append(ms)
 
     @property
     def n(self) -> int:
@@ -306,12 +307,19 @@ class CliRun:
     seconds: float
     peak_mb: float
     ok: bool
-    timed_out: bool = False
+    stopped: str = ""  # why it was killed: "" (it finished), or the limit it went past
+
+    @property
+    def note(self) -> str:
+        return f" (stopped: {self.stopped})" if self.stopped else "" if self.ok else " (failed)"
 
 
-def run_cli(args: list[str], env: dict[str, str], log: Path, timeout: float) -> CliRun:
+def run_cli(
+    args: list[str], env: dict[str, str], log: Path, timeout: float, max_mb: float = 1536
+) -> CliRun:
     """Run `muster <args>` and measure its wall time and peak RSS (wait4's ru_maxrss:
-    this process alone); a run past ``timeout`` is killed and reported as such."""
+    this process alone). A run past ``timeout`` seconds, or past ``max_mb`` of RSS (the
+    machine is shared), is killed and reported as such."""
     with log.open("ab") as out:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -321,17 +329,24 @@ def run_cli(args: list[str], env: dict[str, str], log: Path, timeout: float) -> 
             stdout=out,
             stderr=out,
         )
-        timed_out = False
+        stopped = ""
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() - start > timeout:
-                timed_out = True
+                stopped = f"over {timeout:.0f} s"
+            else:
+                try:
+                    if memory_mb(process.pid)[0] > max_mb:
+                        stopped = f"over {max_mb:,.0f} MB"
+                except OSError:  # it has just ended
+                    pass
+            if stopped:
                 process.kill()
                 pid, status, usage = os.wait4(process.pid, 0)
                 break
-            time.sleep(0.02)
+            time.sleep(0.05)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-    return CliRun(seconds, usage.ru_maxrss / 1024, process.returncode == 0, timed_out)
+    return CliRun(seconds, usage.ru_maxrss / 1024, process.returncode == 0, stopped)

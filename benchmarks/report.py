@@ -126,8 +126,7 @@ def operator_table(db: str, scales: Sequence[Scale]) -> Table:
             if run is None:
                 row.append("–")
                 continue
-            note = " (killed)" if run.timed_out else "" if run.ok else " (failed)"
-            row.append(f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{note}")
+            row.append(f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{run.note}")
         if any(cell != "–" for cell in row[1:]):
             rows.append(row)
     rows.append(["serving worker RSS after the run (peak)"] + [
@@ -214,7 +213,7 @@ def _large(db: str, high: Scale) -> list[list[str]]:
             continue
         ok = run.ok and run.peak_mb < EXPORT_MB and run.seconds < EXPORT_S
         rows.append([f"`muster export --format {fmt}` at {high.label}", db,
-                     f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB" + (" (killed)" if run.timed_out else ""),
+                     f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{run.note}",
                      f"< {EXPORT_S:.0f} s, < {EXPORT_MB:.0f} MB", verdict(ok)])  # fmt: skip
     return rows
 
