@@ -30,6 +30,7 @@ import storage.models  # noqa: F401  (registers the tables)
 from benchmarks.bulk import Inserter, Row, between, event, iso
 from benchmarks.coalition_data import CAVEATS, CONDITIONS, LINES, NATIONS, QUESTION_TEXTS, REGIONS
 from bot.domain.model import PledgeStatus, Priority, QuestionStatus, classify_condition
+from storage import totals
 from storage.db import make_engine
 
 COORDINATOR = "UCOORD"
@@ -269,7 +270,8 @@ class _Plan:
                 "id": p.id, "delegation_id": p.delegation + 1,
                 "requirement_id": self.requirements[p.requirement]["id"],
                 "quantity": p.quantity, "status": p.status, "condition": p.condition,
-                "condition_kind": classify_condition(p.condition) or "", "caveats": p.caveats,
+                "condition_kind": classify_condition(p.condition) or "",
+                "condition_kind_manual": False, "caveats": p.caveats,
                 "available_from": p.available_from, "restricted": p.restricted,
                 "withdrawn_reason": p.reason, "author": p.author, "version": 1 + len(p.steps),
                 "created_at": p.created, "updated_at": p.steps[-1][0] if p.steps else p.created,
@@ -290,6 +292,7 @@ class _Plan:
             for n, q in enumerate(self.questions, 1)
         ))  # fmt: skip
         events = insert(tables["event"], self._events())
+        totals.rebuild(conn)  # the running totals the services keep, for rows loaded in bulk
         if conn.dialect.name == "postgresql":
             for name in ("delegation", "requirement", "pledge", "question", "event"):
                 conn.execute(text(

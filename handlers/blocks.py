@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.model import Rating
+from bot.domain.read_models import Page
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
@@ -74,6 +75,15 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
+class PreviewRequest:
+    """A digest preview for one user, answered through the command's response URL:
+    on a large coalition building it takes longer than Slack waits for the ack."""
+
+    user: str
+    response_url: str
+
+
+@dataclass(frozen=True)
 class FollowUps:
     """Slow work after the reply has gone: posts, announcements, App Home refreshes,
     digests on demand and file uploads."""
@@ -83,9 +93,22 @@ class FollowUps:
     refresh_home: tuple[str, ...] = ()
     digest_to: str | None = None
     upload: ExportRequest | None = None
+    preview: PreviewRequest | None = None
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
+
+
+# The context key under which the runtime puts its hand-off to the worker pool.
+FOLLOW_UP = "follow_up"
+
+
+def hand_off(context: dict[str, Any], work: FollowUps) -> None:
+    """Give slow work to the runtime's pool once the answer has gone, and only when
+    there is some: a read answers and is done, with no copy of the request handed to
+    a thread for nothing."""
+    if work:
+        context[FOLLOW_UP](work)
 
 
 @dataclass
@@ -101,6 +124,7 @@ class Reply:
     digest_to: str | None = None
     upload: ExportRequest | None = None
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
+    preview: bool = False  # the digest preview follows through the response URL
 
 
 class MessageBuilder:
@@ -188,6 +212,21 @@ def _fit(blocks: list[Any]) -> list[Any]:
     dropped = len(blocks) - len(kept)
     note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
     return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def page_note(page: Page, command: str, *, latest_first: bool = False) -> str | None:
+    """Where a long list's page stands and the command for the next one; None when
+    the list fits on one page."""
+    if page.pages == 1:
+        return None
+    first, last = page.offset + 1, min(page.offset + page.size, page.total)
+    note = (
+        f"Showing {first:,}–{last:,} of {page.total:,}{', latest first' if latest_first else ''}."
+    )
+    if page.has_more:
+        label = "Earlier entries" if latest_first else "The next"
+        note += f" {label}: `/muster {command} page {page.number + 1}`"
+    return note
 
 
 def pledge_button(requirement_code: str) -> ButtonElement:

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.model import ConditionKind
-from bot.services.digests import Alert, ChangeLine, Changes, Digest
+from bot.services.digests import MAX_PER_CHANGE, Alert, ChangeLine, Changes, Digest
 from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
@@ -33,10 +33,10 @@ from handlers.requirements import requirement_lines
 
 MAX_QUESTIONS = 10
 HINGE_PHRASES = {
-    ConditionKind.US_BACKSTOP: "hinge on a US backstop",
-    ConditionKind.PARLIAMENT: "await a parliamentary vote",
-    ConditionKind.LEGAL_MANDATE: "await a legal mandate",
-    ConditionKind.RULES_OF_ENGAGEMENT: "await clarity on the rules of engagement",
+    ConditionKind.US: "hinge on US enablers or a US backstop",
+    ConditionKind.OTHER_BACKSTOP: "hinge on another nation's or a European backstop",
+    ConditionKind.NATIONAL: "await national or parliamentary approval",
+    ConditionKind.MANDATE: "await a mandate, a ceasefire or a host-nation invitation",
     ConditionKind.OTHER: "carry other conditions",
 }
 
@@ -64,12 +64,13 @@ def _list_section(heading: str, lines: list[str], limit: int = 3000) -> SectionB
     return _section("\n".join([heading, *shown]))
 
 
-def _capped(items: list[str], cap: int) -> str:
-    extra = f" …and {len(items) - cap} more" if len(items) > cap else ""
+def _capped(items: list[str], cap: int, total: int) -> str:
+    """The first ``cap`` of ``items``, and how many of ``total`` that leaves out."""
+    left = total - min(cap, len(items))
+    extra = f" …and {left} more" if left > 0 else ""
     return "; ".join(items[:cap]) + extra
 
 
-MAX_PER_CHANGE = 12
 MAX_SILENT = 40
 
 
@@ -83,17 +84,17 @@ def _change(line: ChangeLine) -> str:
 
 def change_lines(changes: Changes) -> list[str]:
     lines = []
-    for label, items in (
-        ("New", changes.new),
-        ("Raised", changes.raised),
-        ("Reduced", changes.reduced),
-        ("Confirmed", changes.confirmed),
-        ("Withdrawn", changes.withdrawn),
+    for label, kind, items in (
+        ("New", "new", changes.new),
+        ("Raised", "raised", changes.raised),
+        ("Reduced", "reduced", changes.reduced),
+        ("Confirmed", "confirmed", changes.confirmed),
+        ("Withdrawn", "withdrawn", changes.withdrawn),
     ):
-        if items:
-            lines.append(
-                f"*{label} ({len(items)})*: " + _capped([_change(i) for i in items], MAX_PER_CHANGE)
-            )
+        # The service reads only the first lines of each kind and counts the rest.
+        if total := changes.count(kind):
+            shown = [_change(i) for i in items]
+            lines.append(f"*{label} ({total})*: " + _capped(shown, MAX_PER_CHANGE, total))
     if changes.asked:
         lines.append(f"*Questions asked ({len(changes.asked)})*: {', '.join(changes.asked)}")
     if changes.answered:

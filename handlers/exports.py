@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.domain.errors import BadInput
-from bot.services.exporting import report_for, to_csv, to_xlsx
+from bot.services.exporting import write_report
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import ExportRequest, Reply, simple
@@ -33,12 +34,22 @@ def run_export(muster: Muster, user: str, cmd: Export) -> Reply:
     return reply
 
 
-def build_export(muster: Muster, request: ExportRequest) -> tuple[str, str, bytes]:
-    """(filename, title, content) of the report this user may see, nothing more."""
-    report = report_for(muster, request.user)
-    content = to_csv(report) if request.format == "csv" else to_xlsx(report)
-    stamp = f"{report.generated_at:%Y-%m-%d}"
-    return f"muster-{stamp}.{request.format}", f"Muster report {stamp}", content
+@dataclass(frozen=True)
+class ExportFile:
+    path: Path
+    filename: str
+    title: str
+
+
+def build_export(muster: Muster, request: ExportRequest, folder: Path) -> ExportFile:
+    """The report this user may see, nothing more, written to a file in ``folder`` as
+    it is read. It is never built in memory; slack_sdk reads the finished file (tens
+    of MB at most) when it uploads it."""
+    path = folder / f"report.{request.format}"
+    with path.open("wb") as out:
+        generated_at = write_report(muster, request.user, request.format, out)
+    stamp = f"{generated_at:%Y-%m-%d}"
+    return ExportFile(path, f"muster-{stamp}.{request.format}", f"Muster report {stamp}")
 
 
 ROUTES = [Route(("export",), u.EXPORT, parse_export, run_export)]

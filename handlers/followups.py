@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from pathlib import Path
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.webhook import WebhookClient
 
 from bot.domain.errors import MusterError
 from bot.services.muster import Muster
 from handlers import exports, home, questions
-from handlers.blocks import ExportRequest, FollowUps, Notice
+from handlers.blocks import ExportRequest, FollowUps, Notice, PreviewRequest
+from handlers.digest import render_digest
 from handlers.errors import message_for
 from handlers.posting import post_digest_now, post_notice
 
@@ -32,7 +35,8 @@ def announce(muster: Muster, client: WebClient, question_id: int, logger: loggin
 def refresh_home(muster: Muster, client: WebClient, user: str, logger: logging.Logger) -> None:
     try:
         client.views_publish(
-            user_id=user, view=home.build(muster.reports.home(user), muster.clock())
+            user_id=user,
+            view=home.build(muster.reports.home(user, items=home.MAX_ITEMS), muster.clock()),
         )
     except (SlackApiError, MusterError) as exc:
         logger.warning("could not refresh the Home tab of %s: %s", user, exc)
@@ -42,13 +46,37 @@ def send_export(
     muster: Muster, client: WebClient, request: ExportRequest, logger: logging.Logger
 ) -> None:
     try:
-        filename, title, content = exports.build_export(muster, request)
-        dm = client.conversations_open(users=request.user)["channel"]["id"]
-        client.files_upload_v2(channel=dm, content=content, filename=filename, title=title)
+        with tempfile.TemporaryDirectory(prefix="muster-export-") as folder:
+            export = exports.build_export(muster, request, Path(folder))
+            dm = client.conversations_open(users=request.user)["channel"]["id"]
+            client.files_upload_v2(
+                channel=dm, file=str(export.path), filename=export.filename, title=export.title
+            )
     except Exception as exc:  # the user asked for it: say so rather than fail silently
         message_for(exc, logger)
         sorry = "Sorry, the export could not be made or uploaded; please try again."
         post_notice(client, Notice(request.user, sorry, []), logger)
+
+
+def send_preview(
+    muster: Muster, client: WebClient, request: PreviewRequest, logger: logging.Logger
+) -> None:
+    """The digest as the user's audience would read it, where they asked for it (or
+    by DM when the command came without a response URL)."""
+    try:
+        text, blocks = render_digest(muster.digests.preview(request.user, muster.clock()))
+    except Exception as exc:  # the user is waiting for it: say so rather than fail silently
+        message_for(exc, logger)
+        text, blocks = "Sorry, the digest preview could not be built; please try again.", []
+    if not request.response_url:
+        post_notice(client, Notice(request.user, text, blocks), logger)
+        return
+    try:
+        WebhookClient(request.response_url, retry_handlers=client.retry_handlers).send(
+            text=text, blocks=blocks, response_type="ephemeral", replace_original=False
+        )
+    except (OSError, SlackRequestError) as exc:
+        logger.warning("could not deliver the digest preview to %s: %s", request.user, exc)
 
 
 def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
@@ -56,6 +84,8 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         post_notice(client, notice, logger)
     if work.digest_to is not None:
         post_digest_now(muster, client, work.digest_to)
+    if work.preview is not None:
+        send_preview(muster, client, work.preview, logger)
     if work.upload is not None:
         send_export(muster, client, work.upload, logger)
     if work.announce_question is not None:
@@ -64,12 +94,10 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         refresh_home(muster, client, user, logger)
 
 
-def lazy(context: dict[str, Any], client: WebClient, logger: logging.Logger) -> None:
-    """Bolt lazy listener: runs on the worker pool after the acknowledgement is sent."""
-    work: FollowUps | None = context.get("follow_ups")
-    if work:
-        with logged(logger):
-            run(context["muster"], client, work, logger)
+def run_logged(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logger) -> None:
+    """The worker pool's entry point, after the acknowledgement is sent."""
+    with logged(logger):
+        run(muster, client, work, logger)
 
 
 @contextmanager

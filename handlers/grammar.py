@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from bot.domain.errors import BadInput
 from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
+from bot.domain.read_models import Page
 from bot.domain.text import shorten, slack_id, strip_controls
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
@@ -158,6 +159,22 @@ def requirement_code(token: Token | None, usage: str) -> str:
         given = f"{token.text!r} is not" if token else "Name"
         raise BadInput(f"{given} a requirement code such as SKY-2.", usage)
     return token.text.upper()
+
+
+MAX_PAGE = 100_000
+
+
+def paged(args: Args, usage: str) -> tuple[Args, Page]:
+    """Split a trailing `page N` off a list command's words."""
+    tokens = args.tokens
+    if tokens and not tokens[-1].quoted and tokens[-1].word == "page":
+        raise BadInput("Which page? Give its number, e.g. `page 2`.", usage)
+    if len(tokens) < 2 or tokens[-2].quoted or tokens[-2].word != "page":
+        return args, Page()
+    number = tokens[-1].text
+    if not number.isdecimal() or not 1 <= int(number) <= MAX_PAGE:
+        raise BadInput(f"{shorten(number)!r} is not a page number; pages count from 1.", usage)
+    return Args(args.source, tokens[:-2], args.channel), Page(int(number))
 
 
 def rest_text(tokens: Sequence[Token]) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,16 +18,16 @@ from slack_sdk.models.views import View
 
 from bot.domain.access import NOT_REGISTERED
 from bot.domain.read_models import Home
-from bot.services.muster import Muster
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
     MAX_MODAL_BLOCKS,
+    FollowUps,
     answer_button,
     fmt_time,
+    hand_off,
     pledge_button,
     truncate,
 )
-from handlers.errors import message_for
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
 from handlers.requirements import requirement_lines
@@ -60,18 +60,18 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
     if not actor.is_registered:
         blocks.append(_text(NOT_REGISTERED))
     if actor.delegation_id is not None:
-        blocks += _heading(f"Pledges of {actor.delegation_code} ({len(home.pledges)})")
+        blocks += _heading(f"Pledges of {actor.delegation_code} ({home.pledge_count:,})")
         blocks += [_text(pledge_summary(p)) for p in home.pledges[:MAX_ITEMS]] or [
             _text("No pledges yet.")
         ]
-        blocks += _more(len(home.pledges), "/muster pledges mine")
-        blocks += _heading(f"Open questions of {actor.delegation_code} ({len(home.questions)})")
+        blocks += _more(home.pledge_count, "/muster pledges mine")
+        blocks += _heading(f"Open questions of {actor.delegation_code} ({home.question_count:,})")
         blocks += [_text("\n".join(question_lines(q, now))) for q in home.questions[:MAX_ITEMS]]
         if not home.questions:
             blocks.append(_text("None open."))
-        blocks += _more(len(home.questions), "/muster questions")
+        blocks += _more(home.question_count, "/muster questions")
     if actor.is_coordinator:
-        blocks += _heading(f"Unanswered questions ({len(home.unanswered)})")
+        blocks += _heading(f"Unanswered questions ({home.unanswered_count:,})")
         for question in home.unanswered[:MAX_ITEMS]:
             lines = question_lines(question, now)
             blocks.append(
@@ -80,7 +80,7 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
                     accessory=answer_button(question.ref),
                 )
             )
-        blocks += _more(len(home.unanswered), "/muster questions")
+        blocks += _more(home.unanswered_count, "/muster questions")
         blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls)})")
         blocks += [
             _text("\n".join(requirement_lines(r))) for r in home.critical_shortfalls[:MAX_ITEMS]
@@ -104,15 +104,8 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
     return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()
 
 
-def on_home_opened(
-    event: dict[str, Any], context: dict[str, Any], client: Any, logger: logging.Logger
-) -> None:
-    if event.get("tab", "home") != "home":
-        return
-    muster: Muster = context["muster"]
-    try:
-        client.views_publish(
-            user_id=event["user"], view=build(muster.reports.home(event["user"]), muster.clock())
-        )
-    except Exception as exc:  # a lazy listener: nobody to answer, so log it with a reference
-        message_for(exc, logger)
+def on_home_opened(ack: Callable[..., Any], event: dict[str, Any], context: dict[str, Any]) -> None:
+    """Slack wants the event acknowledged at once; the tab is published afterwards."""
+    ack()
+    if event.get("tab", "home") == "home":
+        hand_off(context, FollowUps(refresh_home=(event["user"],)))

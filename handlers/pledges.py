@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from slack_sdk.models.blocks import Option
 
+from bot.domain.conditions import CLASS_CHOICES, class_for_word
 from bot.domain.errors import BadInput
-from bot.domain.model import CONDITION_LABELS, PledgeStatus
-from bot.domain.read_models import PledgeList, PledgeResult, PledgeView, RequirementView
+from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeStatus
+from bot.domain.read_models import Page, PledgeList, PledgeResult, PledgeView, RequirementView
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from handlers import forms
 from handlers import usage as u
-from handlers.blocks import FollowUps, MessageBuilder, Reply, esc, fmt_qty, form_reply, open_form
+from handlers.blocks import (
+    FollowUps,
+    MessageBuilder,
+    Reply,
+    esc,
+    fmt_qty,
+    form_reply,
+    hand_off,
+    open_form,
+    page_note,
+)
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
     Token,
     iso_date,
+    paged,
     quantity,
     ref_number,
     requirement_code,
@@ -58,6 +70,12 @@ class UpdatePledge:
 
 
 @dataclass(frozen=True)
+class ClassifyPledge:
+    pledge_id: int
+    kind: ConditionKind | None  # None: back to the rules
+
+
+@dataclass(frozen=True)
 class Withdraw:
     pledge_id: int
     reason: str = ""
@@ -66,6 +84,7 @@ class Withdraw:
 @dataclass(frozen=True)
 class ListPledges:
     scope: str | None = None
+    page: Page = field(default_factory=Page)
 
 
 def _quoted(rest: list[Token], what: str, usage: str) -> str:
@@ -125,6 +144,22 @@ def parse_update(args: Args) -> UpdatePledge:
     return UpdatePledge(pledge_id, PledgeChange(**options))
 
 
+def parse_classify(args: Args) -> ClassifyPledge:
+    usage = str(u.PLEDGE_CLASSIFY)
+    pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
+    word = "-".join(t.word for t in args.tokens[1:])  # "other backstop" as other-backstop
+    if not word:
+        raise BadInput(
+            f"Say which class: {CLASS_CHOICES}; or auto, to let the rules decide.", usage
+        )
+    if word == "auto":
+        return ClassifyPledge(pledge_id, None)
+    kind = class_for_word(word)
+    if kind is None:
+        raise BadInput(f"{word!r} is not a class. The classes are {CLASS_CHOICES}.", usage)
+    return ClassifyPledge(pledge_id, kind)
+
+
 def parse_withdraw(args: Args) -> Withdraw:
     usage = str(u.WITHDRAW)
     pledge_id = ref_number(args.get(0), PLEDGE_REF, "pledge", usage)
@@ -133,10 +168,11 @@ def parse_withdraw(args: Args) -> Withdraw:
 
 
 def parse_list(args: Args) -> ListPledges:
+    args, page = paged(args, str(u.PLEDGES))
     if len(args) > 1:
         raise BadInput("List pledges by one scope at a time.", str(u.PLEDGES))
     token = args.get(0)
-    return ListPledges(token.text if token else None)
+    return ListPledges(token.text if token else None, page)
 
 
 def pledge_summary(p: PledgeView) -> str:
@@ -146,7 +182,8 @@ def pledge_summary(p: PledgeView) -> str:
     details = []
     if p.condition:
         label = CONDITION_LABELS[p.condition_kind] if p.condition_kind else ""
-        details.append(f"if “{esc(p.condition)}” ({label})")
+        by_hand = ", set by a coordinator" if p.condition_kind_manual else ""
+        details.append(f"if “{esc(p.condition)}” ({label}{by_hand})")
     if p.caveats:
         details.append(f"caveat “{esc(p.caveats)}”")
     if p.available_from:
@@ -172,15 +209,34 @@ def run_update(muster: Muster, user: str, cmd: UpdatePledge) -> Reply:
     return _confirmation(f"Pledge {result.pledge.ref} updated", result)
 
 
+def run_classify(muster: Muster, user: str, cmd: ClassifyPledge) -> Reply:
+    result = muster.pledges.classify(user, cmd.pledge_id, cmd.kind)
+    before = CONDITION_LABELS[result.before] if result.before else "no class"
+    change = f"Condition class: {before} → {CONDITION_LABELS[result.after]}"
+    if result.by_hand:
+        note = "Every report files it there, even if the delegation rewords the condition."
+    else:
+        note = "Filed by the rules again; a new wording is read again."
+    return (
+        MessageBuilder(f"Pledge {result.pledge.ref} classified")
+        .lines([change, pledge_summary(result.pledge)])
+        .context(note)
+        .build()
+    )
+
+
 def run_withdraw(muster: Muster, user: str, cmd: Withdraw) -> Reply:
     result = muster.pledges.withdraw(user, cmd.pledge_id, cmd.reason)
     return _confirmation(f"Pledge {result.pledge.ref} withdrawn", result)
 
 
-def render_list(listing: PledgeList) -> Reply:
-    builder = MessageBuilder(f"{listing.title} ({len(listing.pledges) + listing.undisclosed})")
+def render_list(listing: PledgeList, command: str = "pledges") -> Reply:
+    builder = MessageBuilder(f"{listing.title} ({listing.page.total + listing.undisclosed:,})")
     if listing.pledges:
         builder.lines(pledge_summary(p) for p in listing.pledges)
+    note = page_note(listing.page, command)
+    if note:
+        builder.context(note)
     if listing.undisclosed:
         builder.context(
             f"{listing.undisclosed} undisclosed pledge(s) are counted in the totals but not shown."
@@ -191,7 +247,8 @@ def render_list(listing: PledgeList) -> Reply:
 
 
 def run_list(muster: Muster, user: str, cmd: ListPledges) -> Reply:
-    return render_list(muster.pledges.list_pledges(user, cmd.scope))
+    listing = muster.pledges.list_pledges(user, cmd.scope, cmd.page)
+    return render_list(listing, " ".join(["pledges", *([cmd.scope] if cmd.scope else [])]))
 
 
 # --- the pledge form ------------------------------------------------------------------
@@ -285,11 +342,12 @@ def on_pledge_submitted(
         response_action="update",
         view=forms.done(f"Pledge {result.pledge.ref} recorded", confirmation_lines(result)),
     )
-    context["follow_ups"] = FollowUps(refresh_home=(user,))
+    hand_off(context, FollowUps(refresh_home=(user,)))
 
 
 ROUTES = [
     Route(("pledge", "update"), u.PLEDGE_UPDATE, parse_update, run_update, changes=True),
+    Route(("pledge", "classify"), u.PLEDGE_CLASSIFY, parse_classify, run_classify, changes=True),
     Route(("pledge",), u.PLEDGE, parse_pledge, run_pledge, changes=True),
     Route(("withdraw",), u.WITHDRAW, parse_withdraw, run_withdraw, changes=True),
     Route(("pledges",), u.PLEDGES, parse_list, run_list),

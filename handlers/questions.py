@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
 from bot.domain.errors import BadInput
 from bot.domain.model import OBJECTIVE_CODES, QuestionStatus
-from bot.domain.read_models import QuestionView, RequirementView
+from bot.domain.read_models import Page, QuestionView, RequirementView
 from bot.services.muster import Muster
 from handlers import forms
 from handlers import usage as u
@@ -25,10 +25,12 @@ from handlers.blocks import (
     esc,
     fmt_time,
     form_reply,
+    hand_off,
     open_form,
+    page_note,
     truncate,
 )
-from handlers.grammar import QUESTION_REF, Args, expect_end, ref_number
+from handlers.grammar import QUESTION_REF, Args, expect_end, paged, ref_number
 from handlers.ids import CALLBACK_ANSWER, CALLBACK_ASK
 from handlers.routing import Route
 
@@ -56,6 +58,7 @@ class AnswerQuestion:
 @dataclass(frozen=True)
 class ListQuestions:
     scope: str = "open"
+    page: Page = field(default_factory=Page)
 
 
 @dataclass(frozen=True)
@@ -91,11 +94,12 @@ def parse_answer(args: Args) -> AnswerQuestion:
 
 
 def parse_list(args: Args) -> ListQuestions:
+    args, page = paged(args, str(u.QUESTIONS))
     scope = args.word(0) or "open"
     if scope not in ("open", "all"):
         raise BadInput(f"List `open` or `all` questions, not {scope!r}.", str(u.QUESTIONS))
     expect_end(args.tokens[1:], str(u.QUESTIONS))
-    return ListQuestions(scope)
+    return ListQuestions(scope, page)
 
 
 def _parse_status(args: Args, status: QuestionStatus) -> SetQuestionStatus:
@@ -173,16 +177,17 @@ def answer_notices(view: QuestionView, lines: Sequence[str]) -> list[Notice]:
 
 
 def run_list(muster: Muster, user: str, cmd: ListQuestions) -> Reply:
-    views = muster.questions.list_questions(user, cmd.scope)
+    listing = muster.questions.question_page(user, cmd.scope, cmd.page)
     now = muster.clock()
     builder = MessageBuilder(
-        f"{'Open questions' if cmd.scope == 'open' else 'All questions'} ({len(views)})"
+        f"{'Open questions' if cmd.scope == 'open' else 'All questions'} ({listing.page.total:,})"
     )
-    if not views:
+    if not listing.questions:
         return builder.line("No questions.").build()
-    for view in views:
+    for view in listing.questions:
         builder.lines(question_lines(view, now))
-    return builder.build()
+    note = page_note(listing.page, f"questions {cmd.scope}")
+    return (builder.context(note) if note else builder).build()
 
 
 def run_status(muster: Muster, user: str, cmd: SetQuestionStatus) -> Reply:
@@ -270,7 +275,7 @@ def on_ask_submitted(
         response_action="update",
         view=forms.done(f"Question {asked.ref} sent", question_lines(asked, asked.asked_at)),
     )
-    context["follow_ups"] = FollowUps(announce_question=int(asked.ref[2:]), refresh_home=(user,))
+    hand_off(context, FollowUps(announce_question=int(asked.ref[2:]), refresh_home=(user,)))
 
 
 def on_answer_button(
@@ -293,9 +298,7 @@ def on_answer_submitted(
     lines = question_lines(answered, muster.clock())
     ack(response_action="update", view=forms.done(f"{answered.ref} answered", lines))
     homes = (user, answered.asker) if answered.asker else (user,)
-    context["follow_ups"] = FollowUps(
-        notices=tuple(answer_notices(answered, lines)), refresh_home=homes
-    )
+    hand_off(context, FollowUps(notices=tuple(answer_notices(answered, lines)), refresh_home=homes))
 
 
 ROUTES = [

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from bot.domain.errors import BadInput
 from bot.domain.model import Rollup, percent
-from bot.domain.read_models import History, HistoryEntry, StatusReport
+from bot.domain.read_models import History, HistoryEntry, Page, StatusReport
 from bot.services.muster import Muster
 from handlers import usage as u
-from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time
-from handlers.grammar import Args, expect_end
+from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time, page_note
+from handlers.grammar import Args, expect_end, paged
 from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
 
@@ -33,6 +33,7 @@ class Gaps:
 @dataclass(frozen=True)
 class ShowHistory:
     ref: str
+    page: Page = field(default_factory=Page)
 
 
 def parse_status(args: Args) -> Status:
@@ -47,11 +48,12 @@ def parse_gaps(args: Args) -> Gaps:
 
 
 def parse_history(args: Args) -> ShowHistory:
+    args, page = paged(args, str(u.HISTORY))
     token = args.get(0)
     if token is None:
         raise BadInput("Which pledge, question or requirement?", str(u.HISTORY))
     expect_end(args.tokens[1:], str(u.HISTORY))
-    return ShowHistory(token.text.upper())
+    return ShowHistory(token.text.upper(), page)
 
 
 def bar(firm: Fraction, conditional: Fraction) -> str:
@@ -148,14 +150,16 @@ def entry_line(entry: HistoryEntry) -> str:
 
 
 def render_history(history: History) -> Reply:
-    builder = MessageBuilder(f"History of {history.ref} ({len(history.entries)})")
+    builder = MessageBuilder(f"History of {history.ref} ({history.page.total:,})")
     if not history.entries:
         return builder.line("Nothing recorded yet.").build()
-    return builder.lines(entry_line(e) for e in history.entries).build()
+    builder.lines(entry_line(e) for e in history.entries)
+    note = page_note(history.page, f"history {history.ref}", latest_first=True)
+    return (builder.context(note) if note else builder).build()
 
 
 def run_history(muster: Muster, user: str, cmd: ShowHistory) -> Reply:
-    return render_history(muster.reports.history(user, cmd.ref))
+    return render_history(muster.reports.history(user, cmd.ref, cmd.page))
 
 
 ROUTES = [

@@ -26,7 +26,9 @@ from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
     FollowUps,
+    PreviewRequest,
     Reply,
+    hand_off,
     open_form,
     truncate,
 )
@@ -141,10 +143,16 @@ def on_muster_command(
     if context["first_contact"] and route.words != ("help",):
         reply = with_first_contact_notice(reply)
     ack(text=reply.text, blocks=reply.blocks, response_type=reply.response_type)
-    context["follow_ups"] = FollowUps(
-        notices=tuple(reply.notices),
-        announce_question=reply.announce_question,
-        refresh_home=((user, *reply.refresh_home) if route.changes else ()),
-        digest_to=reply.digest_to,
-        upload=reply.upload,
+    hand_off(
+        context,
+        FollowUps(
+            notices=tuple(reply.notices),
+            announce_question=reply.announce_question,
+            refresh_home=((user, *reply.refresh_home) if route.changes else ()),
+            digest_to=reply.digest_to,
+            upload=reply.upload,
+            preview=(
+                PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
+            ),
+        ),
     )

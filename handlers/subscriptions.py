@@ -12,7 +12,7 @@ from bot.services.broadcasts import ALERTS, DIGEST, SubscriptionView
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, simple
-from handlers.digest import render_digest, slack_date
+from handlers.digest import slack_date
 from handlers.grammar import Args, channel_id, expect_end
 from handlers.routing import Route
 
@@ -151,9 +151,11 @@ def run_list(muster: Muster, user: str, cmd: ListSubscriptions) -> Reply:
 
 
 def run_preview(muster: Muster, user: str, _cmd: PreviewDigest) -> Reply:
-    digest = muster.digests.preview(user, muster.clock())
-    text, blocks = render_digest(digest)
-    return Reply(text=text, blocks=blocks)
+    """Acknowledged at once; the preview follows (see followups.send_preview)."""
+    muster.require_registered(user)
+    reply = simple("Building the digest preview; it will appear here in a moment.")
+    reply.preview = True
+    return reply
 
 
 def run_now(muster: Muster, user: str, cmd: DigestNow) -> Reply:

@@ -62,13 +62,21 @@ PLEDGE_UPDATE = Usage(
     "own delegation",
     "pledges",
 )
+PLEDGE_CLASSIFY = Usage(
+    "pledge classify <P-n> us|other-backstop|national|mandate|other|auto",
+    "pledge classify P-3 european",
+    "coordinator",
+    "pledges",
+)
 WITHDRAW = Usage(
     'withdraw <P-n> ["reason"]',
     'withdraw P-3 "parliament voted no"',
     "own delegation or coordinator",
     "pledges",
 )
-PLEDGES = Usage("pledges [mine|<REQ>|<DELEGATION>]", "pledges SKY-2", "registered", "pledges")
+PLEDGES = Usage(
+    "pledges [mine|<REQ>|<DELEGATION>] [page <n>]", "pledges SKY-2", "registered", "pledges"
+)
 ASK = Usage(
     "ask [<REQ>:|<OBJ>:] <question…>",
     "ask SKY-3: who provides the airborne early warning backstop?",
@@ -81,7 +89,7 @@ ANSWER = Usage(
     "coordinator",
     "questions",
 )
-QUESTIONS = Usage("questions [open|all]", "questions all", "registered", "questions")
+QUESTIONS = Usage("questions [open|all] [page <n>]", "questions all", "registered", "questions")
 QUESTION_STATUS = Usage(
     "question close|reopen <Q-n>", "question close Q-2", "coordinator", "questions"
 )
@@ -118,7 +126,7 @@ ALERTS_UNSUBSCRIBE = Usage(
 )
 ALERTS_LIST = Usage("alerts list", "alerts list", "coordinator", "broadcasts")
 EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
-HISTORY = Usage("history <P-n|Q-n|REQ>", "history SKY-2", "registered", "reports")
+HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
     HELP,
@@ -133,6 +141,7 @@ ALL = [
     REQUIREMENTS,
     PLEDGE,
     PLEDGE_UPDATE,
+    PLEDGE_CLASSIFY,
     WITHDRAW,
     PLEDGES,
     ASK,

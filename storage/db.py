@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from storage import totals
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 _BEGIN_MODE = "muster_begin"
 
@@ -36,6 +38,7 @@ class DatabaseUnavailable(RuntimeError):
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; connects lazily, so nothing is opened here."""
+    totals.install()  # pledge totals follow every flush, whichever engine is used
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **kwargs)

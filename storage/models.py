@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -80,6 +80,8 @@ class Pledge(SQLModel, table=True):
     status: str = Field(max_length=12)
     condition: str = Field(default="", max_length=500)
     condition_kind: str = Field(default="", max_length=24)
+    # Set by a coordinator (`/muster pledge classify`): a new wording keeps the class.
+    condition_kind_manual: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     caveats: str = Field(default="", max_length=500)
     available_from: date | None = None
     restricted: bool = False
@@ -182,3 +184,18 @@ class PostClaim(SQLModel, table=True):
     status: str = Field(default="claimed", max_length=12)  # claimed | posted | failed
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class PledgeTotal(SQLModel, table=True):
+    """Pledged quantities summed per requirement, status, condition class and
+    releasability, kept by storage.totals in the transaction of every pledge change:
+    coverage and conditional capacity read these few rows, not every pledge."""
+
+    __tablename__ = "pledge_total"
+
+    requirement_id: int = Field(foreign_key="requirement.id", primary_key=True)
+    status: str = Field(max_length=12, primary_key=True)
+    condition_kind: str = Field(max_length=24, primary_key=True)
+    restricted: bool = Field(primary_key=True)
+    quantity: int = Field(default=0, sa_type=BigInteger)
+    pledges: int = 0

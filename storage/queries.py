@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, exists, func, literal, or_
+from sqlalchemy import bindparam, delete, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from storage.models import (
     Coordinator,
@@ -20,6 +22,7 @@ from storage.models import (
     Member,
     Objective,
     Pledge,
+    PledgeTotal,
     PostClaim,
     Question,
     Requirement,
@@ -47,9 +50,12 @@ def insert_once(session: Session, row: SQLModel) -> bool:
 
 
 def list_objectives(session: Session) -> Sequence[Objective]:
-    return session.exec(
-        select(Objective).order_by(col(Objective.position), col(Objective.id))
-    ).all()
+    return session.exec(_objectives_statement()).all()
+
+
+@cache
+def _objectives_statement() -> SelectOfScalar[Objective]:
+    return select(Objective).order_by(col(Objective.position), col(Objective.id))
 
 
 def get_objective(session: Session, code: str, *, for_update: bool = False) -> Objective | None:
@@ -94,19 +100,27 @@ def question_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
-    """(is a coordinator, has been answered before, their delegation) in one statement."""
+@cache
+def _identify_statement() -> Any:
+    # Built once: every request runs it, and building the expression costs more than
+    # running it on a small table. The user id is a bound parameter.
+    user_id: Any = bindparam("user_id")
     coordinator = exists().where(col(Coordinator.user_id) == user_id)
     known = exists().where(col(KnownUser.user_id) == user_id)
     delegation_id = (
         sa_select(col(Member.delegation_id)).where(col(Member.user_id) == user_id).scalar_subquery()
     )
     anchor = sa_select(literal(1).label("one")).subquery()
-    row = session.execute(
+    return (
         sa_select(coordinator, known, Delegation)
         .select_from(anchor)
         .outerjoin(Delegation, col(Delegation.id) == delegation_id)
-    ).one()
+    )
+
+
+def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
+    """(is a coordinator, has been answered before, their delegation) in one statement."""
+    row = session.execute(_identify_statement(), {"user_id": user_id}).one()
     return bool(row[0]), bool(row[1]), row[2]
 
 
@@ -144,14 +158,19 @@ def get_requirement_by_id(session: Session, requirement_id: int) -> Requirement 
 def list_requirements(
     session: Session, objective_id: int | None = None
 ) -> Sequence[tuple[Requirement, Objective]]:
-    query = (
+    query = _requirements_statement()
+    if objective_id is not None:
+        query = query.where(Requirement.objective_id == objective_id)
+    return [(r, o) for r, o in session.exec(query).all()]
+
+
+@cache
+def _requirements_statement() -> Select[Requirement, Objective]:
+    return (
         select(Requirement, Objective)
         .join(Objective, col(Objective.id) == col(Requirement.objective_id))
         .order_by(col(Objective.position), col(Requirement.seq))
     )
-    if objective_id is not None:
-        query = query.where(Requirement.objective_id == objective_id)
-    return [(r, o) for r, o in session.exec(query).all()]
 
 
 # --- pledges ----------------------------------------------------------------
@@ -183,16 +202,6 @@ def list_pledges(
     return [(p, d, r) for p, d, r in session.exec(query).all()]
 
 
-def pledge_quantities(session: Session, pledge_ids: Iterable[int]) -> dict[int, int]:
-    """The current quantity of each of these pledges."""
-    ids = list(pledge_ids)
-    if not ids:
-        return {}
-    query = select(col(Pledge.id), col(Pledge.quantity)).where(col(Pledge.id).in_(ids))
-    rows = session.exec(query).all()
-    return {pledge_id: quantity for pledge_id, quantity in rows if pledge_id is not None}
-
-
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
 ) -> list[tuple[int, int, str, bool]]:
@@ -200,16 +209,30 @@ def pledge_figures(
     requirement, status and whether they carry a condition. That is all coverage
     needs, and it is summed in the database, so a coverage read returns a few rows
     per requirement however many pledges there are."""
-    conditional = (col(Pledge.condition) != "").label("conditional")
-    query = select(
-        col(Pledge.requirement_id), func.sum(col(Pledge.quantity)), col(Pledge.status), conditional
-    ).group_by(col(Pledge.requirement_id), col(Pledge.status), conditional)
+    query = _figures_statement()
     if requirement_ids is not None:
-        query = query.where(col(Pledge.requirement_id).in_(list(requirement_ids)))
+        query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
     return [
         (rid, int(total), status, bool(is_conditional))
         for rid, total, status, is_conditional in session.exec(query).all()
     ]
+
+
+@cache
+def _figures_statement() -> Any:
+    # From the running totals (storage.totals), not the pledges: a pledge carries a
+    # condition exactly when it has a condition class.
+    conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
+    return (
+        select(
+            col(PledgeTotal.requirement_id),
+            func.sum(col(PledgeTotal.quantity)),
+            col(PledgeTotal.status),
+            conditional,
+        )
+        .where(col(PledgeTotal.pledges) > 0)
+        .group_by(col(PledgeTotal.requirement_id), col(PledgeTotal.status), conditional)
+    )
 
 
 # --- questions --------------------------------------------------------------
@@ -244,20 +267,6 @@ def add_event(session: Session, **fields: Any) -> Event:
     event = Event(**fields)
     session.add(event)
     return event
-
-
-def events_for(session: Session, entity_ref: str) -> Sequence[Event]:
-    return session.exec(
-        select(Event).where(Event.entity_ref == entity_ref).order_by(col(Event.at), col(Event.id))
-    ).all()
-
-
-def events_for_requirement(session: Session, code: str) -> Sequence[Event]:
-    return session.exec(
-        select(Event)
-        .where(or_(col(Event.entity_ref) == code, col(Event.requirement_code) == code))
-        .order_by(col(Event.at), col(Event.id))
-    ).all()
 
 
 def events_with_requirement(session: Session) -> Sequence[Event]:
@@ -363,12 +372,3 @@ def posted_claims(
             col(PostClaim.key).startswith(prefix),
         )
     ).all()
-
-
-def events_since(
-    session: Session, since: datetime, until: datetime | None = None
-) -> Sequence[Event]:
-    query = select(Event).where(col(Event.at) > since).order_by(col(Event.at), col(Event.id))
-    if until is not None:
-        query = query.where(col(Event.at) <= until)
-    return session.exec(query).all()

@@ -64,6 +64,14 @@ def may_see_pledge(actor: Actor, *, delegation_id: int, restricted: bool) -> boo
     return not restricted or sees_everything_of(actor, delegation_id)
 
 
+def restricted_visible_to(actor: Actor) -> frozenset[int] | None:
+    """The delegations whose restricted pledges this viewer may see, as a database
+    filter: None for everyone's (coordinators), else at most their own."""
+    if actor.is_coordinator:
+        return None
+    return frozenset({actor.delegation_id} if actor.delegation_id is not None else ())
+
+
 def may_know_asker(actor: Actor, delegation_id: int | None) -> bool:
     """Questions are anonymous to other delegations."""
     return sees_everything_of(actor, delegation_id)

@@ -1,13 +1,21 @@
 """Rules of force generation that hold whatever the transport: lifecycles,
-condition classes and the coverage arithmetic behind every report."""
+condition classes (from bot.domain.conditions) and the coverage arithmetic behind
+every report."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
+
+# Condition classes live in their own module; they are re-exported here, where the
+# rest of the domain's rules are imported from.
+from bot.domain.conditions import CONDITION_LABELS as CONDITION_LABELS
+from bot.domain.conditions import ConditionKind as ConditionKind
+from bot.domain.conditions import check_condition as check_condition
+from bot.domain.conditions import classify_condition as classify_condition
 
 # The four lines of effort of the plan. Their names are editable; their codes are
 # fixed, because every requirement code (SKY-2) is built from them.
@@ -37,14 +45,6 @@ class QuestionStatus(StrEnum):
     CLOSED = "closed"
 
 
-class ConditionKind(StrEnum):
-    US_BACKSTOP = "us_backstop"
-    PARLIAMENT = "parliament"
-    LEGAL_MANDATE = "legal_mandate"
-    RULES_OF_ENGAGEMENT = "rules_of_engagement"
-    OTHER = "other"
-
-
 class Rating(StrEnum):
     GREEN = "green"
     AMBER = "amber"
@@ -55,61 +55,6 @@ class Posture(StrEnum):
     COMMITTED = "committed"
     CONSIDERING = "considering"
     NOT_YET_POSITIONED = "not yet positioned"
-
-
-CONDITION_LABELS = {
-    ConditionKind.US_BACKSTOP: "US backstop",
-    ConditionKind.PARLIAMENT: "parliamentary approval",
-    ConditionKind.LEGAL_MANDATE: "legal mandate",
-    ConditionKind.RULES_OF_ENGAGEMENT: "rules of engagement",
-    ConditionKind.OTHER: "other conditions",
-}
-
-# Order matters: the first class whose pattern matches wins.
-_CONDITION_PATTERNS: Sequence[tuple[ConditionKind, re.Pattern[str]]] = [
-    (
-        ConditionKind.US_BACKSTOP,
-        # "US" only in capitals: the pronoun "us" is no backstop.
-        re.compile(r"back\s*-?stop|(?-i:\bU\.?S\.?A?\b)|united states|american|washington", re.I),
-    ),
-    (ConditionKind.RULES_OF_ENGAGEMENT, re.compile(r"rules of engagement|\bROE\b", re.I)),
-    (
-        ConditionKind.PARLIAMENT,
-        re.compile(
-            r"parliament|bundestag|congress|storting|riksdag|sejm|\bvote\b|legislat|cabinet", re.I
-        ),
-    ),
-    (
-        ConditionKind.LEGAL_MANDATE,
-        re.compile(
-            r"mandate|resolution|legal basis|\bUN\b|UNSC|security council|international law|\bSOFA\b|status of forces",
-            re.I,
-        ),
-    ),
-]
-
-
-def classify_condition(text: str) -> ConditionKind | None:
-    """Sort a free-text condition into the classes the weekly report groups by."""
-    if not text.strip():
-        return None
-    for kind, pattern in _CONDITION_PATTERNS:
-        if pattern.search(text):
-            return kind
-    return ConditionKind.OTHER
-
-
-_CEASEFIRE = re.compile(r"cease\s*-?\s*fire|armistice|truce", re.I)
-
-
-def check_condition(text: str) -> str | None:
-    """Why a condition may not be attached to a single pledge, or None when it may."""
-    if _CEASEFIRE.search(text):
-        return (
-            "the ceasefire is the precondition of the whole mission, not a condition on one "
-            "pledge; leave it out (every pledge already assumes it)"
-        )
-    return None
 
 
 def check_status_move(current: PledgeStatus, new: PledgeStatus) -> str | None:
@@ -248,11 +193,12 @@ class Rollup:
         values = list(values)
         return sum(values, Fraction(0)) / len(values) if values else Fraction(0)
 
-    @property
+    # Exact fractions are slow to sum; a roll-up is read several times per reply.
+    @cached_property
     def firm_share(self) -> Fraction:
         return self._mean(c.firm_share for c in self.lines)
 
-    @property
+    @cached_property
     def conditional_share(self) -> Fraction:
         return self._mean(c.conditional_share for c in self.lines)
 

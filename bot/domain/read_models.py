@@ -80,6 +80,45 @@ class PledgeView:
     withdrawn_reason: str
     version: int
     updated_at: datetime
+    condition_kind_manual: bool = False  # filed by a coordinator, not by the rules
+
+
+@dataclass(frozen=True)
+class Reclassified:
+    """A pledge's condition filed under another class, by hand or by the rules again."""
+
+    pledge: PledgeView
+    before: ConditionKind | None
+    after: ConditionKind
+    by_hand: bool
+
+
+PAGE_SIZE = 25  # lines per page of a list: a reply stays well inside Slack's limits
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which slice of a long list a reply shows. Lists read one page and a count,
+    so a reply costs the same however long the list has grown."""
+
+    number: int = 1  # counted from 1
+    size: int = PAGE_SIZE
+    total: int = 0  # items in the whole list
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_more(self) -> bool:
+        return self.number < self.pages
+
+    def counted(self, total: int) -> Page:
+        return Page(self.number, self.size, total)
 
 
 @dataclass(frozen=True)
@@ -87,6 +126,7 @@ class PledgeList:
     title: str
     pledges: tuple[PledgeView, ...]
     undisclosed: int  # pledges counted in totals but not shown to this viewer
+    page: Page = field(default_factory=Page)
 
 
 @dataclass(frozen=True)
@@ -135,14 +175,24 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class QuestionList:
+    questions: tuple[QuestionView, ...]
+    page: Page = field(default_factory=Page)
+
+
+@dataclass(frozen=True)
 class History:
+    """A page of an audit trail, oldest first within the page; page 1 is the latest."""
+
     ref: str
     entries: tuple[HistoryEntry, ...]
+    page: Page = field(default_factory=Page)
 
 
 @dataclass(frozen=True)
 class Home:
-    """What the App Home tab shows one user."""
+    """What the App Home tab shows one user: the first few of each list, with the
+    list's full count."""
 
     actor: Actor
     pledges: tuple[PledgeView, ...] = ()
@@ -150,6 +200,9 @@ class Home:
     top_gaps: tuple[RequirementView, ...] = ()
     unanswered: tuple[QuestionView, ...] = ()
     critical_shortfalls: tuple[RequirementView, ...] = ()
+    pledge_count: int = 0  # live pledges of the viewer's delegation
+    question_count: int = 0  # open questions of the viewer's delegation
+    unanswered_count: int = 0  # open questions of everyone (coordinators)
 
 
 # --- ordering and roll-ups: the same in every view ---------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -18,6 +19,7 @@ from bot.runtime.settings import Settings, require
 from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
 from handlers import followups, home, ids, pledges, questions, requirements
+from handlers.blocks import FOLLOW_UP, FollowUps
 from handlers.errors import on_error
 from handlers.router import delivery_key, on_muster_command
 
@@ -42,8 +44,8 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-def acknowledge(ack: Callable[..., Any]) -> None:
-    ack()
+def _submit(pool: WorkerPool, muster: Muster, client: WebClient, work: FollowUps) -> None:
+    pool.submit(followups.run_logged, muster, client, work, log)
 
 
 def create_app(
@@ -65,6 +67,7 @@ def create_app(
     # request bodies out of Bolt's messages too; the SDK's loggers get it by name.
     guard(log)
     guard_sdk()
+    pool = workers or WorkerPool(WORKER_THREADS)
     app = App(
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
@@ -72,7 +75,7 @@ def create_app(
         token_verification_enabled=False,
         # Replies come from the database in milliseconds, so they ride in the ack itself.
         process_before_response=True,
-        listener_executor=workers or WorkerPool(WORKER_THREADS),
+        listener_executor=pool,
         logger=log,
     )
 
@@ -80,18 +83,20 @@ def create_app(
     def provide_services(
         body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]
     ) -> None:
-        context["muster"] = services.for_request(delivery_key(body))
+        muster = services.for_request(delivery_key(body))
+        context["muster"] = muster
+        # Not Bolt's lazy listeners: those copy the request to a thread for every
+        # command, even one with nothing left to do; listeners hand off only real work.
+        context[FOLLOW_UP] = partial(_submit, pool, muster, client)
         next()
 
-    app.command(ids.COMMAND)(ack=on_muster_command, lazy=[followups.lazy])
+    app.command(ids.COMMAND)(on_muster_command)
     app.action(ids.ACTION_PLEDGE)(pledges.on_pledge_button)
     app.action(ids.ACTION_ANSWER)(questions.on_answer_button)
-    app.view(ids.CALLBACK_PLEDGE)(ack=pledges.on_pledge_submitted, lazy=[followups.lazy])
-    app.view(ids.CALLBACK_ASK)(ack=questions.on_ask_submitted, lazy=[followups.lazy])
-    app.view(ids.CALLBACK_ANSWER)(ack=questions.on_answer_submitted, lazy=[followups.lazy])
-    app.view(ids.CALLBACK_REQUIREMENT)(
-        ack=requirements.on_requirement_submitted, lazy=[followups.lazy]
-    )
-    app.event("app_home_opened")(ack=acknowledge, lazy=[home.on_home_opened])
+    app.view(ids.CALLBACK_PLEDGE)(pledges.on_pledge_submitted)
+    app.view(ids.CALLBACK_ASK)(questions.on_ask_submitted)
+    app.view(ids.CALLBACK_ANSWER)(questions.on_answer_submitted)
+    app.view(ids.CALLBACK_REQUIREMENT)(requirements.on_requirement_submitted)
+    app.event("app_home_opened")(home.on_home_opened)
     app.error(on_error)
     return app

@@ -207,23 +207,29 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
 
     from bot.domain.access import OPERATOR
     from bot.runtime.bootstrap import make_muster
-    from bot.services.exporting import dump, report_for, to_csv, to_json, to_xlsx
+    from bot.services.exporting import write_dump, write_report
     from storage.db import ensure_current
 
     muster = make_muster(settings, operator=True)
     ensure_current(muster.engine)
-    with Progress(transient=True) as progress:
-        task = progress.add_task("exporting", total=None)
-        if args.format == "json":
-            data = dump(
-                muster, lambda table, rows: progress.update(task, advance=rows, description=table)
-            )
-            content = to_json(data)
-        else:  # operators see everything, as a coordinator does
-            report = report_for(muster, OPERATOR)
-            content = to_csv(report) if args.format == "csv" else to_xlsx(report)
-    Path(args.output).write_bytes(content)
-    print(f"Wrote {args.output} ({len(content):,} bytes).")
+    output = Path(args.output)
+    # Written to the file as it is read; a failed export leaves no half-written file.
+    try:
+        with Progress(transient=True) as progress, output.open("wb") as out:
+            task = progress.add_task("exporting", total=None)
+            if args.format == "json":
+                write_dump(
+                    muster,
+                    out,
+                    lambda table, rows: progress.update(task, advance=rows, description=table),
+                )
+            else:  # operators see everything, as a coordinator does
+                write_report(muster, OPERATOR, args.format, out)
+    except BaseException:
+        if output.is_file():
+            output.unlink()
+        raise
+    print(f"Wrote {args.output} ({output.stat().st_size:,} bytes).")
     return 0
 
 

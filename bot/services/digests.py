@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.domain import access
-from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus, classify_condition
+from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus
 from bot.domain.read_models import (
     Actor,
     QuestionView,
@@ -24,11 +24,15 @@ from bot.services import loaders
 from bot.services.base import Service
 from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.unit_of_work import UnitOfWork
+from storage import digest_queries as dq
 from storage import queries as q
-from storage.models import Event
+from storage.models import Delegation
 
 STALE_QUESTION = timedelta(days=7)
 DEADLINE_HORIZON = timedelta(days=14)
+# Lines a digest shows of each kind of change (new, raised, ...); the rest it counts.
+# Only these are read: a week of 500 changes reads as few rows as a week of 50.
+MAX_PER_CHANGE = 12
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,10 @@ class ChangeLine:
 
 @dataclass(frozen=True)
 class Changes:
+    """The period's changes: of each kind the first lines, in the order they happened,
+    and in ``counts`` how many there were in all (a kind missing there has every
+    line shown)."""
+
     new: tuple[ChangeLine, ...] = ()
     raised: tuple[ChangeLine, ...] = ()
     reduced: tuple[ChangeLine, ...] = ()
@@ -51,10 +59,21 @@ class Changes:
     asked: tuple[str, ...] = ()
     answered: tuple[str, ...] = ()
     undisclosed: int = 0  # changes to pledges this audience may not see
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> int:
+        """How many changes of ``kind`` (new, raised, …) there were, shown or not."""
+        lines: tuple[ChangeLine, ...] = getattr(self, kind)
+        return self.counts.get(kind, len(lines))
 
     @property
     def empty(self) -> bool:
-        return not any(vars(self).values())
+        return not (
+            any(self.count(kind) for kind in dq.KINDS)
+            or self.asked
+            or self.answered
+            or self.undisclosed
+        )
 
 
 @dataclass(frozen=True)
@@ -137,8 +156,11 @@ class Digests(Service):
         viewer = audience(full_view)
         views = loaders.all_requirement_views(s)
         gaps = gaps_first(views)
-        events = q.events_since(s, since, now)
         units = {v.code: v.unit for v in views}
+        delegations = q.list_delegations(s)
+        period = _period(viewer, since, now)
+        sums = dq.change_sums(s, period)
+        questions = dq.question_events(s, since, now, ("asked", "answered"))
         return Digest(
             generated_at=now,
             since=since,
@@ -146,10 +168,10 @@ class Digests(Service):
             report=status_report(loaders.objective_views(s), views),
             shortfalls=tuple(v for v in gaps if v.coverage.is_critical_shortfall),
             top_gaps=tuple(v for v in gaps if not v.coverage.is_critical_shortfall)[:top],
-            changes=_changes(s, viewer, events, units),
+            changes=_changes(s, period, sums, questions, units, delegations),
             hinges=_hinges(s, viewer, units),
             open_questions=_open_questions(s, viewer),
-            silent=_silent(s, viewer, events),
+            silent=_silent(viewer, sums, questions, delegations),
             zone=zone or self.timezone,
         )
 
@@ -203,7 +225,7 @@ class Digests(Service):
                             question=question.ref,
                         )
                     )
-            found.extend(_gap_openings(s, viewer, q.events_since(s, since, now), views))
+            found.extend(_gap_openings(s, _period(viewer, since, now), views))
             return found
 
 
@@ -221,66 +243,60 @@ def _days_until(day: date, now: datetime, zone: str) -> timedelta:
     return timedelta(days=(day - now.astimezone(ZoneInfo(zone)).date()).days)
 
 
-def _changes(s: Session, viewer: Actor, events: Sequence[Event], units: dict[str, str]) -> Changes:
-    hidden = loaders.hidden_pledge_refs(s, viewer, events)
-    codes = {d.id: d.code for d in q.list_delegations(s)}
-    # Status changes and withdrawals leave the quantity out of the event: it did not
-    # change. Only the pledges this period's events name are read, not every pledge.
-    pledged = {int(e.entity_ref[2:]) for e in events if e.entity == "pledge"}
-    quantities = {f"P-{i}": n for i, n in q.pledge_quantities(s, pledged).items()}
-    buckets: dict[str, list[ChangeLine]] = defaultdict(list)
-    asked: list[str] = []
-    answered: list[str] = []
-    undisclosed = 0
-    for e in events:
-        if e.entity == "question":
-            (asked if e.action == "asked" else answered if e.action == "answered" else []).append(
-                e.entity_ref
+def _period(viewer: Actor, since: datetime, until: datetime) -> dq.Period:
+    return dq.Period(
+        since,
+        until,
+        full_view=viewer.is_coordinator,
+        delegation_id=viewer.delegation_id,
+        confirmed=PledgeStatus.CONFIRMED,
+    )
+
+
+def _changes(
+    s: Session,
+    period: dq.Period,
+    sums: list[dq.DelegationSums],
+    questions: list[tuple[str, str, int | None]],
+    units: dict[str, str],
+    delegations: Sequence[Delegation],
+) -> Changes:
+    """The counts of each kind of change, summed in the database, and the first
+    MAX_PER_CHANGE lines of each: all the digest shows."""
+    codes = {d.id: d.code for d in delegations}
+    lines: dict[str, list[ChangeLine]] = defaultdict(list)
+    for row in dq.first_changes(s, period, MAX_PER_CHANGE):
+        lines[row.kind].append(
+            ChangeLine(
+                row.ref,
+                codes.get(row.delegation_id, "?"),
+                row.requirement_code,
+                units.get(row.requirement_code, ""),
+                row.before,
+                row.after,
             )
-            continue
-        if e.entity != "pledge":
-            continue
-        if e.entity_ref in hidden:
-            undisclosed += 1
-            continue
-        before, after = e.before.get("quantity"), e.after.get("quantity")
-        if before is None and after is None:
-            before = after = quantities.get(e.entity_ref)
-        line = ChangeLine(
-            e.entity_ref,
-            codes.get(e.delegation_id, "?"),
-            e.requirement_code,
-            units.get(e.requirement_code, ""),
-            before,
-            after,
         )
-        if e.action == "created":
-            buckets["new"].append(line)
-        elif e.action == "withdrawn":
-            buckets["withdrawn"].append(line)
-        else:
-            if before is not None and after is not None and before != after:
-                buckets["raised" if after > before else "reduced"].append(line)
-            if e.after.get("status") == PledgeStatus.CONFIRMED:
-                buckets["confirmed"].append(line)
     return Changes(
-        **{k: tuple(v) for k, v in buckets.items()},
-        asked=tuple(asked),
-        answered=tuple(answered),
-        undisclosed=undisclosed,
+        **{kind: tuple(found) for kind, found in lines.items()},
+        asked=tuple(ref for ref, action, _d in questions if action == "asked"),
+        answered=tuple(ref for ref, action, _d in questions if action == "answered"),
+        undisclosed=sum(row.undisclosed for row in sums),
+        counts={kind: sum(row.kinds[kind] for row in sums) for kind in dq.KINDS},
     )
 
 
 def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ...]:
     """Conditional capacity by condition. A restricted pledge's condition is one of its
     details, so outside the coordinators' view it is left out here (it still counts as
-    conditional in the coverage figures)."""
-    totals: dict[ConditionKind, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pledge, _d, req in q.list_pledges(s):
-        kind = classify_condition(pledge.condition)
-        visible = viewer.is_coordinator or not pledge.restricted
-        if kind is not None and visible and pledge.status != PledgeStatus.WITHDRAWN:
-            totals[kind][req.code] += pledge.quantity
+    conditional in the coverage figures). Summed in the database by the class each
+    pledge was given when its condition was last set (the class the pledge lists
+    show), not by classifying every condition again."""
+    totals: dict[ConditionKind, dict[str, int]] = defaultdict(dict)
+    sums = dq.conditional_sums(
+        s, withdrawn=PledgeStatus.WITHDRAWN, with_restricted=viewer.is_coordinator
+    )
+    for kind, code, quantity in sums:
+        totals[ConditionKind(kind)][code] = quantity
     order = list(ConditionKind)
     return tuple(
         Hinge(kind, tuple((code, qty, units.get(code, "")) for code, qty in sorted(per.items())))
@@ -299,49 +315,39 @@ def _open_questions(s: Session, viewer: Actor) -> tuple[QuestionView, ...]:
     )
 
 
-def _silent(s: Session, viewer: Actor, events: Sequence[Event]) -> tuple[tuple[str, str], ...]:
-    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+def _silent(
+    viewer: Actor,
+    sums: list[dq.DelegationSums],
+    questions: list[tuple[str, str, int | None]],
+    delegations: Sequence[Delegation],
+) -> tuple[tuple[str, str], ...]:
+    active = {row.delegation_id for row in sums if row.shown}
     # Who asked is not for every audience either: only the coordinators count questions.
-    active = {
-        e.delegation_id
-        for e in events
-        if (e.entity == "pledge" and e.entity_ref not in hidden)
-        or (e.entity == "question" and e.action == "asked" and viewer.is_coordinator)
-    }
-    return tuple((d.code, d.name) for d in q.list_delegations(s) if d.id not in active)
+    if viewer.is_coordinator:
+        active |= {d for _ref, action, d in questions if action == "asked"}
+    return tuple((d.code, d.name) for d in delegations if d.id not in active)
 
 
-def _gap_openings(
-    s: Session, viewer: Actor, events: Sequence[Event], views: dict[str, RequirementView]
-) -> list[Alert]:
-    hidden = loaders.hidden_pledge_refs(s, viewer, events)
+def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementView]) -> list[Alert]:
     codes = {d.id: d.code for d in q.list_delegations(s)}
     found = []
-    for e in events:
-        if e.entity != "pledge":
-            continue
-        before, after = e.before.get("quantity"), e.after.get("quantity")
-        reduced = before is not None and after is not None and after < before
-        if e.action != "withdrawn" and not reduced:
-            continue
+    for e in dq.gap_openings(s, period):
         view = views.get(e.requirement_code)
         if view is None or view.coverage.gap == 0:
             continue
         who = (
-            "An undisclosed pledge"
-            if e.entity_ref in hidden
-            else f"{e.entity_ref} ({codes.get(e.delegation_id, '?')})"
+            "An undisclosed pledge" if e.hidden else f"{e.ref} ({codes.get(e.delegation_id, '?')})"
         )
-        if e.action == "withdrawn":
+        if e.action == dq.WITHDRAWN:
             what = "was withdrawn"
-        elif e.entity_ref in hidden:  # the figures of an undisclosed pledge are its details
+        elif e.hidden:  # the figures of an undisclosed pledge are its details
             what = "was reduced"
         else:
-            what = f"was reduced from {before:,} to {after:,}"
+            what = f"was reduced from {e.before:,} to {e.after:,}"
         found.append(
             Alert(
                 "gap_opened",
-                f"{e.entity_ref}#{e.id}",
+                f"{e.ref}#{e.event_id}",
                 "opened",
                 f"{who} {what} on {view.code}",
                 (f"{view.title}: gap now {view.coverage.gap:,} {view.unit}.",),

@@ -3,7 +3,10 @@
 The columns' own types, lengths and nullability come from the tables the SQLModel
 models declare, so a new column is checked without being listed here (and a column
 of a type not taught here fails loudly). On top of them come the domain's rules: the
-values its enums allow, positive quantities, schedules the scheduler can read."""
+values its enums allow, positive quantities, schedules the scheduler can read.
+
+An export an older schema wrote is brought up to this one first (``upgrade_export``),
+where the rows can be without the database: the steps mirror the migrations."""
 
 from __future__ import annotations
 
@@ -30,7 +33,13 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
 from bot.domain.errors import BadInput
-from bot.domain.model import ConditionKind, PledgeStatus, Priority, QuestionStatus
+from bot.domain.model import (
+    ConditionKind,
+    PledgeStatus,
+    Priority,
+    QuestionStatus,
+    classify_condition,
+)
 from bot.domain.plaintext import describe, first_unprintable
 from bot.domain.schedule import parse_time, parse_zone
 from bot.services.broadcasts import ALERTS, DIGEST
@@ -199,3 +208,51 @@ def row_model(name: str) -> type[BaseModel]:
             annotation = Annotated[annotation, *rules[column.name]]
         fields[column.name] = (annotation | None if column.nullable else annotation, ...)
     return create_model(f"{name}_row", __config__=ConfigDict(extra="forbid"), **fields)
+
+
+# --- exports of an older schema ----------------------------------------------------
+
+# The classes before migration 0006: every backstop was "us_backstop", and national
+# approvals were often "other". Like the migration, the import reads each condition
+# again from its text, but by this Muster's rules (the migration keeps its own copy,
+# so that it gives the same result whenever it runs).
+OLD_CONDITION_KINDS = ("us_backstop", "parliament", "legal_mandate", "rules_of_engagement", "other")
+
+
+def _rows_of(tables: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    """The rows that are objects; anything else is left for the checks to report."""
+    rows = tables.get(name)
+    return [r for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+
+
+def _from_0005(tables: dict[str, Any]) -> None:
+    for row in _rows_of(tables, "pledge"):
+        condition, kind = row.get("condition"), row.get("condition_kind")
+        if isinstance(condition, str) and kind in ("", *OLD_CONDITION_KINDS):
+            row["condition_kind"] = classify_condition(condition) or ""
+        row.setdefault("condition_kind_manual", False)  # no class was set by hand then
+
+
+# From a schema to the next, as its migration changes the rows. A schema with no path
+# to this one is refused (import it with the Muster that made it, then upgrade).
+def _from_0006(_tables: dict[str, Any]) -> None:
+    """0007 added the pledge totals, which are derived and never exported: rows are unchanged."""
+
+
+ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
+    "0005": ("0006", _from_0005),
+    "0006": ("0007", _from_0006),
+}
+
+
+def upgradable(schema: object, head: str) -> bool:
+    while isinstance(schema, str) and schema != head and schema in ROW_UPGRADES:
+        schema = ROW_UPGRADES[schema][0]
+    return schema == head
+
+
+def upgrade_export(schema: str, tables: dict[str, Any], head: str) -> None:
+    """Bring an older export's rows, in place, to schema ``head``."""
+    while schema != head:
+        schema, step = ROW_UPGRADES[schema]
+        step(tables)

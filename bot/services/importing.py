@@ -21,7 +21,15 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, UniqueConstraint
 
 from bot.domain.errors import Conflict
-from bot.services.import_rows import NAMES_VALUE, Timestamp, row_model, show, sql_table
+from bot.services.import_rows import (
+    NAMES_VALUE,
+    Timestamp,
+    row_model,
+    show,
+    sql_table,
+    upgradable,
+    upgrade_export,
+)
 from storage import backup
 from storage.db import head_revision
 
@@ -67,6 +75,7 @@ def check(data: object) -> CheckedExport:
         raise ImportRefused(problems)
     assert isinstance(data, dict)
     raw: dict[str, Any] = data["tables"]
+    upgrade_export(data["schema"], raw, head_revision())
     problems += [f"table {show(n)}: unknown table" for n in raw if n not in backup.TABLES]
     problems += [
         f"table {n}: missing; an export lists every table, even an empty one"
@@ -102,7 +111,7 @@ def _envelope(data: object) -> list[str]:
     if type(version) is not int or version != VERSION:  # not isinstance: true is no version
         found = f"is {show(version)}" if "version" in data else "is missing"
         problems.append(f"the export's format version {found}; this Muster reads version {VERSION}")
-    if data.get("schema") != head_revision():
+    if not upgradable(data.get("schema"), head_revision()):
         problems.append(
             f"the export is from schema {show(data.get('schema'))}; this Muster is at "
             f"{head_revision()}. Import it with the version of Muster that made it, then upgrade"

@@ -22,6 +22,7 @@ from bot.domain.model import (
 from bot.domain.read_models import (
     Actor,
     ObjectiveView,
+    Page,
     PledgeView,
     QuestionView,
     RequirementView,
@@ -49,6 +50,15 @@ def split_ref(ref: str) -> tuple[str, int]:
     if REQUIREMENT_CODE.match(ref):
         return "R", 0
     raise BadInput(f"{ref} is not a pledge (P-3), question (Q-2) or requirement (SKY-1).")
+
+
+def checked_page(page: Page, total: int, what: str) -> Page:
+    """``page`` with the list's count, or BadInput when it lies past the end."""
+    counted = page.counted(total)
+    if page.number > counted.pages:
+        pages = f"{counted.pages} page{'' if counted.pages == 1 else 's'}"
+        raise BadInput(f"There is no page {page.number}: {what} fit on {pages}.")
+    return counted
 
 
 def row_id(value: int | None) -> int:
@@ -177,6 +187,7 @@ def pledge_view(p: Pledge, d: Delegation, r: Requirement) -> PledgeView:
         withdrawn_reason=p.withdrawn_reason,
         version=p.version,
         updated_at=p.updated_at,
+        condition_kind_manual=p.condition_kind_manual,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,17 +10,36 @@ from sqlmodel import Session
 
 from bot.domain import access
 from bot.domain.errors import BadInput, Conflict, NotFound, PermissionDenied
-from bot.domain.model import PledgeStatus, check_condition, check_status_move, classify_condition
-from bot.domain.read_models import Actor, PledgeList, PledgeResult, RequirementView
+from bot.domain.model import (
+    CONDITION_LABELS,
+    ConditionKind,
+    PledgeStatus,
+    check_condition,
+    check_status_move,
+    classify_condition,
+)
+from bot.domain.read_models import (
+    Actor,
+    Page,
+    PledgeList,
+    PledgeResult,
+    Reclassified,
+    RequirementView,
+)
 from bot.domain.text import bounded
 from bot.services import loaders
 from bot.services.base import Service
-from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE, pledge_ref, row_id
+from bot.services.loaders import (
+    DELEGATION_CODE,
+    REQUIREMENT_CODE,
+    checked_page,
+    pledge_ref,
+    row_id,
+)
 from bot.services.requirements import check_quantity
+from storage import listing
 from storage import queries as q
 from storage.models import Delegation, Pledge, Requirement
-
-PledgeRows = Sequence[tuple[Pledge, Delegation, Requirement]]
 
 
 @dataclass(frozen=True)
@@ -108,8 +126,43 @@ class Pledges(Service):
                 elif name == "caveats":
                     value = bounded(value, "Caveats", 500, allow_empty=True)
                 setattr(pledge, name, value)
-            pledge.condition_kind = classify_condition(pledge.condition) or ""
+            if change.condition is not None:
+                pledge.condition_kind, pledge.condition_kind_manual = _refiled(pledge)
             return self._save(s, actor, pledge, before, "updated")
+
+    def classify(self, user_id: str, pledge_id: int, kind: ConditionKind | None) -> Reclassified:
+        """A coordinator files a pledge's condition under ``kind`` by hand, or (None)
+        hands it back to the rules. Every report reads the stored class, so the
+        correction holds everywhere. It is the coalition's reading of the pledge, not a
+        change the nation made: audited, but the pledge's version and time stay."""
+        with self.uow.write() as s:
+            actor = self.uow.coordinator(s, user_id, "classify pledges")
+            pledge = q.get_pledge(s, pledge_id, for_update=True)
+            if pledge is None:
+                raise NotFound(f"No pledge {pledge_ref(pledge_id)}.", "Try `/muster pledges`.")
+            if not pledge.condition:
+                raise Conflict(f"{pledge_ref(pledge.id)} has no condition to classify.")
+            before = ConditionKind(pledge.condition_kind) if pledge.condition_kind else None
+            after = kind or classify_condition(pledge.condition) or ConditionKind.OTHER
+            by_hand = kind is not None
+            if (before, pledge.condition_kind_manual) == (after, by_hand):
+                how = "set by hand" if by_hand else "by the rules"
+                raise Conflict(
+                    f"{pledge_ref(pledge.id)} is already filed under "
+                    f"{CONDITION_LABELS[after]}, {how}; nothing changed."
+                )
+            pledge.condition_kind, pledge.condition_kind_manual = after, by_hand
+            s.add(pledge)
+            s.flush()
+            req = q.get_requirement_by_id(s, pledge.requirement_id)
+            delegation = s.get(Delegation, pledge.delegation_id)
+            if req is None or delegation is None:
+                raise RuntimeError(f"pledge {pledge.id} has no requirement or delegation")
+            action = "classified" if by_hand else "classified automatically"
+            old = {"condition_kind": before.value if before else ""}
+            self._record(s, actor, pledge, req, action, old, {"condition_kind": after.value})
+            view = loaders.pledge_view(pledge, delegation, req)
+            return Reclassified(view, before, after, by_hand)
 
     def withdraw(self, user_id: str, pledge_id: int, reason: str = "") -> PledgeResult:
         with self.uow.write() as s:
@@ -122,20 +175,35 @@ class Pledges(Service):
             pledge.withdrawn_reason = bounded(reason, "Reason", 500, allow_empty=True)
             return self._save(s, actor, pledge, before, "withdrawn")
 
-    def list_pledges(self, user_id: str, scope: str | None = None) -> PledgeList:
-        """Pledges for ``scope``: None (all), "mine", a requirement or a delegation code.
+    def list_pledges(
+        self, user_id: str, scope: str | None = None, page: Page | None = None
+    ) -> PledgeList:
+        """Pledges for ``scope``: None (all), "mine", a requirement or a delegation code;
+        one ``page`` of them with their count, or all of them without one.
 
         Pledges the viewer may not see count as "undisclosed" in lists by requirement
         or of everything; in a delegation's list even their number would name the
         nation, so they are left out altogether."""
         with self.uow.read() as s:
             actor = self.uow.registered(s, user_id)
-            title, rows, by_delegation = _rows(s, actor, scope)
-            shown = [loaders.pledge_view(p, d, r) for p, d, r in rows if loaders.may_see(actor, p)]
-            hidden = (
-                0 if by_delegation else sum(1 for p, _, _ in rows if not loaders.may_see(actor, p))
+            where = _scope(s, actor, scope)
+            restricted_for = access.restricted_visible_to(actor)
+            shown, hidden = listing.pledge_counts(s, restricted_for=restricted_for, **where.filters)
+            what = where.title[0].lower() + where.title[1:]
+            page = checked_page(page or Page(size=max(shown, 1)), shown, what)
+            rows = listing.pledge_page(
+                s,
+                restricted_for=restricted_for,
+                limit=page.size,
+                offset=page.offset,
+                **where.filters,
             )
-            return PledgeList(title=title, pledges=tuple(shown), undisclosed=hidden)
+            return PledgeList(
+                title=where.title,
+                pledges=tuple(loaders.pledge_view(p, d, r) for p, d, r in rows),
+                undisclosed=0 if where.by_delegation else hidden,
+                page=page,
+            )
 
     def pledge_form(self, user_id: str) -> list[RequirementView]:
         """What the pledge form offers: every requirement with its current gap."""
@@ -203,6 +271,18 @@ def checked_condition(text: str) -> str:
     return text
 
 
+def _refiled(pledge: Pledge) -> tuple[str, bool]:
+    """A condition's class once its text has changed. Lifted, it has none. Filed by a
+    coordinator, it stays where they put it: a delegation rewording its condition does
+    not undo a coordinator's correction (`/muster pledge classify P-n auto` hands it
+    back to the rules). Otherwise the rules read the new text."""
+    if not pledge.condition:
+        return "", False
+    if pledge.condition_kind_manual:
+        return pledge.condition_kind, True
+    return classify_condition(pledge.condition) or "", False
+
+
 def pledge_fields(p: Pledge) -> dict[str, Any]:
     return {
         "quantity": p.quantity,
@@ -243,23 +323,29 @@ def _result(
     )
 
 
-def _rows(s: Session, actor: Actor, scope: str | None) -> tuple[str, PledgeRows, bool]:
+@dataclass(frozen=True)
+class _Scope:
+    title: str
+    filters: dict[str, Any]  # pledge_page's and pledge_counts' keywords
+    by_delegation: bool = False
+
+
+def _scope(s: Session, actor: Actor, scope: str | None) -> _Scope:
     if scope is None:
-        return "All pledges", q.list_pledges(s), False
+        return _Scope("All pledges", {})
     scope = scope.upper()
     if scope == "MINE":
         if actor.delegation_id is None:
             raise BadInput("You are not in a delegation, so you have no pledges of your own.")
-        rows = q.list_pledges(s, delegation_id=actor.delegation_id)
-        return f"Pledges of {actor.delegation_code}", rows, True
+        mine = {"delegation_id": actor.delegation_id}
+        return _Scope(f"Pledges of {actor.delegation_code}", mine, by_delegation=True)
     if REQUIREMENT_CODE.match(scope):
         req = loaders.requirement(s, scope)
-        rows = q.list_pledges(s, requirement_ids=[row_id(req.id)])
-        return f"Pledges for {req.code}", rows, False
+        return _Scope(f"Pledges for {req.code}", {"requirement_ids": [row_id(req.id)]})
     if DELEGATION_CODE.match(scope):
         delegation = loaders.delegation(s, scope)
-        rows = q.list_pledges(s, delegation_id=delegation.id)
-        return f"Pledges of {delegation.code}", rows, True
+        theirs = {"delegation_id": delegation.id}
+        return _Scope(f"Pledges of {delegation.code}", theirs, by_delegation=True)
     raise BadInput(
         "I can list pledges by `mine`, a requirement such as `SKY-2` or a delegation code, "
         f"not {scope!r}."

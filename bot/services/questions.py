@@ -10,11 +10,12 @@ from sqlmodel import Session
 from bot.domain import access
 from bot.domain.errors import BadInput, Conflict
 from bot.domain.model import QuestionStatus
-from bot.domain.read_models import Actor, QuestionView, RequirementView
+from bot.domain.read_models import Actor, Page, QuestionList, QuestionView, RequirementView
 from bot.domain.text import bounded
 from bot.services import loaders
 from bot.services.base import Service
 from bot.services.loaders import question_ref, row_id
+from storage import listing
 from storage import queries as q
 from storage.models import Question
 
@@ -92,6 +93,20 @@ class Questions(Service):
             rows = q.list_questions(s, statuses=statuses)
             about = loaders.about_labels(s)
             return [loaders.question_view(actor, question, d, about) for question, d in rows]
+
+    def question_page(
+        self, user_id: str, scope: str = "open", page: Page | None = None
+    ) -> QuestionList:
+        """One page of the questions, oldest first, with their count."""
+        with self.uow.read() as s:
+            actor = self.uow.registered(s, user_id)
+            statuses = None if scope == "all" else [QuestionStatus.OPEN]
+            total = listing.count_questions(s, statuses=statuses)
+            page = loaders.checked_page(page or Page(), total, f"the {scope} questions")
+            rows = listing.question_page(s, statuses=statuses, limit=page.size, offset=page.offset)
+            about = loaders.about_labels(s)
+            views = tuple(loaders.question_view(actor, question, d, about) for question, d in rows)
+            return QuestionList(views, page)
 
     def ask_form(self, user_id: str) -> list[RequirementView]:
         """What the question form offers: every requirement to ask about."""

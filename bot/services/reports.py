@@ -4,16 +4,20 @@ of any line, and one user's App Home."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
+from typing import Any
+
+from sqlmodel import Session
 
 from bot.domain import access
 from bot.domain.errors import NotFound
-from bot.domain.model import PledgeStatus, QuestionStatus
+from bot.domain.model import QuestionStatus
 from bot.domain.read_models import (
     Actor,
     History,
     HistoryEntry,
     Home,
-    PledgeView,
+    Page,
     QuestionView,
     RequirementView,
     StatusReport,
@@ -23,6 +27,7 @@ from bot.domain.read_models import (
 from bot.services import loaders
 from bot.services.base import Service
 from bot.services.loaders import pledge_ref, question_ref, split_ref
+from storage import listing
 from storage import queries as q
 from storage.models import Event
 
@@ -43,7 +48,9 @@ class Reports(Service):
             self.uow.registered(s, user_id)
             return gaps_first(loaders.all_requirement_views(s))
 
-    def history(self, user_id: str, ref: str) -> History:
+    def history(self, user_id: str, ref: str, page: Page | None = None) -> History:
+        """One page of the audit trail of a pledge, question or requirement (with its
+        pledges): page 1 holds the latest entries."""
         ref = ref.upper()
         with self.uow.read() as s:
             actor = self.uow.registered(s, user_id)
@@ -55,15 +62,18 @@ class Reports(Service):
                     raise NotFound(
                         f"No pledge {ref} that you can see.", "Try `/muster pledges mine`."
                     )
-                events = q.events_for(s, ref)
             elif kind == "Q":
                 ref = question_ref(number)
                 loaders.question(s, number)
-                events = q.events_for(s, ref)
             else:
-                events = q.events_for_requirement(s, loaders.requirement(s, ref).code)
+                ref = loaders.requirement(s, ref).code
+            trail = {"requirement": kind == "R"}
+            total = listing.count_history(s, ref, **trail)
+            page = loaders.checked_page(page or Page(), total, f"the entries of {ref}")
+            events = listing.history_page(s, ref, limit=page.size, offset=page.offset, **trail)
             hidden = loaders.hidden_pledge_refs(s, actor, events)
-            return History(ref=ref, entries=tuple(history_entry(actor, e, hidden) for e in events))
+            entries = tuple(history_entry(actor, e, hidden) for e in events)
+            return History(ref=ref, entries=entries, page=page)
 
     def change_log(self, user_id: str) -> dict[str, tuple[HistoryEntry, ...]]:
         """Every requirement's history at once (for the written report), as the
@@ -77,42 +87,57 @@ class Reports(Service):
                 grouped[e.requirement_code].append(history_entry(actor, e, hidden))
             return {code: tuple(entries) for code, entries in grouped.items()}
 
-    def home(self, user_id: str, *, top_gaps: int = 5) -> Home:
+    def home(self, user_id: str, *, top_gaps: int = 5, items: int = 15) -> Home:
+        """The App Home of one user: the first ``items`` of each list and its count."""
         with self.uow.read() as s:
             actor = self.uow.actor(s, user_id)
             if not actor.is_registered:
                 return Home(actor=actor)
             gaps = gaps_first(loaders.all_requirement_views(s))
-            questions = q.list_questions(s, statuses=[QuestionStatus.OPEN])
             about = loaders.about_labels(s)
-            pledges: tuple[PledgeView, ...] = ()
-            own_questions: tuple[QuestionView, ...] = ()
+            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]))
             if actor.delegation_id is not None:
-                pledges = tuple(
-                    loaders.pledge_view(p, d, r)
-                    for p, d, r in q.list_pledges(s, delegation_id=actor.delegation_id)
-                    if p.status != PledgeStatus.WITHDRAWN
-                )
-                own_questions = tuple(
-                    loaders.question_view(actor, qu, d, about)
-                    for qu, d in questions
-                    if qu.delegation_id == actor.delegation_id
-                )
-            unanswered: tuple[QuestionView, ...] = ()
-            shortfalls: tuple[RequirementView, ...] = ()
+                home = replace(home, **_own_lists(s, actor, about, actor.delegation_id, items))
             if actor.is_coordinator:
-                unanswered = tuple(
-                    loaders.question_view(actor, qu, d, about) for qu, d in questions
+                home = replace(
+                    home,
+                    unanswered=_open_questions(s, actor, about, items),
+                    unanswered_count=listing.count_questions(s, statuses=OPEN),
+                    critical_shortfalls=tuple(v for v in gaps if v.coverage.is_critical_shortfall),
                 )
-                shortfalls = tuple(v for v in gaps if v.coverage.is_critical_shortfall)
-            return Home(
-                actor=actor,
-                pledges=pledges,
-                questions=own_questions,
-                top_gaps=tuple(gaps[:top_gaps]),
-                unanswered=unanswered,
-                critical_shortfalls=shortfalls,
-            )
+            return home
+
+
+OPEN = [QuestionStatus.OPEN.value]
+
+
+def _own_lists(
+    s: Session, actor: Actor, about: dict[tuple[str, int], str], delegation_id: int, items: int
+) -> dict[str, Any]:
+    """A delegation's live pledges and open questions on its Home, first few and counts."""
+    mine: dict[str, Any] = {
+        "delegation_id": delegation_id,
+        "live_only": True,
+        "restricted_for": None,
+    }
+    rows = listing.pledge_page(s, limit=items, **mine)
+    return {
+        "pledges": tuple(loaders.pledge_view(p, d, r) for p, d, r in rows),
+        "pledge_count": listing.pledge_counts(s, **mine)[0],
+        "questions": _open_questions(s, actor, about, items, delegation_id),
+        "question_count": listing.count_questions(s, statuses=OPEN, delegation_id=delegation_id),
+    }
+
+
+def _open_questions(
+    s: Session,
+    actor: Actor,
+    about: dict[tuple[str, int], str],
+    items: int,
+    delegation_id: int | None = None,
+) -> tuple[QuestionView, ...]:
+    rows = listing.question_page(s, statuses=OPEN, delegation_id=delegation_id, limit=items)
+    return tuple(loaders.question_view(actor, qu, d, about) for qu, d in rows)
 
 
 def history_entry(actor: Actor, e: Event, hidden: set[str]) -> HistoryEntry:

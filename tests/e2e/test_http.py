@@ -187,7 +187,7 @@ def test_the_pledge_form_with_a_field_error_then_success(
     summary = done["view"]["blocks"][0]["text"]["text"]
     assert "*P-3* OST → SKY-1: 2 batteries, confirmed" in summary
     assert (
-        "if “subject to parliament” (parliamentary approval)" in summary
+        "if “subject to parliament” (national or parliamentary approval)" in summary
         and "from 2027-02-01" in summary
     )
     assert "*SKY-1* Air defence now: 🔴 firm 0 / 6 batteries · conditional 3 · gap 6" in summary

@@ -4,18 +4,23 @@ looks like a formula stays text while figures stay numbers."""
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-from bot.services.exporting import report_for, to_csv, to_xlsx
 from bot.services.muster import Muster
 from storage.models import Pledge, Question, Requirement
 from tests.support.cli import CommandLine
-from tests.support.exports import CLEAN_TITLE, assert_clean_workbook, store, store_badly
+from tests.support.exports import (
+    CLEAN_TITLE,
+    assert_clean_workbook,
+    csv_rows,
+    report_file,
+    store,
+    store_badly,
+)
 from tests.support.factories import COORDINATOR, small_coalition
 
 
@@ -55,9 +60,7 @@ def test_text_that_looks_like_a_formula_stays_text(muster: Muster) -> None:
     store(muster, Question, 1, text=FORMULAS["question"])
     store(muster, Requirement, 1, title=FORMULAS["title"], unit=FORMULAS["unit"])
     store(muster, Pledge, 1, caveats=FORMULAS["caveats"], condition=FORMULAS["condition"])
-    report = report_for(muster, COORDINATOR)
-
-    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    book = load_workbook(io.BytesIO(report_file(muster, COORDINATOR, "xlsx")))
     sky1 = list(book["SKY"].iter_rows())[2]
     pledge = next(r for r in book["Pledges"].iter_rows() if r[0].value == "P-1")
     question = list(book["Questions"].iter_rows())[1]
@@ -77,7 +80,7 @@ def test_text_that_looks_like_a_formula_stays_text(muster: Muster) -> None:
     assert (pledge[3].value, pledge[3].data_type) == (1, "n")
 
     # csv.reader, not DictReader: the register repeats "quantity" and "unit" for the pledge.
-    header, *table = csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig")))
+    header, *table = csv_rows(muster, COORDINATOR)
     row = next(r for r in table if r[header.index("pledge")] == "P-1")
     column = {name: row[header.index(name)] for name in ("title", "unit", "caveats", "condition")}
     assert column == {

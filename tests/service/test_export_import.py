@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,13 +13,13 @@ from openpyxl import load_workbook
 
 from bot.domain.clock import FixedClock
 from bot.domain.errors import Conflict
-from bot.services.exporting import dump, report_for, restore, to_csv, to_json, to_xlsx
+from bot.services.exporting import restore
 from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.broadcasts import subscribed_coalition
 from tests.support.clock import START
 from tests.support.databases import postgres_database, reset
-from tests.support.exports import demo_coalition
+from tests.support.exports import demo_coalition, dumped, report_file
 from tests.support.factories import COORDINATOR
 
 
@@ -59,15 +58,15 @@ def same_kind_of_database(source: Muster, tmp_path: Path) -> Iterator[Muster]:
 
 
 def test_json_round_trip_loses_nothing(demo: Muster, tmp_path: Path) -> None:
-    first = dump(demo)
+    first = dumped(demo)
     with same_kind_of_database(demo, tmp_path) as copy:
         check_round_trip(demo, copy, first)
 
 
 def check_round_trip(demo: Muster, copy: Muster, first: dict) -> None:  # type: ignore[type-arg]
-    counts = restore(copy, json.loads(to_json(first)))
+    counts = restore(copy, first)
     assert counts["pledge"] == 14 and counts["event"] == len(first["tables"]["event"])
-    assert comparable(dump(copy)) == comparable(first)
+    assert comparable(dumped(copy)) == comparable(first)
     assert copy.reports.status("UCOORD1").overall == demo.reports.status("UCOORD1").overall
     # The restored database carries on numbering where the original stopped.
     assert copy.pledges.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-15"
@@ -75,13 +74,13 @@ def check_round_trip(demo: Muster, copy: Muster, first: dict) -> None:  # type: 
 
 def test_import_refuses_a_database_with_content(demo: Muster, tmp_path: Path) -> None:
     with pytest.raises(Conflict, match="not empty"):
-        restore(demo, dump(demo))
+        restore(demo, dumped(demo))
     with pytest.raises(Conflict, match="not a Muster JSON export"):
         restore(fresh(tmp_path, "x.db"), {"tables": {}})
 
 
 def test_csv_honours_visibility(demo: Muster) -> None:
-    rows = list(csv.DictReader(io.StringIO(to_csv(report_for(demo, "UOST1")).decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(report_file(demo, "UOST1", "csv").decode("utf-8-sig"))))
     assert "P-8" not in {r["pledge"] for r in rows}  # Meridia's restricted pledge
     uaf1 = next(r for r in rows if r["code"] == "UAF-1")
     assert (uaf1["firm"], uaf1["gap"], uaf1["rating"]) == (
@@ -93,13 +92,13 @@ def test_csv_honours_visibility(demo: Muster) -> None:
     assert [r["pledge"] for r in sky1] == ["P-1", "P-14"]
     assert sky1[1]["condition"] == "d'accord, “subject to parliament”"
     coordinator = list(
-        csv.DictReader(io.StringIO(to_csv(report_for(demo, "UCOORD1")).decode("utf-8-sig")))
+        csv.DictReader(io.StringIO(report_file(demo, "UCOORD1", "csv").decode("utf-8-sig")))
     )
     assert "P-8" in {r["pledge"] for r in coordinator}
 
 
 def test_xlsx_has_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
-    book = load_workbook(io.BytesIO(to_xlsx(report_for(demo, "UOST1"))))
+    book = load_workbook(io.BytesIO(report_file(demo, "UOST1", "xlsx")))
     assert book.sheetnames == ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
     sky = list(book["SKY"].iter_rows(values_only=True))
     assert sky[0][0] == "SKY Safe skies"
@@ -114,7 +113,7 @@ def test_xlsx_has_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
 
 
 def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster: Muster) -> None:
-    data = json.loads(json.dumps(dump(coalition)))
+    data = dumped(coalition)
     from sqlalchemy import text
 
     reset(coalition.engine)

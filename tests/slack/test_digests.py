@@ -21,7 +21,7 @@ from bot.services.muster import Muster
 from tests.support.broadcasts import FRIDAY, MONDAY, STATUS, subscribed_coalition
 from tests.support.clock import set_clock, tick_at
 from tests.support.factories import COORDINATOR, OTHER, OWN
-from tests.support.slack import SlashCommands, validate_calls
+from tests.support.slack import SlashCommands, validate_blocks, validate_calls
 
 COORD = "UCOORD1"
 PUBLIC, COORDINATORS = "C0PUBLIC", "C0COORD"
@@ -128,9 +128,9 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
     assert "…and 1 change(s) to undisclosed pledges, counted in the totals." in text
     assert "*Questions asked (1)*: Q-5" in text and "*Questions answered (1)*: Q-3" in text
     # Conditional capacity by condition.
-    assert "160 flight hours/month (SKY-3) hinge on a US backstop" in text
-    assert "1 batteries (SKY-2) await a parliamentary vote" in text
-    assert "1 companies (LAND-3) await clarity on the rules of engagement" in text
+    assert "160 flight hours/month (SKY-3) hinge on US enablers or a US backstop" in text
+    assert "1 batteries (SKY-2) await national or parliamentary approval" in text
+    assert "1 companies (LAND-3) carry other conditions" in text
     assert "LAND-1) hinge" not in text  # P-5's backstop condition was lifted this week
     # Open questions, oldest first, the week-old ones flagged, no asking delegation named in public.
     questions = text[text.index("Open questions (3)") : text.index("Not heard from")]
@@ -207,9 +207,16 @@ def test_preview_and_now(
     clock: FixedClock, week: SlashCommands, ticker: Ticker, slack: SlackStandIn, muster: Muster
 ) -> None:
     set_clock(clock, "2026-11-26T12:00:00Z")
-    preview = week("UOST1", "digest preview")
-    assert "Weekly status · 26 Nov 2026" in preview.text and preview.ephemeral
-    assert "P-8" not in json.dumps(preview.blocks)
+    ack = week("UOST1", "digest preview")
+    # Acknowledged at once; the preview, which takes long on a large coalition, follows
+    # through the command's response URL, ephemeral, as the delegate's audience reads it.
+    assert "Building the digest preview" in ack.text and ack.ephemeral
+    (preview,) = slack.calls_to("response_url")
+    assert "Weekly status · 26 Nov 2026" in preview.args["text"]
+    assert preview.args["response_type"] == "ephemeral"
+    assert preview.args["replace_original"] is False
+    validate_blocks(preview.args["blocks"])
+    assert "P-8" not in json.dumps(preview.args["blocks"])
     assert "Only coordinators can post the digest" in week("UOST1", f"digest now <#{PUBLIC}>").text
     assert "Posting the digest to <#C0PUBLIC> now." in week(COORD, f"digest now <#{PUBLIC}>").text
     assert len(slack.calls_to("chat.postMessage")) == 1

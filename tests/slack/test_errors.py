@@ -113,9 +113,10 @@ def test_background_failures_are_logged_with_a_reference(
         )
     try:
         with caplog.at_level(logging.ERROR):
-            followups.lazy(
-                {"muster": muster, "follow_ups": FollowUps(announce_question=1)},
+            followups.run_logged(
+                muster,
                 make_client(settings),
+                FollowUps(announce_question=1),
                 logging.getLogger("muster"),
             )
     finally:

@@ -12,10 +12,16 @@ from openpyxl import load_workbook
 
 from bot.domain.clock import FixedClock
 from bot.runtime.standin import SlackStandIn
-from bot.services.exporting import report_for, to_csv, to_xlsx
 from bot.services.muster import Muster
 from tests.support.broadcasts import subscribed_coalition
-from tests.support.exports import CLEAN_CAVEATS, CLEAN_TITLE, assert_clean_workbook, store_badly
+from tests.support.exports import (
+    CLEAN_CAVEATS,
+    CLEAN_TITLE,
+    assert_clean_workbook,
+    csv_rows,
+    report_file,
+    store_badly,
+)
 from tests.support.factories import COORDINATOR, OTHER, OWN
 from tests.support.slack import SlashCommands
 
@@ -57,8 +63,7 @@ def test_spreadsheets_never_run_user_text_as_formulas(
 ) -> None:
     muster_cmd(OTHER, 'ask =HYPERLINK("http://evil.example",A1)')
     muster_cmd(OTHER, 'pledge SKY-1 1 caveat "+1 only on Mondays"')
-    report = report_for(coalition, COORDINATOR)
-    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    book = load_workbook(io.BytesIO(report_file(coalition, COORDINATOR, "xlsx")))
     texts = [c.value for row in book["Questions"].iter_rows() for c in row] + [
         c.value for row in book["Pledges"].iter_rows() for c in row
     ]
@@ -66,5 +71,5 @@ def test_spreadsheets_never_run_user_text_as_formulas(
     assert all(
         c.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for c in row
     )
-    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    rows = csv_rows(coalition, COORDINATOR)
     assert any(cell == "'+1 only on Mondays" for row in rows for cell in row)

@@ -76,7 +76,7 @@ def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command
         (
             OWN,
             'pledge SKY-1 1 if "subject to\x00 parliament" caveat "north\x07 only"',
-            "if “subject to parliament” (parliamentary approval) · caveat “north only”",
+            "if “subject to parliament” (national or parliamentary approval) · caveat “north only”",
         ),
         (OWN, 'withdraw P-1 "re\x00deployed"', "reason “redeployed”"),
         (COORDINATOR, "answer Q-1 The lead\x00 nations.\r\n", "The lead nations."),

@@ -36,6 +36,7 @@ TABLE = [
     ("requirements SKY", REGISTERED),
     ("pledge SKY-1 1", DELEGATES),
     ("pledge update P-1 quantity 3", {"own"}),
+    ("pledge classify P-1 european", COORDINATORS),
     ("withdraw P-1", {"own", "coordinator"}),
     ("pledges", REGISTERED),
     ("pledges SKY-1", REGISTERED),

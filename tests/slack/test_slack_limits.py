@@ -21,6 +21,8 @@ def test_long_lists_stay_inside_slack_limits_and_say_so(
     if command in ("gaps", "requirements"):  # one block per requirement: cut, visibly
         assert len(reply.blocks) == 50
         assert "more blocks not shown" in json.dumps(reply.blocks[-1])
-    if command == "pledges":  # packed lines: every pledge fits
-        assert "*P-70*" in json.dumps(reply.blocks, ensure_ascii=False)
+    if command == "pledges":  # a page of packed lines, and the way to the next page
+        shown = json.dumps(reply.blocks, ensure_ascii=False)
+        assert "*P-26*" in shown and "*P-27*" not in shown  # P-2 is restricted
+        assert "Showing 1–25 of 70. The next: `/muster pledges page 2`" in shown
     assert len(reply.text) <= 3000

@@ -19,7 +19,11 @@ from sqlalchemy.exc import OperationalError
 from storage import backup
 from storage.db import alembic_config, upgrade
 
-TABLES_CHILD_FIRST = [name for name in reversed(backup.TABLES) if name != "objective"]
+# pledge_total is derived from the pledges (storage.totals), so no export holds it.
+TABLES_CHILD_FIRST = [
+    "pledge_total",
+    *(name for name in reversed(backup.TABLES) if name != "objective"),
+]
 
 
 def postgres_admin_url() -> str | None:

@@ -3,6 +3,7 @@ database may hold them, and what a clean workbook must then contain."""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from sqlalchemy import update
 from bot.domain.schedule import Weekly
 from bot.runtime.demo import COORDINATORS, seed_demo
 from bot.services.broadcasts import DIGEST
-from bot.services.exporting import dump, to_json
+from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
@@ -71,6 +72,17 @@ def demo_coalition(muster: Muster) -> Muster:
     return muster
 
 
+def report_file(muster: Muster, user_id: str, fmt: str) -> bytes:
+    """The report ``user_id`` may see, as the file ``fmt`` (csv or xlsx) would hold it."""
+    out = io.BytesIO()
+    write_report(muster, user_id, fmt, out)
+    return out.getvalue()
+
+
+def csv_rows(muster: Muster, user_id: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(report_file(muster, user_id, "csv").decode("utf-8-sig"))))
+
+
 # --- JSON exports for `muster import` ------------------------------------------------
 
 Export = dict[str, Any]
@@ -99,9 +111,17 @@ def full_export(folder: Path) -> Export:
     assert claim is not None
     broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
     muster.for_request("T1-delivery").questions.ask("UOST1", "Who funds the host-nation support?")
-    data: Export = json.loads(to_json(dump(muster)))
+    data = dumped(muster)
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"
+    return data
+
+
+def dumped(muster: Muster) -> Export:
+    """The whole database as `muster export --format json` writes it, read back."""
+    out = io.BytesIO()
+    write_dump(muster, out)
+    data: Export = json.loads(out.getvalue())
     return data
 
 

@@ -212,7 +212,17 @@ def hinge(kind: ConditionKind, *amounts: tuple[str, int, str]) -> Hinge:
 
 
 def home(who: Actor, **parts: Sequence[object]) -> Home:
-    return Home(actor=who, **{name: tuple(value) for name, value in parts.items()})  # type: ignore[arg-type]
+    """A Home whose lists are complete: each count is its list's length."""
+    lists = {name: tuple(value) for name, value in parts.items()}
+    counts = {
+        count: len(lists.get(name, ()))
+        for name, count in (
+            ("pledges", "pledge_count"),
+            ("questions", "question_count"),
+            ("unanswered", "unanswered_count"),
+        )
+    }
+    return Home(actor=who, **lists, **counts)  # type: ignore[arg-type]
 
 
 # Three lines in three states, for rendering tests: half filled, a critical line

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.model import ConditionKind, Priority
-from bot.services.digests import Alert, Changes, Hinge
-from handlers.digest import hinge_lines, render_alerts, render_digest
+from bot.services.digests import MAX_PER_CHANGE, Alert, Changes, Hinge
+from handlers.digest import change_lines, hinge_lines, render_alerts, render_digest
 from tests.support.clock import START
 from tests.support.read_models import SAMPLE_VIEWS, change, digest, hinge, question, requirement
 from tests.support.slack import MAX_BLOCKS_PER_MESSAGE, validate_blocks
@@ -43,7 +43,7 @@ def a_week() -> tuple[str, list[dict[str, Any]]]:
         digest(
             SAMPLE_VIEWS,
             changes=CHANGES,
-            hinges=[hinge(ConditionKind.US_BACKSTOP, ("SKY-2", 2, "aircraft"))],
+            hinges=[hinge(ConditionKind.US, ("SKY-2", 2, "aircraft"))],
             open_questions=[
                 question("Q-1", asked_at=START - timedelta(days=3)),
                 question("Q-2", "Why?", delegation="OST", asked_at=START + timedelta(days=3)),
@@ -97,13 +97,24 @@ def test_changes_conditions_questions_and_silence() -> None:
         "…and 2 change(s) to undisclosed pledges, counted in the totals.",
     ]
     assert section(blocks, "*Conditional capacity*").endswith(
-        "\n2 aircraft (SKY-2) hinge on a US backstop"
+        "\n2 aircraft (SKY-2) hinge on US enablers or a US backstop"
     )
     assert section(blocks, "*Open questions (2), oldest first*").splitlines()[1:] == [
         "⚠️ *Q-1*, 7 days ago: Who provides air cover?",  # a week old: flagged
         "*Q-2* (OST), 1 day ago: Why?",
     ]
     assert section(blocks, "*Not heard from this period*").endswith("\nCAL Caledor, HN Host nation")
+
+
+def test_a_kind_of_change_shows_its_first_lines_and_its_true_count() -> None:
+    """The service reads only the first MAX_PER_CHANGE lines of each kind; the heading
+    and the "more" count are the whole week's."""
+    first = tuple(change(f"P-{n}", "SKY-1", before=None, after=1) for n in range(1, 13))
+    lines = change_lines(Changes(new=first, counts={"new": 240}))
+    assert lines[0].startswith("*New (240)*: P-1 VAL → SKY-1: 1 units; P-2 VAL")
+    assert lines[0].count(" → SKY-1") == MAX_PER_CHANGE
+    assert lines[0].endswith("P-12 VAL → SKY-1: 1 units …and 228 more")
+    assert change_lines(Changes(counts=dict.fromkeys(("new", "raised"), 0))) == ["No changes."]
 
 
 def test_a_public_digest_says_restricted_pledges_stay_inside_totals() -> None:

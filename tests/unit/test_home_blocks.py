@@ -56,7 +56,7 @@ def test_a_delegate_sees_its_pledges_questions_and_the_largest_gaps() -> None:
         "Largest gaps",
     ]
     assert sections(view) == [
-        "*P-1* VAL → SKY-1: 2 units, offered · restricted\n      if “US backstop” (US backstop)",
+        "*P-1* VAL → SKY-1: 2 units, offered · restricted\n      if “US backstop” (US enablers or backstop)",
         "*Q-1* (open, asked by VAL, 2 h ago)\n>Who provides air cover?",
         "*SKY-1* Air defence (essential)\n🔴 firm 2 / 6 batteries · conditional 0 · gap 4 · 33%",
     ]

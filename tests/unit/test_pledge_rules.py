@@ -1,5 +1,5 @@
-"""Rules on a single pledge: which class a condition falls in, which conditions may be
-attached at all, and how a pledge may move through its lifecycle."""
+"""Rules on a single pledge: how it may move through its lifecycle. Conditions are
+tested in test_conditions.py."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.model import (
-    LIVE_STATUSES,
-    ConditionKind,
-    PledgeStatus,
-    check_condition,
-    check_status_move,
-    classify_condition,
-)
+from bot.domain.model import LIVE_STATUSES, PledgeStatus, check_status_move
 
 CONFIRMED, OFFERED, INDICATED, WITHDRAWN = (
     PledgeStatus.CONFIRMED,
@@ -22,29 +15,6 @@ CONFIRMED, OFFERED, INDICATED, WITHDRAWN = (
     PledgeStatus.INDICATED,
     PledgeStatus.WITHDRAWN,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "kind"),
-    [
-        ("if the US backstops", ConditionKind.US_BACKSTOP),
-        ("subject to a US backstop", ConditionKind.US_BACKSTOP),
-        ("American air cover", ConditionKind.US_BACKSTOP),
-        ("subject to parliament", ConditionKind.PARLIAMENT),
-        ("Bundestag mandate vote", ConditionKind.PARLIAMENT),
-        ("a UN Security Council resolution", ConditionKind.LEGAL_MANDATE),
-        ("clear legal basis", ConditionKind.LEGAL_MANDATE),
-        ("clarity on rules of engagement", ConditionKind.RULES_OF_ENGAGEMENT),
-        ("agreed ROE", ConditionKind.RULES_OF_ENGAGEMENT),
-        ("funding from the EU facility", ConditionKind.OTHER),
-    ],
-)
-def test_conditions_are_classified(text: str, kind: ConditionKind) -> None:
-    assert classify_condition(text) == kind
-
-
-def test_no_condition_has_no_class() -> None:
-    assert classify_condition("  ") is None
 
 
 @pytest.mark.parametrize(
@@ -62,29 +32,6 @@ def test_no_condition_has_no_class() -> None:
 )
 def test_pledge_lifecycle(current: PledgeStatus, new: PledgeStatus, allowed: bool) -> None:
     assert (check_status_move(current, new) is None) == allowed
-
-
-def test_the_pronoun_us_is_no_us_backstop() -> None:
-    assert classify_condition("if they let us deploy") == ConditionKind.OTHER
-    assert classify_condition("if the U.S. agrees") == ConditionKind.US_BACKSTOP
-
-
-def test_the_first_matching_class_wins() -> None:
-    assert classify_condition("a US backstop and a vote in parliament") == ConditionKind.US_BACKSTOP
-    assert classify_condition("ROE agreed by parliament") == ConditionKind.RULES_OF_ENGAGEMENT
-
-
-@pytest.mark.parametrize(
-    "text", ["once the ceasefire holds", "after the cease-fire", "Cease fire first", "a truce"]
-)
-def test_the_ceasefire_is_no_condition_on_one_pledge(text: str) -> None:
-    refusal = check_condition(text)
-    assert refusal is not None and "precondition of the whole mission" in refusal
-
-
-@pytest.mark.parametrize("text", ["subject to parliament", "US backstop", "fire support first"])
-def test_other_conditions_may_be_attached(text: str) -> None:
-    assert check_condition(text) is None
 
 
 def test_refused_moves_say_why() -> None:

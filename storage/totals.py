@@ -1,0 +1,152 @@
+"""Running totals of the pledges (the ``pledge_total`` table), kept in the same
+transaction as every change to a pledge, so coverage reads a few rows per
+requirement however many pledges there are.
+
+The ORM flush is the one place every change passes through (new pledges, updates,
+withdrawals, a corrected condition class), so the totals follow it there; bulk
+loads that bypass the ORM call ``rebuild``. ``drift`` compares the totals with the
+pledges themselves, for tests and the operator."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, delete, event, func, insert, inspect
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col
+
+from storage.models import Pledge, PledgeTotal
+
+Key = tuple[int, str, str, bool]  # requirement id, status, condition class, restricted
+_TRACKED = ("requirement_id", "status", "condition_kind", "restricted", "quantity")
+
+
+def install() -> None:
+    """Follow every ORM flush (idempotent; called when an engine is made, never at import)."""
+    if not event.contains(OrmSession, "before_flush", _before_flush):
+        event.listen(OrmSession, "before_flush", _before_flush)
+
+
+def _key(values: dict[str, Any]) -> Key:
+    return (
+        values["requirement_id"],
+        values["status"],
+        values["condition_kind"] or "",
+        bool(values["restricted"]),
+    )
+
+
+def _before(pledge: Pledge) -> dict[str, Any]:
+    """The pledge's tracked fields as they were when last loaded or flushed."""
+    state = inspect(pledge)
+    values = {}
+    for name in _TRACKED:
+        history = state.attrs[name].history
+        values[name] = history.deleted[0] if history.deleted else getattr(pledge, name)
+    return values
+
+
+def _before_flush(session: OrmSession, _context: Any, _instances: Any) -> None:
+    changes: Counter[Key] = Counter()
+    counts: Counter[Key] = Counter()
+    for pledge in (o for o in session.new if isinstance(o, Pledge)):
+        now = {name: getattr(pledge, name) for name in _TRACKED}
+        changes[_key(now)] += now["quantity"]
+        counts[_key(now)] += 1
+    for pledge in (o for o in session.dirty if isinstance(o, Pledge)):
+        was, now = _before(pledge), {name: getattr(pledge, name) for name in _TRACKED}
+        if was != now:
+            changes[_key(was)] -= was["quantity"]
+            counts[_key(was)] -= 1
+            changes[_key(now)] += now["quantity"]
+            counts[_key(now)] += 1
+    for pledge in (o for o in session.deleted if isinstance(o, Pledge)):
+        was = _before(pledge)
+        changes[_key(was)] -= was["quantity"]
+        counts[_key(was)] -= 1
+    for key in set(changes) | set(counts):
+        if changes[key] or counts[key]:
+            _add(session, key, changes[key], counts[key])
+
+
+def _add(session: OrmSession, key: Key, quantity: int, pledges: int) -> None:
+    """Add to one total, creating it if need be: an upsert, so two transactions
+    adding to a new total at once both count (the second waits for the first)."""
+    requirement_id, status, kind, restricted = key
+    row = {
+        "requirement_id": requirement_id,
+        "status": status,
+        "condition_kind": kind,
+        "restricted": restricted,
+        "quantity": quantity,
+        "pledges": pledges,
+    }
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = PledgeTotal.__table__  # type: ignore[attr-defined]
+    statement = dialect.insert(table).values(**row)
+    statement = statement.on_conflict_do_update(
+        index_elements=["requirement_id", "status", "condition_kind", "restricted"],
+        set_={
+            "quantity": table.c.quantity + statement.excluded.quantity,
+            "pledges": table.c.pledges + statement.excluded.pledges,
+        },
+    )
+    session.execute(statement)
+
+
+def rebuild(session: Session | Connection) -> None:
+    """Recompute every total from the pledges (after a bulk load)."""
+    session.execute(delete(PledgeTotal))
+    session.execute(insert(PledgeTotal).from_select(_COLUMNS, _sums()))
+
+
+_COLUMNS = ["requirement_id", "status", "condition_kind", "restricted", "quantity", "pledges"]
+
+
+def _sums() -> Any:
+    return sa_select(
+        col(Pledge.requirement_id),
+        col(Pledge.status),
+        col(Pledge.condition_kind),
+        col(Pledge.restricted),
+        func.sum(col(Pledge.quantity)),
+        func.count(),
+    ).group_by(
+        col(Pledge.requirement_id),
+        col(Pledge.status),
+        col(Pledge.condition_kind),
+        col(Pledge.restricted),
+    )
+
+
+def drift(session: Session) -> dict[Key, tuple[tuple[int, int], tuple[int, int]]]:
+    """Totals that disagree with the pledges: {key: ((quantity, pledges) kept,
+    (quantity, pledges) counted)}. Empty when all is well."""
+    kept = {
+        (r, s, k, bool(x)): (int(q), int(n))
+        for r, s, k, x, q, n in session.execute(
+            sa_select(
+                col(PledgeTotal.requirement_id),
+                col(PledgeTotal.status),
+                col(PledgeTotal.condition_kind),
+                col(PledgeTotal.restricted),
+                col(PledgeTotal.quantity),
+                col(PledgeTotal.pledges),
+            )
+        ).all()
+        if n
+    }
+    counted = {
+        (r, s, k or "", bool(x)): (int(q), int(n))
+        for r, s, k, x, q, n in session.execute(_sums()).all()
+    }
+    keys: Iterable[Key] = set(kept) | set(counted)
+    return {
+        key: (kept.get(key, (0, 0)), counted.get(key, (0, 0)))
+        for key in keys
+        if kept.get(key, (0, 0)) != counted.get(key, (0, 0))
+    }
