@@ -275,27 +275,38 @@ def timed(send: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+@dataclass(frozen=True)
+class Arrival:
+    method: str
+    at: float  # perf_counter()
+    blocks: int  # how many Block Kit blocks the call carried
+    text: str
+
+
 class Arrivals:
     """When each Web API call reached the stand-in (its ``on_call`` hook)."""
 
     def __init__(self) -> None:
-        self.log: list[tuple[str, float]] = []
+        self.log: list[Arrival] = []
         self.arrived = threading.Condition()
 
     def __call__(self, call: Call) -> None:
+        blocks = call.args.get("blocks")
+        size = len(blocks) if isinstance(blocks, list) else 0
+        arrival = Arrival(call.method, time.perf_counter(), size, str(call.args.get("text", "")))
         with self.arrived:
-            self.log.append((call.method, time.perf_counter()))
+            self.log.append(arrival)
             self.arrived.notify_all()
 
     def mark(self) -> int:
         with self.arrived:
             return len(self.log)
 
-    def first(self, since: int, methods: tuple[str, ...], timeout: float) -> float | None:
-        """perf_counter() of the first call to one of ``methods`` after mark ``since``."""
+    def first(self, since: int, methods: tuple[str, ...], timeout: float) -> Arrival | None:
+        """The first call to one of ``methods`` after mark ``since``."""
 
-        def found() -> float | None:
-            return next((t for m, t in self.log[since:] if m in methods), None)
+        def found() -> Arrival | None:
+            return next((a for a in self.log[since:] if a.method in methods), None)
 
         with self.arrived:
             self.arrived.wait_for(lambda: found() is not None, timeout=timeout)
