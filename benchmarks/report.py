@@ -180,7 +180,7 @@ def _growth(db: str, low: Scale, high: Scale) -> list[list[str]]:
     growth = {n: high.replies[n].p50 / low.replies[n].p50 for n in GROWING if n in high.replies}
     over = {n: g for n, g in growth.items() if g > READ_GROWTH}
     worst = max(growth, key=lambda n: growth[n])
-    measured = f"worst {worst} {growth[worst]:.1f} ×" + (
+    measured = f"worst `{worst}` {growth[worst]:.1f} ×" + (
         f"; {len(over)} of {len(growth)} over" if over else ""
     )
     rows = [[f"reads grow ({span} p50)", db, measured, f"≤ {READ_GROWTH} ×", verdict(not over)]]
@@ -202,7 +202,7 @@ def _large(db: str, high: Scale) -> list[list[str]]:
     acks[CONCURRENT] = high.concurrent.get(CONCURRENT, Series())
     worst = max(acks, key=lambda n: acks[n].worst)
     rows = [
-        [f"no reply over 1 s at {high.label}", db, f"worst {worst}: {ms(acks[worst].worst)} ms",
+        [f"no reply over 1 s at {high.label}", db, f"worst `{worst}`: {ms(acks[worst].worst)} ms",
          f"≤ {MAX_REPLY_MS:,.0f} ms", verdict(acks[worst].worst <= MAX_REPLY_MS)],
         [f"serving worker RSS after {high.label}", db, f"{high.worker_mb[0]:.0f} MB (peak {high.worker_mb[1]:.0f} MB)",
          f"< {WORKER_MB:.0f} MB", verdict(high.worker_mb[0] < WORKER_MB)],
