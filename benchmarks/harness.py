@@ -42,7 +42,8 @@ class Series:
     samples: list[float] = field(default_factory=list)
 
     def add(self, ms: float) -> None:
-        self.samples.append(ms)
+        if not math.isnan(ms):  # a sample that never completed is counted as an error instead
+            self.samples.append(ms)
 
     @property
     def n(self) -> int:
@@ -274,27 +275,38 @@ def timed(send: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+@dataclass(frozen=True)
+class Arrival:
+    method: str
+    at: float  # perf_counter()
+    blocks: int  # how many Block Kit blocks the call carried
+    text: str
+
+
 class Arrivals:
     """When each Web API call reached the stand-in (its ``on_call`` hook)."""
 
     def __init__(self) -> None:
-        self.log: list[tuple[str, float]] = []
+        self.log: list[Arrival] = []
         self.arrived = threading.Condition()
 
     def __call__(self, call: Call) -> None:
+        blocks = call.args.get("blocks")
+        size = len(blocks) if isinstance(blocks, list) else 0
+        arrival = Arrival(call.method, time.perf_counter(), size, str(call.args.get("text", "")))
         with self.arrived:
-            self.log.append((call.method, time.perf_counter()))
+            self.log.append(arrival)
             self.arrived.notify_all()
 
     def mark(self) -> int:
         with self.arrived:
             return len(self.log)
 
-    def first(self, since: int, methods: tuple[str, ...], timeout: float) -> float | None:
-        """perf_counter() of the first call to one of ``methods`` after mark ``since``."""
+    def first(self, since: int, methods: tuple[str, ...], timeout: float) -> Arrival | None:
+        """The first call to one of ``methods`` after mark ``since``."""
 
-        def found() -> float | None:
-            return next((t for m, t in self.log[since:] if m in methods), None)
+        def found() -> Arrival | None:
+            return next((a for a in self.log[since:] if a.method in methods), None)
 
         with self.arrived:
             self.arrived.wait_for(lambda: found() is not None, timeout=timeout)
@@ -306,12 +318,21 @@ class CliRun:
     seconds: float
     peak_mb: float
     ok: bool
-    timed_out: bool = False
+    stopped: str = ""  # why it was killed: "" (it finished), or the limit it went past
+
+    @property
+    def note(self) -> str:
+        return f" (stopped: {self.stopped})" if self.stopped else "" if self.ok else " (failed)"
 
 
-def run_cli(args: list[str], env: dict[str, str], log: Path, timeout: float) -> CliRun:
-    """Run `muster <args>` and measure its wall time and peak RSS (wait4's ru_maxrss:
-    this process alone); a run past ``timeout`` is killed and reported as such."""
+def run_cli(
+    args: list[str], env: dict[str, str], log: Path, timeout: float, max_mb: float = 1536
+) -> CliRun:
+    """Run `muster <args>` and measure its wall time and peak RSS. The peak is the
+    process's own high-water mark (VmHWM), polled every 20 ms while it runs: wait4's
+    ru_maxrss would not do, since Linux starts a child's at the RSS of the process that
+    spawned it (this one, which holds the coalition it built). A run past ``timeout``
+    seconds, or past ``max_mb`` of RSS (the machine is shared), is killed and reported."""
     with log.open("ab") as out:
         start = time.perf_counter()
         process = subprocess.Popen(
@@ -321,17 +342,26 @@ def run_cli(args: list[str], env: dict[str, str], log: Path, timeout: float) -> 
             stdout=out,
             stderr=out,
         )
-        timed_out = False
+        stopped, peak = "", 0.0
         while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            try:
+                rss, hwm = memory_mb(process.pid)
+            except OSError:  # it has just ended
+                rss = hwm = math.nan
+            if not math.isnan(hwm):
+                peak = max(peak, hwm)
+            pid, status, _usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() - start > timeout:
-                timed_out = True
+                stopped = f"over {timeout:.0f} s"
+            elif rss > max_mb:
+                stopped = f"over {max_mb:,.0f} MB"
+            if stopped:
                 process.kill()
-                pid, status, usage = os.wait4(process.pid, 0)
+                pid, status, _usage = os.wait4(process.pid, 0)
                 break
             time.sleep(0.02)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
-    return CliRun(seconds, usage.ru_maxrss / 1024, process.returncode == 0, timed_out)
+    return CliRun(seconds, peak, process.returncode == 0, stopped)

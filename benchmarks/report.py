@@ -126,8 +126,7 @@ def operator_table(db: str, scales: Sequence[Scale]) -> Table:
             if run is None:
                 row.append("–")
                 continue
-            note = " (killed)" if run.timed_out else "" if run.ok else " (failed)"
-            row.append(f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{note}")
+            row.append(f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{run.note}")
         if any(cell != "–" for cell in row[1:]):
             rows.append(row)
     rows.append(["serving worker RSS after the run (peak)"] + [
@@ -181,7 +180,7 @@ def _growth(db: str, low: Scale, high: Scale) -> list[list[str]]:
     growth = {n: high.replies[n].p50 / low.replies[n].p50 for n in GROWING if n in high.replies}
     over = {n: g for n, g in growth.items() if g > READ_GROWTH}
     worst = max(growth, key=lambda n: growth[n])
-    measured = f"worst {worst} {growth[worst]:.1f} ×" + (
+    measured = f"worst `{worst}` {growth[worst]:.1f} ×" + (
         f"; {len(over)} of {len(growth)} over" if over else ""
     )
     rows = [[f"reads grow ({span} p50)", db, measured, f"≤ {READ_GROWTH} ×", verdict(not over)]]
@@ -203,7 +202,7 @@ def _large(db: str, high: Scale) -> list[list[str]]:
     acks[CONCURRENT] = high.concurrent.get(CONCURRENT, Series())
     worst = max(acks, key=lambda n: acks[n].worst)
     rows = [
-        [f"no reply over 1 s at {high.label}", db, f"worst {worst}: {ms(acks[worst].worst)} ms",
+        [f"no reply over 1 s at {high.label}", db, f"worst `{worst}`: {ms(acks[worst].worst)} ms",
          f"≤ {MAX_REPLY_MS:,.0f} ms", verdict(acks[worst].worst <= MAX_REPLY_MS)],
         [f"serving worker RSS after {high.label}", db, f"{high.worker_mb[0]:.0f} MB (peak {high.worker_mb[1]:.0f} MB)",
          f"< {WORKER_MB:.0f} MB", verdict(high.worker_mb[0] < WORKER_MB)],
@@ -214,7 +213,7 @@ def _large(db: str, high: Scale) -> list[list[str]]:
             continue
         ok = run.ok and run.peak_mb < EXPORT_MB and run.seconds < EXPORT_S
         rows.append([f"`muster export --format {fmt}` at {high.label}", db,
-                     f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB" + (" (killed)" if run.timed_out else ""),
+                     f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{run.note}",
                      f"< {EXPORT_S:.0f} s, < {EXPORT_MB:.0f} MB", verdict(ok)])  # fmt: skip
     return rows
 

@@ -179,7 +179,7 @@ def _home(scale: Scale, server: Server, arrivals: Arrivals, user: str) -> float:
     if published is None:
         scale.errors.append("App Home: no views.publish within 120 s")
         return math.nan
-    return (published - start) * 1000
+    return (published.at - start) * 1000
 
 
 def _preview(scale: Scale, server: Server, arrivals: Arrivals, user: str, plan: Plan) -> None:
@@ -199,9 +199,11 @@ def _preview(scale: Scale, server: Server, arrivals: Arrivals, user: str, plan: 
             done = ack
         else:
             landed = arrivals.first(mark, DELIVERIES, timeout=180)
-            done = math.nan if landed is None else (landed - start) * 1000
+            done = math.nan if landed is None else (landed.at - start) * 1000
             if landed is None:
                 scale.errors.append("digest preview: nothing delivered within 180 s")
+            elif landed.blocks < 3:  # an apology, not the digest
+                scale.errors.append(f"digest preview: delivered {landed.text[:100]!r}")
         if warm < plan.warmup and done < plan.slow * 1000:
             warm += 1
             continue
