@@ -27,3 +27,11 @@ def test_a_cell_is_the_cleaned_text_guarded_against_formulas(text: str) -> None:
     clean = printable(text)
     assert cell(text) == ("'" + clean if clean.startswith(FORMULA_STARTS) else clean)
     assert cell(7) == 7 and cell(True) is True and cell(None) is None
+
+
+def test_write_only_spreadsheets_stream_through_lxml() -> None:
+    """openpyxl falls back to a pure-Python XML writer, a quarter slower, when lxml is
+    missing; the lock must keep it (issue 9's 60 s budget for the XLSX export)."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.LXML is True
