@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -45,10 +44,6 @@ def esc(text: object) -> str:
 
 def fmt_qty(value: int) -> str:
     return f"{value:,}"
-
-
-def fmt_time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def truncate(text: str, limit: int) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,7 @@ from handlers.blocks import (
 from handlers.questions import age
 from handlers.reports import headline, rollup_line
 from handlers.requirements import requirement_lines
+from handlers.times import slack_date
 
 MAX_QUESTIONS = 10
 HINGE_PHRASES = {
@@ -39,11 +39,6 @@ HINGE_PHRASES = {
     ConditionKind.MANDATE: "await a mandate, a ceasefire or a host-nation invitation",
     ConditionKind.OTHER: "carry other conditions",
 }
-
-
-def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
-    """A date each reader sees in their own time zone; the fallback is UTC."""
-    return f"<!date^{int(moment.timestamp())}^{fmt}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
 def _section(text: str, accessory: Any = None) -> SectionBlock:

@@ -23,7 +23,6 @@ from handlers.blocks import (
     MAX_MODAL_BLOCKS,
     FollowUps,
     answer_button,
-    fmt_time,
     hand_off,
     pledge_button,
     truncate,
@@ -31,6 +30,7 @@ from handlers.blocks import (
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
 from handlers.requirements import requirement_lines
+from handlers.times import slack_date
 
 MAX_ITEMS = 15  # per section, so the tab stays inside Slack's 100 blocks
 
@@ -97,7 +97,7 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
                     accessory=pledge_button(view.code),
                 )
             )
-    stamp = fmt_time(now)
+    stamp = slack_date(now)
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {stamp}. ⚠️ {CLASSIFIED_NOTICE}")])
     )

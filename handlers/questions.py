@@ -23,7 +23,6 @@ from handlers.blocks import (
     Reply,
     answer_button,
     esc,
-    fmt_time,
     form_reply,
     hand_off,
     open_form,
@@ -33,6 +32,7 @@ from handlers.blocks import (
 from handlers.grammar import QUESTION_REF, Args, expect_end, paged, ref_number
 from handlers.ids import CALLBACK_ANSWER, CALLBACK_ASK
 from handlers.routing import Route
+from handlers.times import slack_date
 
 _ABOUT_REQUIREMENT = re.compile(r"^([A-Za-z]{2,8}-\d{1,4}):?$")
 _ABOUT_OBJECTIVE = re.compile(r"^([A-Za-z]{2,8}):$")
@@ -130,7 +130,7 @@ def question_lines(view: QuestionView, now: datetime) -> list[str]:
     head = f"*{view.ref}* ({view.status.value}, asked by {who}{about}, {age(view.asked_at, now)})"
     lines = [head, f">{esc(view.text)}"]
     if view.answer:
-        answered = fmt_time(view.answered_at) if view.answered_at else ""
+        answered = slack_date(view.answered_at) if view.answered_at else ""
         lines.append(f"↳ _Answer by <@{view.answered_by}> {answered}:_ {esc(view.answer)}")
     return lines
 

@@ -11,10 +11,11 @@ from bot.domain.model import Rollup, percent
 from bot.domain.read_models import History, HistoryEntry, Page, StatusReport
 from bot.services.muster import Muster
 from handlers import usage as u
-from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, fmt_time, page_note
+from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, page_note
 from handlers.grammar import Args, expect_end, paged
 from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
+from handlers.times import slack_date
 
 BAR_WIDTH = 20
 CREATION_ACTIONS = ("created", "asked", "added", "member added")
@@ -138,7 +139,7 @@ def _value(value: Any) -> str:
 
 def entry_line(entry: HistoryEntry) -> str:
     who = f"<@{entry.actor}>" if entry.actor else "a delegation"
-    line = f"{fmt_time(entry.at)} · {entry.subject} {entry.action} by {who}"
+    line = f"{slack_date(entry.at)} · {entry.subject} {entry.action} by {who}"
     changes = []
     for name, before, after in entry.changes:
         if before is None and entry.action in CREATION_ACTIONS:
