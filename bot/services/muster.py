@@ -70,7 +70,7 @@ class Muster:
 
     @cached_property
     def pledges(self) -> Pledges:
-        return Pledges(self.uow)
+        return Pledges(self.uow, self.timezone)
 
     @cached_property
     def questions(self) -> Questions:
