@@ -261,7 +261,6 @@ def test_crafted_form_values_get_field_errors(
             "value": values["status"]
         }
 
-
     body = urlencode({"payload": json.dumps(submission)})
     response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
     errors = json.loads(response.body)["errors"]
