@@ -89,6 +89,7 @@ class FollowUps:
     digest_to: str | None = None
     upload: ExportRequest | None = None
     preview: PreviewRequest | None = None
+    send_notices: bool = False  # direct messages an answer or a link owes
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -120,6 +121,7 @@ class Reply:
     upload: ExportRequest | None = None
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
     preview: bool = False  # the digest preview follows through the response URL
+    send_notices: bool = False  # direct messages an answer or a link owes
 
 
 class MessageBuilder:

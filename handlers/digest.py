@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 
 from bot.domain.model import ConditionKind
 from bot.services.digests import MAX_PER_CHANGE, Alert, ChangeLine, Changes, Digest
+from handlers.answers import answers_for_all
 from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
@@ -160,6 +161,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     blocks += [
         DividerBlock(),
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
+        *answers_for_all(digest),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(
             f"*Open questions ({len(digest.open_questions)}), oldest first*",

@@ -11,6 +11,14 @@ from handlers.blocks import CLASSIFIED_NOTICE, MessageBuilder, Reply
 from handlers.grammar import Args
 from handlers.routing import Route
 
+QUESTIONS_NOTE = (
+    "An answer goes by direct message to every member of the delegation that asked. "
+    "With `publish` at the end it also goes to every member of every delegation, and the "
+    "next digest lists it under “Answers for all”; other delegations never see who asked. "
+    "A question linked as a duplicate is closed, and its delegation gets the answer to "
+    "the one it repeats; reopening it undoes the link."
+)
+
 
 @dataclass(frozen=True)
 class Help:
@@ -53,6 +61,8 @@ def render_help(topic: str | None) -> Reply:
             "against it, their questions, and the coverage and gaps that follow."
         )
     builder.lines(lines)
+    if topic == "questions":
+        builder.context(QUESTIONS_NOTE)
     if topic is None:
         builder.context(f"Topics: {', '.join(u.TOPICS)} (`/muster help pledges`).")
     return builder.build()

@@ -224,6 +224,8 @@ def question_view(
         answered_at=question.answered_at,
         announce_channel=question.announce_channel,
         announce_ts=question.announce_ts,
+        duplicate_of=question_ref(question.duplicate_of) if question.duplicate_of else None,
+        published_at=question.published_at,
     )
 
 

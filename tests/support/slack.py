@@ -139,3 +139,15 @@ def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command
     """The form ``command`` opens for ``user``."""
     muster_cmd(user, command, opens_form=True)
     return slack.calls_to("views.open")[-1].args["view"]
+
+
+def press(muster_cmd: SlashCommands, user: str, action_id: str, value: str) -> None:
+    """``user`` presses a button (block_actions) through the real app."""
+    data = payload("block_actions")
+    data["user"]["id"] = user
+    data["trigger_id"] = new_trigger_id()
+    data["actions"] = [dict(data["actions"][0], action_id=action_id, value=value)]
+    body = urlencode({"payload": json.dumps(data)})
+    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
+    assert response.status == 200
+    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
