@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 HOST = "127.0.0.1"  # the stand-in listens on loopback only
 BOT_USER_ID = "UMUSTERBOT"
-ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history"
+ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history,im:history"
 
 
 @dataclass
