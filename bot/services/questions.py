@@ -72,11 +72,18 @@ class Questions(Service):
             return loaders.question_view_of(s, actor, question)
 
     def answer(
-        self, user_id: str, question_id: int, text: str, *, publish: bool = False
+        self,
+        user_id: str,
+        question_id: int,
+        text: str,
+        *,
+        publish: bool = False,
+        notify: bool = True,
     ) -> Answered:
         """Record the answer, and owe it to every member of the asking delegation, of
         the delegations whose questions were linked to it, and (``publish``, or once
-        published) of every delegation."""
+        published) of every delegation. ``notify=False`` owes no one (a seeded demo,
+        whose members are fictional)."""
         text = bounded(text, "Answer", 2000)
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "answer questions")
@@ -95,7 +102,7 @@ class Questions(Service):
             question.answered_at = self.now()
             shared = {"shared_with": "every delegation"} if publish else {}
             view = self._save(s, actor, question, before, "answered", shared)
-            sent = owe_answer(s, question, self.now())
+            sent = owe_answer(s, question, self.now()) if notify else Sent(0)
             return Answered(view, sent, tuple(notices.members(s, [question.delegation_id])))
 
     def duplicate(self, user_id: str, question_id: int, original_id: int) -> Linked:
