@@ -5,12 +5,17 @@ answers a digest lists as shared with every delegation."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
 from bot.domain.clock import FixedClock
+from bot.services.exporting import restore
+from bot.services.importing import check
 from bot.services.muster import Muster
+from storage.db import make_engine, upgrade
 from tests.support.answers import ANSWER, CAL, EVERYONE, OST, VAL, more_members
+from tests.support.exports import dumped
 from tests.support.factories import COORDINATOR, OTHER
 
 
@@ -87,3 +92,39 @@ def test_the_digest_lists_the_answers_shared_in_its_period(
         coalition.digests.digest(later, later - timedelta(minutes=30), full_view=False).published
         == ()
     )
+
+
+def test_links_shared_answers_and_owed_messages_survive_a_backup(
+    coalition: Muster, tmp_path: Path
+) -> None:
+    """Q-1 is linked to a later question, Q-2: a restore inserts questions in id order,
+    so the link is no foreign key; the messages owed come back as they were."""
+    more_members(coalition)
+    coalition.questions.ask(OTHER, "Who gives us air cover?")
+    coalition.questions.duplicate(COORDINATOR, 1, 2)
+    coalition.questions.answer(COORDINATOR, 2, ANSWER, publish=True)
+    first = dumped(coalition)
+    assert len(first["tables"]["answer_notice"]) == len(VAL) + len(EVERYONE)
+    url = f"sqlite:///{tmp_path / 'copy.db'}"
+    upgrade(url)
+    copy = Muster(make_engine(url), clock=FixedClock(coalition.clock()), coordinators=[COORDINATOR])
+    restore(copy, first)
+    assert {k: v for k, v in dumped(copy).items() if k != "exported_at"} == {
+        k: v for k, v in first.items() if k != "exported_at"
+    }
+    [q1] = [v for v in copy.questions.list_questions(COORDINATOR, "all") if v.ref == "Q-1"]
+    assert q1.duplicate_of == "Q-2"
+    copy.engine.dispose()
+
+
+def test_an_export_from_before_answers_for_all_imports(coalition: Muster) -> None:
+    old = dumped(coalition)
+    old["schema"] = "0007"
+    del old["tables"]["answer_notice"]
+    for row in old["tables"]["question"]:
+        del row["duplicate_of"], row["published_at"]
+    checked = check(old)
+    assert checked.tables["answer_notice"] == []
+    assert {(r["duplicate_of"], r["published_at"]) for r in checked.tables["question"]} == {
+        (None, None)
+    }
