@@ -149,12 +149,25 @@ def all_requirement_views(s: Session, objective_code: str | None = None) -> list
 
 
 def requirement_views(s: Session, requirements: Sequence[Requirement]) -> list[RequirementView]:
+    """A few requirements with their coverage."""
     figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id) for r in requirements]))
-    objectives = {o.id: o.code for o in q.list_objectives(s)}
     return [
-        requirement_view(r, objectives[r.objective_id], figures.get(row_id(r.id), []))
+        requirement_view(r, objective_of(s, r).code, figures.get(row_id(r.id), []))
         for r in requirements
     ]
+
+
+def requirement_view_now(s: Session, r: Requirement, objective_code: str) -> RequirementView:
+    """One requirement with its coverage as it stands in this transaction."""
+    figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id)]))
+    return requirement_view(r, objective_code, figures.get(row_id(r.id), []))
+
+
+def objective_of(s: Session, r: Requirement) -> Objective:
+    found = s.get(Objective, r.objective_id)
+    if found is None:
+        raise RuntimeError(f"requirement {r.code} has no objective")
+    return found
 
 
 def _figures_by_requirement(
