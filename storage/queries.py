@@ -269,13 +269,6 @@ def add_event(session: Session, **fields: Any) -> Event:
     return event
 
 
-def events_with_requirement(session: Session) -> Sequence[Event]:
-    """Every event that concerns a requirement or a pledge against one, oldest first."""
-    return session.exec(
-        select(Event).where(Event.requirement_code != "").order_by(col(Event.at), col(Event.id))
-    ).all()
-
-
 def restricted_pledge_ids(session: Session, pledge_ids: Iterable[int]) -> set[int]:
     ids = list(pledge_ids)
     if not ids:

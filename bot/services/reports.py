@@ -3,7 +3,6 @@ of any line, and one user's App Home."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -74,18 +73,6 @@ class Reports(Service):
             hidden = loaders.hidden_pledge_refs(s, actor, events)
             entries = tuple(history_entry(actor, e, hidden) for e in events)
             return History(ref=ref, entries=entries, page=page)
-
-    def change_log(self, user_id: str) -> dict[str, tuple[HistoryEntry, ...]]:
-        """Every requirement's history at once (for the written report), as the
-        caller may see it: one read instead of one per requirement."""
-        with self.uow.read() as s:
-            actor = self.uow.registered(s, user_id)
-            events = q.events_with_requirement(s)
-            hidden = loaders.hidden_pledge_refs(s, actor, events)
-            grouped: dict[str, list[HistoryEntry]] = defaultdict(list)
-            for e in events:
-                grouped[e.requirement_code].append(history_entry(actor, e, hidden))
-            return {code: tuple(entries) for code, entries in grouped.items()}
 
     def home(self, user_id: str, *, top_gaps: int = 5, items: int = 15) -> Home:
         """The App Home of one user: the first ``items`` of each list and its count."""
