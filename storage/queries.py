@@ -173,6 +173,27 @@ def _requirements_statement() -> Select[Requirement, Objective]:
     )
 
 
+def catalogue(session: Session) -> tuple[list[Objective], list[tuple[Requirement, Objective]]]:
+    """Every objective in order, and every requirement with its objective, in one
+    statement (an objective with no requirement yet comes once, with None)."""
+    objectives: dict[int | None, Objective] = {}
+    requirements: list[tuple[Requirement, Objective]] = []
+    for o, r in session.exec(_catalogue_statement()).all():
+        objectives.setdefault(o.id, o)
+        if r is not None:
+            requirements.append((r, o))
+    return list(objectives.values()), requirements
+
+
+@cache
+def _catalogue_statement() -> Select[Objective, Requirement | None]:
+    return (
+        select(Objective, Requirement)
+        .outerjoin(Requirement, col(Requirement.objective_id) == col(Objective.id))
+        .order_by(col(Objective.position), col(Objective.id), col(Requirement.seq))
+    )
+
+
 # --- pledges ----------------------------------------------------------------
 
 

@@ -148,6 +148,14 @@ def all_requirement_views(s: Session, objective_code: str | None = None) -> list
     return [requirement_view(r, o.code, figures.get(row_id(r.id), [])) for r, o in rows]
 
 
+def catalogue_views(s: Session) -> tuple[list[ObjectiveView], list[RequirementView]]:
+    """Every objective, and every requirement with its coverage: two statements."""
+    objectives, rows = q.catalogue(s)
+    figures = _figures_by_requirement(q.pledge_figures(s, None))
+    views = [requirement_view(r, o.code, figures.get(row_id(r.id), [])) for r, o in rows]
+    return [objective_view(o) for o in objectives], views
+
+
 def requirement_views(s: Session, requirements: Sequence[Requirement]) -> list[RequirementView]:
     """A few requirements with their coverage."""
     figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id) for r in requirements]))

@@ -35,12 +35,10 @@ class Reports(Service):
     def status(self, user_id: str, objective: str | None = None) -> StatusReport:
         with self.uow.read() as s:
             self.uow.registered(s, user_id)
-            objectives = (
-                [loaders.objective_view(loaders.objective(s, objective))]
-                if objective
-                else loaders.objective_views(s)
-            )
-            return status_report(objectives, loaders.all_requirement_views(s))
+            if objective:
+                one = loaders.objective_view(loaders.objective(s, objective))
+                return status_report([one], loaders.all_requirement_views(s))
+            return status_report(*loaders.catalogue_views(s))
 
     def gaps(self, user_id: str) -> list[RequirementView]:
         with self.uow.read() as s:

@@ -53,12 +53,12 @@ def test_reads_do_not_grow_with_the_coalition(
     assert count_statements.count == small, count_statements.statements
 
 
-def test_status_takes_four_statements(muster: Muster, count_statements: StatementCounter) -> None:
+def test_status_takes_three_statements(muster: Muster, count_statements: StatementCounter) -> None:
     small_coalition(muster)
     count_statements.statements.clear()
     muster.reports.status(OTHER)
-    # who is asking (one statement), objectives, requirements, pledges
-    assert count_statements.count == 4, count_statements.statements
+    # who is asking (one statement), objectives with their requirements, pledge totals
+    assert count_statements.count == 3, count_statements.statements
 
 
 def test_a_pledge_is_a_handful_of_statements(
