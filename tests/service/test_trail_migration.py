@@ -15,19 +15,11 @@ from bot.services.muster import Muster
 from storage.db import alembic_config, make_engine, upgrade
 from tests.conftest import COORDINATOR
 from tests.support.cli import CommandLine
-from tests.support.databases import postgres_admin_url, postgres_database
 from tests.support.exports import full_export, write
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_gives_requirement_events_their_code(tmp_path: Path, backend: str) -> None:
-    if backend == "postgresql":
-        if not postgres_admin_url():
-            pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
-        with postgres_database("muster_trails") as url:
-            _check(url)
-    else:
-        _check(f"sqlite:///{tmp_path / 'old.db'}")
+def test_the_migration_gives_requirement_events_their_code(empty_database_url: str) -> None:
+    _check(empty_database_url)
 
 
 def _codes(url: str) -> list[tuple[str, str]]:
