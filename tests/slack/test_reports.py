@@ -3,12 +3,14 @@ would: the exact figures they report. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.domain.clock import FixedClock
 from bot.services.muster import Muster
 from tests.conftest import COORDINATOR
-from tests.support.factories import OWN
+from tests.support.factories import OTHER, OWN
 from tests.support.scripted_week import OST, VAL, play_week
 from tests.support.slack import SlashCommands
 
@@ -115,3 +117,36 @@ def test_history_accepts_references_without_a_dash(
     muster_cmd(OWN, "help")  # past the first-contact notice
     assert muster_cmd(OWN, "history p1").text == muster_cmd(OWN, "history P-1").text
     assert "History of Q-1 (1)" in muster_cmd(OWN, "history Q1").text
+
+
+@pytest.mark.parametrize("command", ["help", "help words", "help reports", "help postures"])
+def test_help_defines_each_word_and_each_posture(
+    command: str, coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    text = json.dumps(muster_cmd(OWN, command).blocks, ensure_ascii=False)
+    for line in (
+        "🟩 *firm*: confirmed, with no open condition.",
+        "🟦 *pending*: offered or indicated, without a condition: likely, not yet approved.",
+        "🟨 *conditional*: any live pledge that waits on an open condition, whatever its status.",
+        "🟥 *open*: what no live pledge covers.",
+        "Firm + pending + conditional + open = the requirement",
+        "*over-pledged*",
+        "A line is *filled* when firm covers it",
+        "*average of lines*",
+        "*committed*: at least half of its live pledges are firm",
+        "*considering*: it has pledged or asked",
+        "*not yet positioned*: no live pledge and no question yet",
+    ):
+        assert line in text, line
+
+
+def test_a_pledge_of_one_reads_in_the_singular(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    reply = muster_cmd(OTHER, "pledge LAND-1 1 offered").text
+    assert "OST → LAND-1: 1 battlegroup, offered" in reply
+    # LAND-1: VAL's restricted 2 firm, this 1 pending, 1 open.
+    assert "firm 2 of 4 battlegroups (50%) · pending 1 · conditional 0 · open 1" in reply
+    listing = muster_cmd(OTHER, "pledges LAND-1").text
+    assert "1 undisclosed pledge is counted in the totals" in listing
+    assert "(s)" not in reply + listing
