@@ -28,9 +28,7 @@ def test_conditional_in_the_digest_is_conditional_in_every_line(muster: Muster) 
         for code, quantity, _unit in hinge.amounts:
             hinged[code] += quantity
     lines = [v for part in digest.report.objectives for v in part.requirements]
-    assert {v.code: v.coverage.conditional for v in lines if v.coverage.conditional} == dict(
-        hinged
-    )
+    assert {v.code: v.coverage.conditional for v in lines if v.coverage.conditional} == dict(hinged)
     for v in lines:
         c = v.coverage
         assert c.firm + c.pending + c.conditional + c.open - c.over == c.required

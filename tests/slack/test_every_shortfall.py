@@ -11,8 +11,8 @@ import pytest
 from slack_bolt.request import BoltRequest
 
 from bot.domain.model import PledgeStatus, Priority
-from bot.services.muster import Muster
 from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
 from tests.support.factories import COORDINATOR, OTHER, small_coalition
 from tests.support.slack import SlashCommands, payload, validate_view
 
