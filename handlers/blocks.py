@@ -275,7 +275,8 @@ def _fit(blocks: list[Any]) -> list[Any]:
         return blocks
     kept = blocks[: MAX_BLOCKS - 1]
     dropped = len(blocks) - len(kept)
-    note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
+    # A last resort: every list packs or pages itself before it gets here.
+    note = f"…{counted(dropped, 'more block')} not shown. Narrow the list, e.g. by objective."
     return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
 
 

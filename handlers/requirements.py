@@ -23,7 +23,13 @@ from handlers.blocks import (
     paginate,
     pledge_button,
 )
-from handlers.coverage import LEGEND, requirement_lines
+from handlers.coverage import LEGEND
+
+# A requirement's lines are drawn in handlers.coverage, with every other view's; they
+# are re-exported here, where the other features have always found them.
+from handlers.coverage import coverage_line as coverage_line
+from handlers.coverage import requirement_lines as requirement_lines
+from handlers.coverage import tags as tags
 from handlers.grammar import Args, expect_end, iso_date, paged, quantity, requirement_code
 from handlers.ids import CALLBACK_REQUIREMENT
 from handlers.routing import Route

@@ -212,7 +212,9 @@ def test_a_pledge_button_opens_the_form_prefilled(http: SlackOverHttp, slack: Sl
     view = slack.wait_for("views.open")[0].args["view"]
     select = view["blocks"][0]["element"]
     assert select["initial_option"]["value"] == "LAND-1"
-    assert select["initial_option"]["text"]["text"].startswith("LAND-1 Battlegroups · gap")
+    assert (
+        select["initial_option"]["text"]["text"] == "LAND-1 Battlegroups · firm 2 of 4 battlegroups"
+    )
 
 
 def test_a_coordinator_without_a_delegation_is_told_why_the_button_does_nothing(
