@@ -83,14 +83,15 @@ def member_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool], int]:
-    """Pledges per (delegation, status, restricted)."""
-    rows = session.exec(
-        select(Pledge.delegation_id, Pledge.status, Pledge.restricted, func.count()).group_by(
-            col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted)
-        )
-    ).all()
-    return {(d, status, bool(restricted)): n for d, status, restricted, n in rows}
+def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool], int]:
+    """Pledges per (delegation, status, restricted, carries a condition)."""
+    conditional = (col(Pledge.condition_kind) != "").label("conditional")
+    keys = (col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted), conditional)
+    rows = session.execute(sa_select(*keys, func.count()).group_by(*keys)).all()
+    return {
+        (d, status, bool(restricted), bool(has_condition)): n
+        for d, status, restricted, has_condition, n in rows
+    }
 
 
 def question_counts(session: Session) -> dict[int, int]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from bot.domain import access
+from bot.domain import access, wording
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.model import (
     ConditionKind,
@@ -54,11 +54,11 @@ def split_ref(ref: str) -> tuple[str, int]:
 
 def checked_page(page: Page, total: int, what: str) -> Page:
     """``page`` with the list's count, or BadInput when it lies past the end."""
-    counted = page.counted(total)
-    if page.number > counted.pages:
-        pages = f"{counted.pages} page{'' if counted.pages == 1 else 's'}"
-        raise BadInput(f"There is no page {page.number}: {what} fit on {pages}.")
-    return counted
+    numbered = page.counted(total)
+    if page.number > numbered.pages:
+        pages = wording.counted(numbered.pages, "page")
+        raise BadInput(f"There is no page {page.number:,}: {what} fit on {pages}.")
+    return numbered
 
 
 def row_id(value: int | None) -> int:

@@ -80,7 +80,7 @@ class Reports(Service):
                 return Home(actor=actor)
             gaps = gaps_first(loaders.all_requirement_views(s))
             about = loaders.about_labels(s)
-            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]))
+            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]), gap_count=len(gaps))
             if actor.delegation_id is not None:
                 home = replace(home, **_own_lists(s, actor, about, actor.delegation_id, items))
             if actor.is_coordinator:
