@@ -226,17 +226,17 @@ def list_pledges(
 
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
-) -> list[tuple[int, int, str, bool]]:
-    """(requirement id, total quantity, status, conditional): the pledges summed per
-    requirement, status and whether they carry a condition. That is all coverage
-    needs, and it is summed in the database, so a coverage read returns a few rows
-    per requirement however many pledges there are."""
+) -> list[tuple[int, int, bool, bool]]:
+    """(requirement id, total quantity, confirmed, conditional): the live pledges
+    summed per requirement, by whether they are confirmed and whether they carry a
+    condition. That is all coverage needs (bot.domain.model.requirement_coverage),
+    and at most four rows per requirement, however many pledges there are."""
     query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
     return [
-        (rid, int(total), status, bool(is_conditional))
-        for rid, total, status, is_conditional in session.exec(query).all()
+        (rid, int(total), bool(confirmed), bool(conditional))
+        for rid, total, confirmed, conditional in session.exec(query).all()
     ]
 
 
@@ -244,16 +244,17 @@ def pledge_figures(
 def _figures_statement() -> Any:
     # From the running totals (storage.totals), not the pledges: a pledge carries a
     # condition exactly when it has a condition class.
+    confirmed = (col(PledgeTotal.status) == "confirmed").label("confirmed")
     conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
     return (
         select(
             col(PledgeTotal.requirement_id),
             func.sum(col(PledgeTotal.quantity)),
-            col(PledgeTotal.status),
+            confirmed,
             conditional,
         )
-        .where(col(PledgeTotal.pledges) > 0)
-        .group_by(col(PledgeTotal.requirement_id), col(PledgeTotal.status), conditional)
+        .where(col(PledgeTotal.pledges) > 0, col(PledgeTotal.status) != "withdrawn")
+        .group_by(col(PledgeTotal.requirement_id), confirmed, conditional)
     )
 
 

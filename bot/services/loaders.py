@@ -179,15 +179,16 @@ def objective_of(s: Session, r: Requirement) -> Objective:
 
 
 def _figures_by_requirement(
-    rows: Iterable[tuple[int, int, str, bool]],
+    rows: Iterable[tuple[int, int, bool, bool]],
 ) -> dict[int, list[PledgeFigure]]:
-    """Each row is the total of a requirement's pledges in one status, with or
-    without a condition: the coverage arithmetic sums them as it would the pledges."""
+    """Each row is the total of a requirement's live pledges, confirmed or not, with or
+    without a condition: the coverage arithmetic sums them as it would the pledges.
+    Offered stands for every live status short of confirmed (offered, indicated),
+    which the arithmetic treats alike."""
     grouped: dict[int, list[PledgeFigure]] = defaultdict(list)
-    for requirement_id, total, status, conditional in rows:
-        grouped[requirement_id].append(
-            PledgeFigure(total, PledgeStatus(status), conditional=conditional)
-        )
+    for requirement_id, total, confirmed, conditional in rows:
+        status = PledgeStatus.CONFIRMED if confirmed else PledgeStatus.OFFERED
+        grouped[requirement_id].append(PledgeFigure(total, status, conditional=conditional))
     return grouped
 
 
