@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
@@ -20,8 +20,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.domain.errors import BadInput
 from bot.domain.model import Rating
 from bot.domain.read_models import Page
+from bot.domain.wording import counted
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
@@ -152,11 +154,24 @@ class MessageBuilder:
         self._parts.append(("context", text))
         return self
 
+    def entries(
+        self, entries: Sequence[tuple[str, ButtonElement | None]], more: str
+    ) -> MessageBuilder:
+        """Whole entries (a requirement's lines), each a block with its button while
+        the message has room; otherwise packed several to a block without buttons, and
+        what still does not fit is counted in "…and N more" with ``more``, the command
+        that shows them. Nothing is dropped silently."""
+        self._parts.append(("entries", (list(entries), more)))
+        return self
+
     def build(self, *, notices: Sequence[Notice] = ()) -> Reply:
         blocks: list[Any] = [
             HeaderBlock(text=PlainTextObject(text=truncate(self.title, MAX_HEADER)))
         ]
         text_parts = [self.title]
+        room = MAX_BLOCKS - 1 - self._fixed_blocks()
+        entries = sum(len(v[0]) for k, v in self._parts if k == "entries")
+        one_each = entries <= room
         for kind, value in self._parts:
             if kind == "divider":
                 blocks.append(DividerBlock())
@@ -173,6 +188,22 @@ class MessageBuilder:
                     ContextBlock(elements=[MarkdownTextObject(text=truncate(value, MAX_SECTION))])
                 )
                 text_parts.append(value)
+            elif kind == "entries":
+                listed, more = value
+                if one_each:
+                    for body, button in listed:
+                        blocks.append(
+                            SectionBlock(
+                                text=MarkdownTextObject(text=truncate(body, MAX_SECTION)),
+                                accessory=button,
+                            )
+                        )
+                    text_parts.extend(body for body, _ in listed)
+                else:
+                    texts, _left = pack([body for body, _ in listed], max(1, room), more)
+                    room -= len(texts)
+                    blocks += [SectionBlock(text=MarkdownTextObject(text=t)) for t in texts]
+                    text_parts.extend(texts)
             else:
                 for chunk in _chunks(value):
                     blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk)))
@@ -183,6 +214,40 @@ class MessageBuilder:
             blocks=[b.to_dict() for b in blocks],
             notices=list(notices),
         )
+
+    def _fixed_blocks(self) -> int:
+        """Blocks of every part but the entries."""
+        return sum(
+            0 if kind == "entries" else len(_chunks(value)) if kind == "lines" else 1
+            for kind, value in self._parts
+        )
+
+
+MORE_ROOM = 160  # characters kept free in a packed block for its "…and N more: <command>"
+
+
+def pack(entries: Sequence[str], max_blocks: int, more: str) -> tuple[list[str], int]:
+    """Whole entries packed into at most ``max_blocks`` section texts of at most
+    MAX_SECTION characters each. What does not fit is counted on a last line, "…and N
+    more: ``more``"; returns the texts and that N (0 when everything fits)."""
+    texts: list[str] = []
+    current = ""
+    limit = MAX_SECTION - MORE_ROOM
+    for index, entry in enumerate(entries):
+        entry = truncate(entry, limit)
+        candidate = f"{current}\n{entry}" if current else entry
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if len(texts) + 1 >= max_blocks:
+            left = len(entries) - index
+            texts.append(truncate(f"{current}\n…and {left:,} more: {more}", MAX_SECTION))
+            return texts, left
+        texts.append(current)
+        current = entry
+    if current:
+        texts.append(current)
+    return texts, 0
 
 
 def _chunks(lines: Sequence[str]) -> list[str]:
@@ -207,7 +272,8 @@ def _fit(blocks: list[Any]) -> list[Any]:
         return blocks
     kept = blocks[: MAX_BLOCKS - 1]
     dropped = len(blocks) - len(kept)
-    note = f"…{dropped} more blocks not shown. Narrow the list, e.g. by objective."
+    # A last resort: every list packs or pages itself before it gets here.
+    note = f"…{counted(dropped, 'more block')} not shown. Narrow the list, e.g. by objective."
     return [*kept, ContextBlock(elements=[MarkdownTextObject(text=note)])]
 
 
@@ -224,6 +290,20 @@ def page_note(page: Page, command: str, *, latest_first: bool = False) -> str | 
         label = "Earlier entries" if latest_first else "The next"
         note += f" {label}: `/muster {command} page {page.number + 1}`"
     return note
+
+
+T = TypeVar("T")
+
+
+def paginate(items: Sequence[T], page: Page, what: str) -> tuple[Page, Sequence[T]]:
+    """One page of a list held whole (a statement's requirements), with its count;
+    BadInput for a page past the end."""
+    numbered = page.counted(len(items))
+    if page.number > numbered.pages:
+        raise BadInput(
+            f"There is no page {page.number:,}: {what} fit on {counted(numbered.pages, 'page')}."
+        )
+    return numbered, items[numbered.offset : numbered.offset + numbered.size]
 
 
 def pledge_button(requirement_code: str) -> ButtonElement:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.errors import BadInput
+from bot.domain.wording import counted
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, esc, simple
+from handlers.coverage import POSTURES
 from handlers.grammar import Args, Token, expect_end, user_id
 from handlers.routing import Route
 
@@ -122,7 +124,8 @@ def run_members(muster: Muster, user: str, cmd: AddMembers) -> Reply:
     view = muster.delegations.add_members(user, cmd.code, cmd.user_ids)
     people = ", ".join(f"<@{uid}>" for uid in cmd.user_ids)
     return simple(
-        f"{people} now speak for *{view.code}* ({esc(view.name)}), {view.members} member(s) in all."
+        f"{people} now speak for *{view.code}* ({esc(view.name)}), "
+        f"{counted(view.members, 'member')} in all."
     )
 
 
@@ -132,8 +135,16 @@ def run_list(muster: Muster, user: str, _cmd: ListDelegations) -> Reply:
         return simple(
             "No delegations yet. A coordinator adds them with `/muster delegation add <CODE> <name>`."
         )
-    lines = [f"*{v.code}* {esc(v.name)} · {v.members} member(s) · {v.posture}" for v in views]
-    return MessageBuilder(f"Delegations ({len(views)})").lines(lines).build()
+    lines = [
+        f"*{v.code}* {esc(v.name)} · {counted(v.members, 'member')} · {v.posture}" for v in views
+    ]
+    postures = "; ".join(f"*{name}*: {meaning}" for name, meaning in POSTURES.items())
+    return (
+        MessageBuilder(f"Delegations ({len(views):,})")
+        .lines(lines)
+        .context(f"Postures, as you may see them: {postures}.")
+        .build()
+    )
 
 
 def run_coordinator(muster: Muster, user: str, cmd: AddCoordinator) -> Reply:

@@ -14,7 +14,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.model import ConditionKind
+from bot.domain.model import ConditionKind, Rollup
+from bot.domain.wording import amount, counted, is_singular
 from bot.services.digests import MAX_PER_CHANGE, Alert, ChangeLine, Changes, Digest
 from handlers.answers import answers_for_all
 from handlers.blocks import (
@@ -24,15 +25,17 @@ from handlers.blocks import (
     answer_button,
     esc,
     fmt_qty,
+    pack,
     pledge_button,
     truncate,
 )
+from handlers.coverage import LEGEND, average_line, counts, requirement_lines
 from handlers.questions import age
-from handlers.reports import headline, rollup_line
-from handlers.requirements import requirement_lines
+from handlers.reports import objective_heading
 from handlers.times import slack_date
 
 MAX_QUESTIONS = 10
+GAPS_COMMAND = "`/muster gaps`"
 HINGE_PHRASES = {
     ConditionKind.US: "hinge on US enablers or a US backstop",
     ConditionKind.OTHER_BACKSTOP: "hinge on another nation's or a European backstop",
@@ -72,10 +75,10 @@ MAX_SILENT = 40
 
 def _change(line: ChangeLine) -> str:
     if line.before is not None and line.after is not None and line.before != line.after:
-        amount = f"{fmt_qty(line.before)} → {fmt_qty(line.after)}"
+        figures = f"{fmt_qty(line.before)} → {amount(line.after, line.unit)}"
     else:
-        amount = fmt_qty(line.after if line.after is not None else line.before or 0)
-    return f"{line.ref} {line.delegation} → {line.requirement}: {amount} {esc(line.unit)}"
+        figures = amount(line.after if line.after is not None else line.before or 0, line.unit)
+    return f"{line.ref} {line.delegation} → {line.requirement}: {esc(figures)}"
 
 
 def change_lines(changes: Changes) -> list[str]:
@@ -99,7 +102,8 @@ def change_lines(changes: Changes) -> list[str]:
         )
     if changes.undisclosed:
         lines.append(
-            f"…and {changes.undisclosed} change(s) to undisclosed pledges, counted in the totals."
+            f"…and {counted(changes.undisclosed, 'change')} to undisclosed pledges,"
+            " counted in the totals."
         )
     return lines or ["No changes."]
 
@@ -108,9 +112,13 @@ def hinge_lines(digest: Digest) -> list[str]:
     lines = []
     for hinge in digest.hinges:
         amounts = ", ".join(
-            f"{fmt_qty(qty)} {esc(unit)} ({code})" for code, qty, unit in hinge.amounts
+            f"{esc(amount(qty, unit))} ({code})" for code, qty, unit in hinge.amounts
         )
-        lines.append(f"{amounts} {HINGE_PHRASES[hinge.kind]}")
+        phrase = HINGE_PHRASES[hinge.kind]
+        if len(hinge.amounts) == 1 and is_singular(hinge.amounts[0][1]):
+            verb, rest = phrase.split(" ", 1)  # "1 battlegroup hinges on …"
+            phrase = f"{verb[:-1]}ies {rest}" if verb.endswith("y") else f"{verb}s {rest}"
+        lines.append(f"{amounts} {phrase}")
     return lines or ["No pledge waits on a condition."]
 
 
@@ -133,68 +141,100 @@ def local_day(digest: Digest) -> str:
     return f"{digest.generated_at.astimezone(ZoneInfo(digest.zone)):%d %b %Y}"
 
 
+def headline(rollup: Rollup) -> str:
+    """The counts a planner reads first, as a sentence."""
+    line = counts(rollup)
+    return line[:1].upper() + line[1:]
+
+
+def _gap_blocks(digest: Digest, room: int) -> list[Any]:
+    """The critical shortfalls, every one of them: one block each with a Pledge button
+    while they fit in ``room`` blocks, packed several to a block when they do not, and
+    counted in "…and N more" with the command that lists them if even that is too few."""
+    if not digest.shortfalls:
+        return []
+    blocks: list[Any] = [_section(f"*Critical shortfalls ({len(digest.shortfalls):,})*")]
+    if len(digest.shortfalls) <= room - 1:
+        return blocks + [
+            _section("\n".join(requirement_lines(v)), pledge_button(v.code))
+            for v in digest.shortfalls
+        ]
+    texts, _left = pack(
+        ["\n".join(requirement_lines(v)) for v in digest.shortfalls], room - 1, GAPS_COMMAND
+    )
+    return blocks + [_section(text) for text in texts]
+
+
+def _other_gaps(digest: Digest) -> list[Any]:
+    others = sum(
+        1
+        for part in digest.report.objectives
+        for v in part.requirements
+        if v.coverage.gap and not v.coverage.is_critical_shortfall
+    )
+    if not digest.top_gaps:
+        return []
+    blocks: list[Any] = [_section(f"*Other gaps ({others:,}), worst first*")]
+    blocks += [
+        _section("\n".join(requirement_lines(v)), pledge_button(v.code)) for v in digest.top_gaps
+    ]
+    if others > len(digest.top_gaps):
+        more = f"…and {others - len(digest.top_gaps):,} more: {GAPS_COMMAND}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
+
+
 def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     overall = digest.report.overall
-    blocks: list[Any] = [
+    head: list[Any] = [
         HeaderBlock(text=f"Weekly status · {local_day(digest)}"),
-        _section(f"*{headline(overall)}*\n{rollup_line(overall)}"),
+        _section(f"*{headline(overall)}*\n{average_line(overall)}"),
         _section(
             "*By objective*\n"
             + "\n".join(
-                f"*{p.objective.code}* {esc(p.objective.name)}\n{rollup_line(p.rollup)}"
+                f"{objective_heading(p.objective.code, p.objective.name, p.rollup)}\n"
+                f"{average_line(p.rollup)}"
                 for p in digest.report.objectives
             )
         ),
+        DividerBlock(),
     ]
-    if digest.shortfalls:
-        blocks += [DividerBlock(), _section(f"*Critical shortfalls ({len(digest.shortfalls)})*")]
-        blocks += [
-            _section("\n".join(requirement_lines(v)), pledge_button(v.code))
-            for v in digest.shortfalls[:10]
-        ]
-    if digest.top_gaps:
-        blocks += [_section(f"*Top gaps ({len(digest.top_gaps)})*")]
-        blocks += [
-            _section("\n".join(requirement_lines(v)), pledge_button(v.code))
-            for v in digest.top_gaps
-        ]
-    blocks += [
+    silent = (
+        ", ".join(f"{code} {esc(name)}" for code, name in digest.silent[:MAX_SILENT])
+        + (
+            f" …and {len(digest.silent) - MAX_SILENT:,} more"
+            if len(digest.silent) > MAX_SILENT
+            else ""
+        )
+        if digest.silent
+        else "Every delegation pledged or asked something."
+    )
+    tail: list[Any] = [
+        *_other_gaps(digest),
         DividerBlock(),
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
         *answers_for_all(digest),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(
-            f"*Open questions ({len(digest.open_questions)}), oldest first*",
+            f"*Open questions ({len(digest.open_questions):,}), oldest first*",
             open_question_summary(digest),
         ),
-        _list_section(
-            "*Not heard from this period*",
-            [
-                ", ".join(f"{code} {esc(name)}" for code, name in digest.silent[:MAX_SILENT])
-                + (
-                    f" …and {len(digest.silent) - MAX_SILENT} more"
-                    if len(digest.silent) > MAX_SILENT
-                    else ""
-                )
-                if digest.silent
-                else "Every delegation pledged or asked something."
-            ],
-        ),
+        _list_section("*Not heard from this period*", [silent]),
     ]
-    note = "Firm = confirmed with no open condition. Shares are averaged per requirement."
+    note = LEGEND
     if not digest.full_view:
         note += " Restricted pledges appear only inside totals."
-    blocks.append(
+    tail.append(
         ContextBlock(
             elements=[
                 MarkdownTextObject(text=f"{note} Generated {slack_date(digest.generated_at)}.")
             ]
         )
     )
-    blocks = blocks[: MAX_BLOCKS - 1] + blocks[-1:] if len(blocks) > MAX_BLOCKS else blocks
+    blocks = head + _gap_blocks(digest, MAX_BLOCKS - len(head) - len(tail)) + tail
     fallback = (
         f"Weekly status · {local_day(digest)}: {headline(overall)}; "
-        f"{len(digest.open_questions)} open question(s)."
+        f"{counted(len(digest.open_questions), 'open question')}."
     )
     return truncate(fallback, MAX_FALLBACK), [b.to_dict() for b in blocks]
 
@@ -213,7 +253,7 @@ def render_alerts(alerts: Sequence[Alert]) -> tuple[str, list[dict[str, Any]]]:
         groups.setdefault(subject, []).append(alert)
     blocks: list[dict[str, Any]] = []
     if len(alerts) > 1:
-        blocks.append(_section(f"🚨 *{len(alerts)} gap alerts*").to_dict())
+        blocks.append(_section(f"🚨 *{counted(len(alerts), 'gap alert')}*").to_dict())
     for same in groups.values():
         first = same[0]
         button = (

@@ -28,6 +28,7 @@ from bot.domain.errors import BadInput
 from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
 from bot.domain.read_models import RequirementView
 from bot.domain.text import strip_controls
+from bot.domain.wording import amount
 from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
 from handlers.ids import FIELD_ACTION
 
@@ -41,8 +42,15 @@ def option(text: str, value: str) -> Option:
 
 
 def requirement_option(view: RequirementView) -> Option:
-    gap = f"gap {fmt_qty(view.coverage.gap)}" if view.coverage.gap else "filled"
-    return option(f"{view.code} {view.title} · {gap}", view.code)
+    """The line, then how firm it is (kept whole: the title gives way to it)."""
+    c = view.coverage
+    state = (
+        " · filled" if c.filled else f" · firm {fmt_qty(c.firm)} of {amount(c.required, view.unit)}"
+    )
+    name = f"{view.code} {view.title}"
+    if len(state) < MAX_OPTION_TEXT - len(view.code) - 2:
+        name = truncate(name, MAX_OPTION_TEXT - len(state))
+    return option(name + state, view.code)
 
 
 def requirement_groups(views: Sequence[RequirementView]) -> list[OptionGroup]:
@@ -51,7 +59,7 @@ def requirement_groups(views: Sequence[RequirementView]) -> list[OptionGroup]:
     for objective in dict.fromkeys(v.objective for v in views):
         members = [v for v in views if v.objective == objective]
         if len(members) > MAX_OPTIONS_PER_GROUP:
-            members = sorted(members, key=lambda v: (v.coverage.gap == 0, v.coverage.fill))[
+            members = sorted(members, key=lambda v: (v.coverage.filled, v.coverage.fill))[
                 :MAX_OPTIONS_PER_GROUP
             ]
             members.sort(key=lambda v: int(v.code.split("-")[1]))

@@ -8,6 +8,7 @@ from bot.domain.errors import BadInput
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import CLASSIFIED_NOTICE, MessageBuilder, Reply
+from handlers.coverage import definitions
 from handlers.grammar import Args
 from handlers.routing import Route
 
@@ -42,6 +43,10 @@ def parse_help(args: Args) -> Help:
             "digest": "broadcasts",
             "alerts": "broadcasts",
             "export": "reports",
+            "terms": "words",
+            "figures": "words",
+            "posture": "words",
+            "postures": "words",
         }.get(topic, topic)
         if topic not in u.TOPICS:
             raise BadInput(f"There is no help topic {topic!r}.", f"Topics: {', '.join(u.TOPICS)}.")
@@ -63,6 +68,8 @@ def render_help(topic: str | None) -> Reply:
     builder.lines(lines)
     if topic == "questions":
         builder.context(QUESTIONS_NOTE)
+    if topic in (None, "reports", "delegations", "words"):
+        builder.divider().lines(definitions())
     if topic is None:
         builder.context(f"Topics: {', '.join(u.TOPICS)} (`/muster help pledges`).")
     return builder.build()

@@ -24,12 +24,13 @@ from handlers.blocks import (
     FollowUps,
     answer_button,
     hand_off,
+    pack,
     pledge_button,
     truncate,
 )
+from handlers.coverage import LEGEND, requirement_lines
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
-from handlers.requirements import requirement_lines
 from handlers.times import slack_date
 
 MAX_ITEMS = 15  # per section, so the tab stays inside Slack's 100 blocks
@@ -48,7 +49,7 @@ def _more(count: int, where: str) -> list[Block]:
         return []
     return [
         ContextBlock(
-            elements=[MarkdownTextObject(text=f"…and {count - MAX_ITEMS} more: `{where}`")]
+            elements=[MarkdownTextObject(text=f"…and {count - MAX_ITEMS:,} more: `{where}`")]
         )
     ]
 
@@ -70,6 +71,18 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
         if not home.questions:
             blocks.append(_text("None open."))
         blocks += _more(home.question_count, "/muster questions")
+    tail = _gaps(home) if actor.is_registered else []
+    tail.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Updated {slack_date(now)}. {LEGEND} ⚠️ {CLASSIFIED_NOTICE}"
+                    if actor.is_registered
+                    else f"Updated {slack_date(now)}. ⚠️ {CLASSIFIED_NOTICE}"
+                )
+            ]
+        )
+    )
     if actor.is_coordinator:
         blocks += _heading(f"Unanswered questions ({home.unanswered_count:,})")
         for question in home.unanswered[:MAX_ITEMS]:
@@ -81,27 +94,36 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
                 )
             )
         blocks += _more(home.unanswered_count, "/muster questions")
-        blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls)})")
-        blocks += [
-            _text("\n".join(requirement_lines(r))) for r in home.critical_shortfalls[:MAX_ITEMS]
-        ]
-        blocks += _more(len(home.critical_shortfalls), "/muster gaps")
-    if actor.is_registered:
-        blocks += _heading("Largest gaps")
-        for view in home.top_gaps:
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(
-                        text=truncate("\n".join(requirement_lines(view)), 3000)
-                    ),
-                    accessory=pledge_button(view.code),
-                )
+        blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls):,})")
+        blocks += _shortfalls(home, MAX_MODAL_BLOCKS - len(blocks) - len(tail))
+    return View(type="home", blocks=blocks + tail).to_dict()
+
+
+def _shortfalls(home: Home, room: int) -> list[Block]:
+    """Every critical shortfall, packed several to a block so that as many as the tab
+    holds are shown; any left over are counted, with the command that lists them all."""
+    if not home.critical_shortfalls:
+        return [_text("None: every critical line is at least half firm.")]
+    entries = ["\n".join(requirement_lines(r)) for r in home.critical_shortfalls]
+    texts, _left = pack(entries, room, "`/muster gaps`")
+    return [_text(text) for text in texts]
+
+
+def _gaps(home: Home) -> list[Block]:
+    blocks = _heading(f"Gaps, worst first ({home.gap_count:,})")
+    for view in home.top_gaps:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate("\n".join(requirement_lines(view)), 3000)),
+                accessory=pledge_button(view.code),
             )
-    stamp = slack_date(now)
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {stamp}. ⚠️ {CLASSIFIED_NOTICE}")])
-    )
-    return View(type="home", blocks=blocks[:MAX_MODAL_BLOCKS]).to_dict()
+        )
+    if not home.top_gaps:
+        blocks.append(_text("None: every requirement is firmly filled."))
+    if home.gap_count > len(home.top_gaps):
+        more = f"…and {home.gap_count - len(home.top_gaps):,} more: `/muster gaps`"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
 
 
 def on_home_opened(ack: Callable[..., Any], event: dict[str, Any], context: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from bot.domain.errors import BadInput
 from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeStatus
 from bot.domain.read_models import Page, PledgeList, PledgeResult, PledgeView, RequirementView
 from bot.domain.text import shorten
+from bot.domain.wording import amount, counted, is_singular
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from handlers import forms
@@ -23,12 +24,12 @@ from handlers.blocks import (
     MessageBuilder,
     Reply,
     esc,
-    fmt_qty,
     form_reply,
     hand_off,
     open_form,
     page_note,
 )
+from handlers.coverage import coverage_line
 from handlers.grammar import (
     PLEDGE_REF,
     Args,
@@ -40,7 +41,6 @@ from handlers.grammar import (
     requirement_code,
 )
 from handlers.ids import CALLBACK_PLEDGE
-from handlers.requirements import coverage_line
 from handlers.routing import Route
 
 LIVE_WORDS = {s.value for s in PledgeStatus if s != PledgeStatus.WITHDRAWN}
@@ -177,7 +177,7 @@ def parse_list(args: Args) -> ListPledges:
 
 
 def pledge_summary(p: PledgeView) -> str:
-    line = f"*{p.ref}* {p.delegation} → {p.requirement}: {fmt_qty(p.quantity)} {esc(p.unit)}, {p.status.value}"
+    line = f"*{p.ref}* {p.delegation} → {p.requirement}: {esc(amount(p.quantity, p.unit))}, {p.status.value}"
     if p.restricted:
         line += " · restricted"
     details = []
@@ -240,7 +240,9 @@ def render_list(listing: PledgeList, command: str = "pledges") -> Reply:
         builder.context(note)
     if listing.undisclosed:
         builder.context(
-            f"{listing.undisclosed} undisclosed pledge(s) are counted in the totals but not shown."
+            f"{counted(listing.undisclosed, 'undisclosed pledge')} "
+            f"{'is' if is_singular(listing.undisclosed) else 'are'} counted in the totals "
+            "but not shown."
         )
     if not listing.pledges and not listing.undisclosed:
         builder.line("No pledges yet.")

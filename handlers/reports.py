@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from bot.domain.errors import BadInput
-from bot.domain.model import Rollup, percent
-from bot.domain.read_models import History, HistoryEntry, Page, StatusReport
+from bot.domain.model import Rollup
+from bot.domain.read_models import History, HistoryEntry, Page, RequirementView, StatusReport
 from bot.services.muster import Muster
 from handlers import usage as u
-from handlers.blocks import RATING_ICON, MessageBuilder, Reply, esc, page_note
+from handlers.blocks import MessageBuilder, Reply, esc, page_note, paginate
+from handlers.coverage import LEGEND, average_line, counts
 from handlers.grammar import Args, expect_end, paged
 from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
 from handlers.times import slack_date
 
-BAR_WIDTH = 20
 CREATION_ACTIONS = ("created", "asked", "added", "member added")
 
 
@@ -28,7 +28,7 @@ class Status:
 
 @dataclass(frozen=True)
 class Gaps:
-    pass
+    page: Page = field(default_factory=Page)
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,9 @@ def parse_status(args: Args) -> Status:
 
 
 def parse_gaps(args: Args) -> Gaps:
+    args, page = paged(args, str(u.GAPS))
     expect_end(args.tokens, str(u.GAPS))
-    return Gaps()
+    return Gaps(page)
 
 
 def parse_history(args: Args) -> ShowHistory:
@@ -57,57 +58,32 @@ def parse_history(args: Args) -> ShowHistory:
     return ShowHistory(token.text.upper(), page)
 
 
-def bar(firm: Fraction, conditional: Fraction) -> str:
-    """A text bar: █ firm, ▒ conditional, ░ still open."""
-    firm_cells = int(firm * BAR_WIDTH)
-    conditional_cells = min(BAR_WIDTH - firm_cells, int(conditional * BAR_WIDTH))
-    return (
-        "█" * firm_cells
-        + "▒" * conditional_cells
-        + "░" * (BAR_WIDTH - firm_cells - conditional_cells)
-    )
-
-
-def rollup_line(rollup: Rollup) -> str:
-    if not rollup.count:
-        return "no requirements yet"
-    icon = RATING_ICON[rollup.rating] if rollup.rating else ""
-    shortfalls = rollup.critical_shortfalls
-    return (
-        f"`{bar(rollup.firm_share, rollup.conditional_share)}` {icon} "
-        f"firm {percent(rollup.firm_share)}% · conditional {percent(rollup.conditional_share)}% · "
-        f"gap {100 - percent(rollup.firm_share)}% · {rollup.count} requirement(s)"
-        + (f" · *{shortfalls} critical shortfall(s)*" if shortfalls else "")
-    )
-
-
-def headline(rollup: Rollup) -> str:
-    return (
-        f"{rollup.count} requirements: {rollup.filled} filled, {rollup.partly_filled} partly filled, "
-        f"{rollup.empty} empty · {rollup.critical_shortfalls} critical shortfall(s)"
-    )
+def objective_heading(code: str, name: str, rollup: Rollup) -> str:
+    return f"*{code}* {esc(name)}: {counts(rollup)}" if rollup.count else f"*{code}* {esc(name)}"
 
 
 def render_status(report: StatusReport, *, scope: str | None) -> Reply:
     title = "Coverage by objective" if scope is None else f"Coverage of {scope} by requirement"
     builder = MessageBuilder(title)
-    builder.lines(
-        [
-            f"*{'All objectives' if scope is None else scope}* {headline(report.overall)}",
-            rollup_line(report.overall),
-        ]
-    )
-    for part in report.objectives:
-        builder.divider()
+    overall = report.overall
+    if scope is None:  # one objective's own heading says it all
         builder.lines(
-            [f"*{part.objective.code}* {esc(part.objective.name)}", rollup_line(part.rollup)]
+            [f"*Overall*: {counts(overall)}", average_line(overall)]
+            if overall.count
+            else ["*Overall*: no requirements yet"]
+        )
+    for index, part in enumerate(report.objectives):
+        if scope is None or index:
+            builder.divider()
+        builder.lines(
+            [
+                objective_heading(part.objective.code, part.objective.name, part.rollup),
+                average_line(part.rollup),
+            ]
         )
         if scope is not None:
-            add_requirement_sections(builder, part.requirements)
-    builder.context(
-        "Firm = confirmed with no open condition. Conditional = indicated, offered or conditional. "
-        "Shares are averaged per requirement; units are never added together."
-    )
+            add_requirement_sections(builder, part.requirements, f"`/muster requirements {scope}`")
+    builder.context(LEGEND)
     return builder.build()
 
 
@@ -115,20 +91,36 @@ def run_status(muster: Muster, user: str, cmd: Status) -> Reply:
     return render_status(muster.reports.status(user, cmd.objective), scope=cmd.objective)
 
 
-def run_gaps(muster: Muster, user: str, _cmd: Gaps) -> Reply:
-    views = muster.reports.gaps(user)
-    builder = MessageBuilder(f"Gaps ({len(views)})")
+def render_gaps(views: Sequence[RequirementView], page: Page) -> Reply:
+    """One page of the lines firm pledges do not fill yet, critical shortfalls first."""
+    page, shown = paginate(views, page, "the gaps")
+    builder = MessageBuilder(f"Gaps ({len(views):,})")
     if not views:
         return builder.line("Every requirement is firmly filled.").build()
-    shortfalls = [v for v in views if v.coverage.is_critical_shortfall]
-    if shortfalls:
-        builder.line(f"*Critical shortfalls ({len(shortfalls)})*")
-        add_requirement_sections(builder, shortfalls)
-    others = [v for v in views if not v.coverage.is_critical_shortfall]
-    if others:
-        builder.divider().line(f"*Other gaps ({len(others)})*")
-        add_requirement_sections(builder, others)
+    shortfalls = sum(1 for v in views if v.coverage.is_critical_shortfall)
+    first = True
+    for critical, heading, total in (
+        (True, "Critical shortfalls", shortfalls),
+        (False, "Other gaps", len(views) - shortfalls),
+    ):
+        part = [v for v in shown if v.coverage.is_critical_shortfall == critical]
+        if not part:
+            continue
+        continued = ", continued" if part[0] is not views[0 if critical else shortfalls] else ""
+        if not first:
+            builder.divider()
+        builder.line(f"*{heading} ({total:,}){continued}*")
+        add_requirement_sections(builder, part, f"`/muster gaps page {page.number}`")
+        first = False
+    note = page_note(page, "gaps")
+    builder.context(
+        (note + " " if note else "") + "A gap is a line that firm pledges do not fill yet."
+    )
     return builder.build()
+
+
+def run_gaps(muster: Muster, user: str, cmd: Gaps) -> Reply:
+    return render_gaps(muster.reports.gaps(user), cmd.page)
 
 
 def _value(value: Any) -> str:

@@ -10,21 +10,27 @@ from typing import Any
 from slack_sdk.models.blocks import Option
 
 from bot.domain.errors import BadInput
-from bot.domain.model import Priority, percent
-from bot.domain.read_models import ObjectiveView, RequirementView
+from bot.domain.model import Priority
+from bot.domain.read_models import ObjectiveView, Page, RequirementView
 from bot.services.muster import Muster
 from handlers import forms
 from handlers import usage as u
 from handlers.blocks import (
-    RATING_ICON,
     MessageBuilder,
     Reply,
-    esc,
-    fmt_qty,
     form_reply,
+    page_note,
+    paginate,
     pledge_button,
 )
-from handlers.grammar import Args, expect_end, iso_date, quantity, requirement_code
+from handlers.coverage import LEGEND
+
+# A requirement's lines are drawn in handlers.coverage, with every other view's; they
+# are re-exported here, where the other features have always found them.
+from handlers.coverage import coverage_line as coverage_line
+from handlers.coverage import requirement_lines as requirement_lines
+from handlers.coverage import tags as tags
+from handlers.grammar import Args, expect_end, iso_date, paged, quantity, requirement_code
 from handlers.ids import CALLBACK_REQUIREMENT
 from handlers.routing import Route
 
@@ -56,6 +62,7 @@ class EditRequirement:
 @dataclass(frozen=True)
 class ListRequirements:
     objective: str | None = None
+    page: Page = field(default_factory=Page)
 
 
 def parse_priority(word: str, usage: u.Usage) -> Priority:
@@ -128,43 +135,24 @@ def parse_edit(args: Args) -> EditRequirement:
 
 
 def parse_list(args: Args) -> ListRequirements:
+    args, page = paged(args, str(u.REQUIREMENTS))
     objective = args.get(0)
     expect_end(args.tokens[1:], str(u.REQUIREMENTS))
-    return ListRequirements(objective.text.upper() if objective else None)
-
-
-def tags(view: RequirementView) -> str:
-    parts = [view.priority.value]
-    if view.enabler:
-        parts.append("enabler")
-    if view.needed_by:
-        parts.append(f"by {view.needed_by.isoformat()}")
-    return " · ".join(parts)
-
-
-def coverage_line(view: RequirementView) -> str:
-    c = view.coverage
-    line = (
-        f"{RATING_ICON[c.rating]} firm {fmt_qty(c.firm)} / {fmt_qty(c.required)} {esc(view.unit)}"
-        f" · conditional {fmt_qty(c.conditional)} · gap {fmt_qty(c.gap)} · {percent(c.fill)}%"
-    )
-    if c.is_critical_shortfall:
-        line += " · *critical shortfall*"
-    return line
-
-
-def requirement_lines(view: RequirementView) -> list[str]:
-    return [f"*{view.code}* {esc(view.title)} ({tags(view)})", coverage_line(view)]
+    return ListRequirements(objective.text.upper() if objective else None, page)
 
 
 def add_requirement_sections(
-    builder: MessageBuilder, views: Sequence[RequirementView]
+    builder: MessageBuilder, views: Sequence[RequirementView], more: str
 ) -> MessageBuilder:
-    """One block per requirement, with a Pledge button where there is a gap to fill."""
-    for view in views:
-        button = pledge_button(view.code) if view.coverage.gap else None
-        builder.section("\n".join(requirement_lines(view)), button)
-    return builder
+    """One block per requirement, with a Pledge button where there is a gap to fill,
+    while the message has room; ``more`` is the command that shows what does not fit."""
+    return builder.entries(
+        [
+            ("\n".join(requirement_lines(v)), pledge_button(v.code) if v.coverage.gap else None)
+            for v in views
+        ],
+        more,
+    )
 
 
 def run_add(muster: Muster, user: str, cmd: AddRequirement | OpenRequirementForm) -> Reply:
@@ -190,11 +178,19 @@ def run_edit(muster: Muster, user: str, cmd: EditRequirement) -> Reply:
 
 def run_list(muster: Muster, user: str, cmd: ListRequirements) -> Reply:
     views = muster.requirements.list_requirements(user, cmd.objective)
-    scope = f" for {cmd.objective}" if cmd.objective else ""
-    builder = MessageBuilder(f"Requirements{scope} ({len(views)})")
+    return render_list(views, cmd.objective, cmd.page)
+
+
+def render_list(views: Sequence[RequirementView], objective: str | None, page: Page) -> Reply:
+    scope = f" for {objective}" if objective else ""
+    command = f"requirements {objective}" if objective else "requirements"
+    page, shown = paginate(views, page, "the requirements")
+    builder = MessageBuilder(f"Requirements{scope} ({len(views):,})")
     if not views:
         return builder.line("No requirements yet.").build()
-    return add_requirement_sections(builder, views).build()
+    add_requirement_sections(builder, shown, f"`/muster {command} page {page.number}`")
+    note = page_note(page, command)
+    return (builder.context(note) if note else builder).context(LEGEND).build()
 
 
 # --- the requirement form -------------------------------------------------------------

@@ -49,7 +49,9 @@ REQUIREMENT_EDIT = Usage(
     "coordinator",
     "requirements",
 )
-REQUIREMENTS = Usage("requirements [OBJ]", "requirements SKY", "registered", "requirements")
+REQUIREMENTS = Usage(
+    "requirements [OBJ] [page <n>]", "requirements SKY", "registered", "requirements"
+)
 PLEDGE = Usage(
     'pledge <REQ> <quantity> [indicated|offered|confirmed] [restricted] [if "<condition>"] [caveat "<caveat>"] [from YYYY-MM-DD]',
     'pledge LAND-1 1 offered if "US backstop"',
@@ -97,7 +99,7 @@ QUESTION_DUPLICATE = Usage(
     "question duplicate <Q-n> of <Q-m>", "question duplicate Q-4 of Q-2", "coordinator", "questions"
 )
 STATUS = Usage("status [OBJ]", "status SKY", "registered", "reports")
-GAPS = Usage("gaps", "gaps", "registered", "reports")
+GAPS = Usage("gaps [page <n>]", "gaps page 2", "registered", "reports")
 SETUP = Usage(
     "setup coordinators-channel <#channel>",
     "setup coordinators-channel #coordinators",
@@ -173,4 +175,5 @@ TOPICS = {
     "questions": "Questions (RFIs) and answers",
     "reports": "Coverage, gaps, the audit trail and exports",
     "broadcasts": "Weekly digests and gap alerts to channels",
+    "words": "What firm, pending, conditional, open and the postures mean",
 }

@@ -121,9 +121,10 @@ def _question_scope(query: Any, statuses: Sequence[str] | None, delegation_id: i
 
 
 def _history_of(ref: str, *, requirement: bool) -> Any:
-    """The events of one pledge or question, or of a requirement and its pledges."""
+    """The events of one pledge or question, or of a requirement and its pledges (a
+    requirement's own events carry its code too, so one index reads them in order)."""
     if requirement:
-        return or_(col(Event.entity_ref) == ref, col(Event.requirement_code) == ref)
+        return col(Event.requirement_code) == ref
     return col(Event.entity_ref) == ref
 
 

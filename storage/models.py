@@ -73,9 +73,20 @@ class Requirement(SQLModel, table=True):
 
 
 class Pledge(SQLModel, table=True):
+    # A list reads one page in id order within a requirement or a delegation, and
+    # counts from an index that holds every column the count looks at (listing.py).
+    __table_args__ = (
+        Index("ix_pledge_requirement_page", "requirement_id", "id"),
+        Index("ix_pledge_delegation_page", "delegation_id", "id"),
+        Index(
+            "ix_pledge_requirement_count", "requirement_id", "status", "restricted", "delegation_id"
+        ),
+        Index("ix_pledge_delegation_count", "delegation_id", "status", "restricted"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    delegation_id: int = Field(foreign_key="delegation.id", index=True)
-    requirement_id: int = Field(foreign_key="requirement.id", index=True)
+    delegation_id: int = Field(foreign_key="delegation.id")
+    requirement_id: int = Field(foreign_key="requirement.id")
     quantity: int = Field(sa_type=BigInteger)
     status: str = Field(max_length=12)
     condition: str = Field(default="", max_length=500)
@@ -118,13 +129,20 @@ class Question(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """The audit log: one row per change, with the fields before and after."""
 
+    # A trail is read newest first, a page at a time (listing.history_page).
+    __table_args__ = (
+        Index("ix_event_requirement_code_at", "requirement_code", "at", "id"),
+        Index("ix_event_entity_ref_at", "entity_ref", "at", "id"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(index=True)
     actor: str = Field(max_length=32)
     entity: str = Field(max_length=16)
-    entity_ref: str = Field(max_length=64, index=True)  # e.g. digest:C01ABCDEF23
+    entity_ref: str = Field(max_length=64)  # e.g. digest:C01ABCDEF23
     action: str = Field(max_length=24)
-    requirement_code: str = Field(default="", max_length=16, index=True)
+    # Every event about a requirement or one of its pledges, the requirement's own too.
+    requirement_code: str = Field(default="", max_length=16)
     delegation_id: int | None = Field(default=None, foreign_key="delegation.id")
     restricted: bool = False
     before: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

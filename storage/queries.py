@@ -83,14 +83,15 @@ def member_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool], int]:
-    """Pledges per (delegation, status, restricted)."""
-    rows = session.exec(
-        select(Pledge.delegation_id, Pledge.status, Pledge.restricted, func.count()).group_by(
-            col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted)
-        )
-    ).all()
-    return {(d, status, bool(restricted)): n for d, status, restricted, n in rows}
+def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool], int]:
+    """Pledges per (delegation, status, restricted, carries a condition)."""
+    conditional = (col(Pledge.condition_kind) != "").label("conditional")
+    keys = (col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted), conditional)
+    rows = session.execute(sa_select(*keys, func.count()).group_by(*keys)).all()
+    return {
+        (d, status, bool(restricted), bool(has_condition)): n
+        for d, status, restricted, has_condition, n in rows
+    }
 
 
 def question_counts(session: Session) -> dict[int, int]:
@@ -173,6 +174,27 @@ def _requirements_statement() -> Select[Requirement, Objective]:
     )
 
 
+def catalogue(session: Session) -> tuple[list[Objective], list[tuple[Requirement, Objective]]]:
+    """Every objective in order, and every requirement with its objective, in one
+    statement (an objective with no requirement yet comes once, with None)."""
+    objectives: dict[int | None, Objective] = {}
+    requirements: list[tuple[Requirement, Objective]] = []
+    for o, r in session.exec(_catalogue_statement()).all():
+        objectives.setdefault(o.id, o)
+        if r is not None:
+            requirements.append((r, o))
+    return list(objectives.values()), requirements
+
+
+@cache
+def _catalogue_statement() -> Select[Objective, Requirement | None]:
+    return (
+        select(Objective, Requirement)
+        .outerjoin(Requirement, col(Requirement.objective_id) == col(Objective.id))
+        .order_by(col(Objective.position), col(Objective.id), col(Requirement.seq))
+    )
+
+
 # --- pledges ----------------------------------------------------------------
 
 
@@ -204,17 +226,17 @@ def list_pledges(
 
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
-) -> list[tuple[int, int, str, bool]]:
-    """(requirement id, total quantity, status, conditional): the pledges summed per
-    requirement, status and whether they carry a condition. That is all coverage
-    needs, and it is summed in the database, so a coverage read returns a few rows
-    per requirement however many pledges there are."""
+) -> list[tuple[int, int, bool, bool]]:
+    """(requirement id, total quantity, confirmed, conditional): the live pledges
+    summed per requirement, by whether they are confirmed and whether they carry a
+    condition. That is all coverage needs (bot.domain.model.requirement_coverage),
+    and at most four rows per requirement, however many pledges there are."""
     query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
     return [
-        (rid, int(total), status, bool(is_conditional))
-        for rid, total, status, is_conditional in session.exec(query).all()
+        (rid, int(total), bool(confirmed), bool(conditional))
+        for rid, total, confirmed, conditional in session.exec(query).all()
     ]
 
 
@@ -222,16 +244,17 @@ def pledge_figures(
 def _figures_statement() -> Any:
     # From the running totals (storage.totals), not the pledges: a pledge carries a
     # condition exactly when it has a condition class.
+    confirmed = (col(PledgeTotal.status) == "confirmed").label("confirmed")
     conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
     return (
         select(
             col(PledgeTotal.requirement_id),
             func.sum(col(PledgeTotal.quantity)),
-            col(PledgeTotal.status),
+            confirmed,
             conditional,
         )
-        .where(col(PledgeTotal.pledges) > 0)
-        .group_by(col(PledgeTotal.requirement_id), col(PledgeTotal.status), conditional)
+        .where(col(PledgeTotal.pledges) > 0, col(PledgeTotal.status) != "withdrawn")
+        .group_by(col(PledgeTotal.requirement_id), confirmed, conditional)
     )
 
 
@@ -267,13 +290,6 @@ def add_event(session: Session, **fields: Any) -> Event:
     event = Event(**fields)
     session.add(event)
     return event
-
-
-def events_with_requirement(session: Session) -> Sequence[Event]:
-    """Every event that concerns a requirement or a pledge against one, oldest first."""
-    return session.exec(
-        select(Event).where(Event.requirement_code != "").order_by(col(Event.at), col(Event.id))
-    ).all()
 
 
 def restricted_pledge_ids(session: Session, pledge_ids: Iterable[int]) -> set[int]:

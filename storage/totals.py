@@ -26,9 +26,13 @@ _TRACKED = ("requirement_id", "status", "condition_kind", "restricted", "quantit
 
 
 def install() -> None:
-    """Follow every ORM flush (idempotent; called when an engine is made, never at import)."""
-    if not event.contains(OrmSession, "before_flush", _before_flush):
-        event.listen(OrmSession, "before_flush", _before_flush)
+    """Follow every ORM flush (idempotent; called when an engine is made, never at import).
+
+    The totals are added after the flush's own statements: adding locks the totals row
+    until commit, and pledges to one line queue on that lock, so the less a
+    transaction does after it, the sooner the next pledge goes."""
+    if not event.contains(OrmSession, "after_flush", _after_flush):
+        event.listen(OrmSession, "after_flush", _after_flush)
 
 
 def _key(values: dict[str, Any]) -> Key:
@@ -50,7 +54,9 @@ def _before(pledge: Pledge) -> dict[str, Any]:
     return values
 
 
-def _before_flush(session: OrmSession, _context: Any, _instances: Any) -> None:
+def _after_flush(session: OrmSession, _context: Any) -> None:
+    # After a flush, the session still lists what it flushed, with each attribute's
+    # history, until the flush returns.
     changes: Counter[Key] = Counter()
     counts: Counter[Key] = Counter()
     for pledge in (o for o in session.new if isinstance(o, Pledge)):

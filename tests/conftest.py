@@ -70,12 +70,27 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
+    _require_postgres()
+    with postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+def _require_postgres() -> None:
     if not postgres_admin_url():
         if postgres_required():
             pytest.fail("MUSTER_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
-    with postgres_database() as url:
-        upgrade(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of each kind with no tables at all: migrations start from here."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    _require_postgres()
+    with postgres_database("muster_empty") as url:
         yield url
 
 

@@ -81,16 +81,21 @@ def posture(
     actor: Actor,
     delegation_id: int,
     *,
-    confirmed: int,
+    firm: int,
     live: int,
     asked: int,
 ) -> Posture:
-    """A delegation's posture as this viewer may know it. The counts must already
-    leave out the restricted pledges the viewer may not see; questions count only
-    where the viewer may know who asked, or the change of posture would name the asker."""
+    """A delegation's posture as this viewer may know it, from the share of its live
+    pledges that are firm (confirmed, no open condition): committed from one half up,
+    considering below that or with questions only, not yet positioned with neither.
+    Pledges are counted, not their quantities, which are in different units.
+
+    The counts must already leave out the restricted pledges the viewer may not see;
+    questions count only where the viewer may know who asked, or the change of
+    posture would name the asker."""
     if not may_know_asker(actor, delegation_id):
         asked = 0
-    if confirmed:
+    if live and 2 * firm >= live:
         return Posture.COMMITTED
     if live or asked:
         return Posture.CONSIDERING

@@ -113,16 +113,42 @@ def rate(fill: Fraction) -> Rating:
 
 @dataclass(frozen=True)
 class Coverage:
-    """One requirement's coverage, in its own unit."""
+    """One requirement's coverage, in its own unit, in four words with one meaning each:
+    *firm* (confirmed, no open condition), *pending* (offered or indicated, no
+    condition), *conditional* (any live pledge with an open condition) and *open*
+    (what no live pledge covers). Firm + pending + conditional + open is the
+    requirement, less what is over-pledged (``over``): open never goes below zero."""
 
     required: int
-    firm: int
-    conditional: int
-    critical: bool  # priority critical or an enabler
+    firm: int = 0
+    pending: int = 0
+    conditional: int = 0
+    critical: bool = False  # priority critical or an enabler
+
+    @property
+    def pledged(self) -> int:
+        """Every live pledge: firm, pending and conditional."""
+        return self.firm + self.pending + self.conditional
+
+    @property
+    def open(self) -> int:
+        """What no live pledge covers."""
+        return max(0, self.required - self.pledged)
+
+    @property
+    def over(self) -> int:
+        """What live pledges offer beyond the requirement (over-pledged)."""
+        return max(0, self.pledged - self.required)
 
     @property
     def gap(self) -> int:
+        """The shortfall: what firm pledges still leave to find (0 once filled)."""
         return max(0, self.required - self.firm)
+
+    @property
+    def filled(self) -> bool:
+        """Firm pledges cover the whole requirement."""
+        return self.firm >= self.required
 
     @property
     def fill(self) -> Fraction:
@@ -142,9 +168,25 @@ class Coverage:
         return min(Fraction(1), self.fill)
 
     @property
+    def pending_share(self) -> Fraction:
+        """Fraction that pending pledges cover of what firm leaves."""
+        return min(1 - self.firm_share, Fraction(self.pending, self.required))
+
+    @property
     def conditional_share(self) -> Fraction:
-        """Fraction of the still-open part that conditional offers would cover."""
-        return min(1 - self.firm_share, Fraction(self.conditional, self.required))
+        """Fraction that conditional pledges cover of what firm and pending leave."""
+        left = 1 - self.firm_share - self.pending_share
+        return min(left, Fraction(self.conditional, self.required))
+
+    @property
+    def open_share(self) -> Fraction:
+        """Fraction no live pledge covers: the four shares add up to exactly one."""
+        return 1 - self.firm_share - self.pending_share - self.conditional_share
+
+    @property
+    def shares(self) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+        """Firm, pending, conditional and open, adding up to one."""
+        return (self.firm_share, self.pending_share, self.conditional_share, self.open_share)
 
 
 def requirement_coverage(
@@ -153,15 +195,20 @@ def requirement_coverage(
     if required <= 0:
         raise ValueError("a requirement's quantity must be positive")
     live = [p for p in pledges if p.is_live]
-    firm = sum(p.quantity for p in live if p.is_firm)
-    conditional = sum(p.quantity for p in live if not p.is_firm)
-    return Coverage(required=required, firm=firm, conditional=conditional, critical=critical)
+    return Coverage(
+        required=required,
+        firm=sum(p.quantity for p in live if p.is_firm),
+        pending=sum(p.quantity for p in live if not p.is_firm and not p.conditional),
+        conditional=sum(p.quantity for p in live if p.conditional),
+        critical=critical,
+    )
 
 
 @dataclass(frozen=True)
 class Rollup:
-    """Coverage over several requirements, counted per requirement: quantities in
-    different units are never added, so shares are averaged line by line."""
+    """Coverage over several requirements, counted in lines as planners count them
+    ("critical lines filled 3 of 14"). Quantities in different units are never added:
+    the shares are averages of the lines' shares, a secondary figure."""
 
     lines: tuple[Coverage, ...]
 
@@ -171,11 +218,11 @@ class Rollup:
 
     @property
     def filled(self) -> int:
-        return sum(1 for c in self.lines if c.gap == 0)
+        return sum(1 for c in self.lines if c.filled)
 
     @property
     def partly_filled(self) -> int:
-        return sum(1 for c in self.lines if c.gap > 0 and c.firm > 0)
+        return sum(1 for c in self.lines if not c.filled and c.firm > 0)
 
     @property
     def empty(self) -> int:
@@ -183,7 +230,16 @@ class Rollup:
 
     @property
     def with_gap(self) -> int:
-        return sum(1 for c in self.lines if c.gap > 0)
+        return sum(1 for c in self.lines if not c.filled)
+
+    @property
+    def critical_count(self) -> int:
+        """Lines that are critical or enablers."""
+        return sum(1 for c in self.lines if c.critical)
+
+    @property
+    def critical_filled(self) -> int:
+        return sum(1 for c in self.lines if c.critical and c.filled)
 
     @property
     def critical_shortfalls(self) -> int:
@@ -196,15 +252,27 @@ class Rollup:
     # Exact fractions are slow to sum; a roll-up is read several times per reply.
     @cached_property
     def firm_share(self) -> Fraction:
+        """The average of the lines' firm shares."""
         return self._mean(c.firm_share for c in self.lines)
+
+    @cached_property
+    def pending_share(self) -> Fraction:
+        return self._mean(c.pending_share for c in self.lines)
 
     @cached_property
     def conditional_share(self) -> Fraction:
         return self._mean(c.conditional_share for c in self.lines)
 
     @property
-    def gap_share(self) -> Fraction:
-        return 1 - self.firm_share if self.lines else Fraction(0)
+    def open_share(self) -> Fraction:
+        if not self.lines:
+            return Fraction(0)
+        return 1 - self.firm_share - self.pending_share - self.conditional_share
+
+    @property
+    def shares(self) -> tuple[Fraction, Fraction, Fraction, Fraction]:
+        """Averages of the lines' firm, pending, conditional and open shares."""
+        return (self.firm_share, self.pending_share, self.conditional_share, self.open_share)
 
     @property
     def rating(self) -> Rating | None:

@@ -205,6 +205,7 @@ class Home:
     pledge_count: int = 0  # live pledges of the viewer's delegation
     question_count: int = 0  # open questions of the viewer's delegation
     unanswered_count: int = 0  # open questions of everyone (coordinators)
+    gap_count: int = 0  # requirements that firm pledges do not fill yet
 
 
 # --- ordering and roll-ups: the same in every view ---------------------------------
@@ -219,8 +220,8 @@ def gap_order(v: RequirementView) -> tuple[Any, ...]:
 
 
 def gaps_first(views: Iterable[RequirementView]) -> list[RequirementView]:
-    """The requirements still short, worst first."""
-    return sorted((v for v in views if v.coverage.gap > 0), key=gap_order)
+    """The requirements firm pledges do not fill yet, worst first."""
+    return sorted((v for v in views if not v.coverage.filled), key=gap_order)
 
 
 def status_report(

@@ -45,7 +45,7 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def _submit(pool: WorkerPool, muster: Muster, client: WebClient, work: FollowUps) -> None:
-    pool.submit(followups.run_logged, muster, client, work, log)
+    pool.follow_up(followups.run_logged, muster, client, work, log)
 
 
 def create_app(
@@ -78,6 +78,11 @@ def create_app(
         listener_executor=pool,
         logger=log,
     )
+
+    @app.middleware
+    def answering(next: Callable[[], None]) -> None:
+        with pool.answering():  # follow-up work waits for this (WorkerPool.follow_up)
+            next()
 
     @app.middleware
     def provide_services(

@@ -170,6 +170,7 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import datetime
 
     from bot.domain.clock import FixedClock, system_clock
+    from bot.domain.wording import counted
     from bot.runtime.app import make_client
     from bot.runtime.bootstrap import make_muster
     from bot.runtime.scheduler import Ticker
@@ -194,7 +195,8 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
     now = clock()
     report = Ticker(muster, make_client(settings)).tick()
     print(
-        f"tick at {now.isoformat()}: {len(report.digests)} digest(s), {len(report.alerts)} alert(s) posted"
+        f"tick at {now.isoformat()}: {counted(len(report.digests), 'digest')}, "
+        f"{counted(len(report.alerts), 'alert')} posted"
         + (f", unreachable: {', '.join(report.broken)}" if report.broken else "")
     )
     for line in report.digests + report.alerts:

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any
+
+# How long follow-up work waits for the requests in flight to be answered. Slack
+# gives each request 3 s; a burst of 30 delegates is answered in well under a second,
+# and a Home refresh a second late is not noticed.
+YIELD_AT_MOST = 1.0
 
 
 class WorkerPool(ThreadPoolExecutor):
     """A thread pool that can say when all the work given to it is done, so the
-    console can print follow-ups in order and a shutdown can drain it."""
+    console can print follow-ups in order and a shutdown can drain it.
 
-    def __init__(self, max_workers: int = 32) -> None:
+    Follow-up work yields to requests: it starts once no request is being answered
+    in this process (see ``answering``), or after ``yield_at_most`` seconds. In a burst
+    the acknowledgements, which Slack times, then get the CPU before the App Home
+    refreshes and posts that nobody is waiting for."""
+
+    def __init__(self, max_workers: int = 32, *, yield_at_most: float = YIELD_AT_MOST) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="muster-worker")
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
+        self._quiet = threading.Condition()
+        self._answering = 0
+        self.yield_at_most = yield_at_most
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         future = super().submit(fn, *args, **kwargs)
@@ -23,6 +37,28 @@ class WorkerPool(ThreadPoolExecutor):
             self._pending.add(future)
         future.add_done_callback(self._done)
         return future
+
+    def follow_up(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        """Run ``fn`` once the requests in flight have been answered (or the wait is up)."""
+        return self.submit(self._after_requests, fn, *args)
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Mark a request being answered, for as long as the block runs."""
+        with self._quiet:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._answering -= 1
+                if not self._answering:
+                    self._quiet.notify_all()
+
+    def _after_requests(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with self._quiet:
+            self._quiet.wait_for(lambda: not self._answering, timeout=self.yield_at_most)
+        return fn(*args)
 
     def _done(self, future: Future[Any]) -> None:
         with self._lock:

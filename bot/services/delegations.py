@@ -18,6 +18,7 @@ from storage import queries as q
 from storage.models import Coordinator, Delegation, Member
 
 COORDINATORS_CHANNEL = "coordinators_channel"
+CONFIRMED = PledgeStatus.CONFIRMED.value
 
 
 class Delegations(Service):
@@ -139,17 +140,19 @@ def _delegation_views(s: Session, viewer: Actor, only: int | None = None) -> lis
         if only is not None and d.id != only:
             continue
         delegation_id = row_id(d.id)
-        mine = {
-            status: n
-            for (pledged_by, status, restricted), n in counts.items()
+        mine = [
+            (status, conditional, n)
+            for (pledged_by, status, restricted, conditional), n in counts.items()
             if pledged_by == delegation_id
             and access.may_see_pledge(viewer, delegation_id=delegation_id, restricted=restricted)
-        }
+        ]
         posture = access.posture(
             viewer,
             delegation_id,
-            confirmed=mine.get(PledgeStatus.CONFIRMED, 0),
-            live=sum(mine.get(status, 0) for status in LIVE_STATUSES),
+            firm=sum(
+                n for status, conditional, n in mine if status == CONFIRMED and not conditional
+            ),
+            live=sum(n for status, _conditional, n in mine if status in LIVE_STATUSES),
             asked=questions.get(delegation_id, 0),
         )
         views.append(DelegationView(d.code, d.name, members.get(delegation_id, 0), posture))

@@ -20,6 +20,7 @@ from bot.domain.read_models import (
     gaps_first,
     status_report,
 )
+from bot.domain.wording import amount, counted
 from bot.services import loaders
 from bot.services.answer_notices import published_answers
 from bot.services.base import Service
@@ -193,14 +194,15 @@ class Digests(Service):
                             "red",
                             f"{v.code} is red: a critical shortfall",
                             (
-                                f"{v.title}: firm {v.coverage.firm:,} of {v.coverage.required:,} {v.unit}.",
+                                f"{v.title}: firm {v.coverage.firm:,} of "
+                                f"{amount(v.coverage.required, v.unit)}.",
                             ),
                             v,
                         )
                     )
                 if (
                     v.needed_by
-                    and v.coverage.gap
+                    and not v.coverage.filled
                     and timedelta(0)
                     <= _days_until(v.needed_by, now, self.timezone)
                     <= DEADLINE_HORIZON
@@ -211,7 +213,10 @@ class Digests(Service):
                             v.code,
                             v.needed_by.isoformat(),
                             f"{v.code} is needed by {v.needed_by.isoformat()} and still short",
-                            (f"{v.title}: gap {v.coverage.gap:,} {v.unit}.",),
+                            (
+                                f"{v.title}: firm {v.coverage.firm:,} of "
+                                f"{amount(v.coverage.required, v.unit)}.",
+                            ),
                             v,
                         )
                     )
@@ -223,7 +228,7 @@ class Digests(Service):
                             "question_stale",
                             question.ref,
                             "open",
-                            f"{question.ref} has waited {days} days for an answer",
+                            f"{question.ref} has waited {counted(days, 'day')} for an answer",
                             (question.text,),
                             question=question.ref,
                         )
@@ -336,7 +341,7 @@ def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementVie
     found = []
     for e in dq.gap_openings(s, period):
         view = views.get(e.requirement_code)
-        if view is None or view.coverage.gap == 0:
+        if view is None or view.coverage.filled:
             continue
         who = (
             "An undisclosed pledge" if e.hidden else f"{e.ref} ({codes.get(e.delegation_id, '?')})"
@@ -346,14 +351,17 @@ def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementVie
         elif e.hidden:  # the figures of an undisclosed pledge are its details
             what = "was reduced"
         else:
-            what = f"was reduced from {e.before:,} to {e.after:,}"
+            what = f"was reduced from {e.before:,} to {amount(e.after or 0, view.unit)}"
         found.append(
             Alert(
                 "gap_opened",
                 f"{e.ref}#{e.event_id}",
                 "opened",
                 f"{who} {what} on {view.code}",
-                (f"{view.title}: gap now {view.coverage.gap:,} {view.unit}.",),
+                (
+                    f"{view.title}: firm now {view.coverage.firm:,} of "
+                    f"{amount(view.coverage.required, view.unit)}.",
+                ),
                 view,
             )
         )

@@ -240,13 +240,18 @@ def _from_0005(tables: dict[str, Any]) -> None:
         row.setdefault("condition_kind_manual", False)  # no class was set by hand then
 
 
-# From a schema to the next, as its migration changes the rows. A schema with no path
-# to this one is refused (import it with the Muster that made it, then upgrade).
 def _from_0006(_tables: dict[str, Any]) -> None:
     """0007 added the pledge totals, which are derived and never exported: rows are unchanged."""
 
 
 def _from_0007(tables: dict[str, Any]) -> None:
+    """0008 reads a requirement's trail by requirement_code alone: its own events carry it."""
+    for row in _rows_of(tables, "event"):
+        if row.get("entity") == "requirement" and not row.get("requirement_code"):
+            row["requirement_code"] = row.get("entity_ref", "")
+
+
+def _from_0008(tables: dict[str, Any]) -> None:
     """0009 added a question's link to the question it repeats, when its answer was
     shared with every delegation, and the direct messages answers owe. Questions then
     were neither, and no message was owed."""
@@ -256,10 +261,13 @@ def _from_0007(tables: dict[str, Any]) -> None:
     tables.setdefault("answer_notice", [])
 
 
+# From a schema to the next, as its migration changes the rows. A schema with no path
+# to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0005": ("0006", _from_0005),
     "0006": ("0007", _from_0006),
-    "0007": ("0009", _from_0007),
+    "0007": ("0008", _from_0007),
+    "0008": ("0009", _from_0008),
 }
 
 

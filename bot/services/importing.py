@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, UniqueConstraint
 
+from bot.domain.conditions import ConditionKind
 from bot.domain.errors import Conflict
 from bot.services.import_rows import (
     NAMES_VALUE,
@@ -90,6 +91,7 @@ def check(data: object) -> CheckedExport:
             continue
         tables[name] = _rows(name, rows, problems)
     problems += _unique(tables) + _references(tables, raw) + _numbering(tables)
+    problems += _condition_classes(tables)
     if problems:
         raise ImportRefused(problems)
     return CheckedExport({name: [row for _, row in tables.get(name, [])] for name in backup.TABLES})
@@ -278,5 +280,24 @@ def _numbering(tables: Rows) -> list[str]:
                 f"{where('objective', index, row)}, field next_requirement_seq: "
                 f"{row['next_requirement_seq']} is not above {highest[row['id']]}, the highest "
                 "requirement number in use, so the next requirement added would collide"
+            )
+    return problems
+
+
+def _condition_classes(tables: Rows) -> list[str]:
+    """Coverage counts a pledge as conditional by its condition's class: a condition
+    without a class would count as firm, and a class without a condition as held."""
+    problems = []
+    for index, row in tables.get("pledge", []):
+        has_condition, has_class = bool(row["condition"].strip()), bool(row["condition_kind"])
+        if has_condition and not has_class:
+            problems.append(
+                f"{where('pledge', index, row)}, field condition_kind: empty, but the pledge "
+                f"has a condition; give its class ({', '.join(k.value for k in ConditionKind)})"
+            )
+        elif has_class and not has_condition:
+            problems.append(
+                f"{where('pledge', index, row)}, field condition_kind: "
+                f"{show(row['condition_kind'])}, but the pledge has no condition; leave it empty"
             )
     return problems

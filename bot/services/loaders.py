@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session
 
-from bot.domain import access
+from bot.domain import access, wording
 from bot.domain.errors import BadInput, NotFound
 from bot.domain.model import (
     ConditionKind,
@@ -54,11 +54,11 @@ def split_ref(ref: str) -> tuple[str, int]:
 
 def checked_page(page: Page, total: int, what: str) -> Page:
     """``page`` with the list's count, or BadInput when it lies past the end."""
-    counted = page.counted(total)
-    if page.number > counted.pages:
-        pages = f"{counted.pages} page{'' if counted.pages == 1 else 's'}"
-        raise BadInput(f"There is no page {page.number}: {what} fit on {pages}.")
-    return counted
+    numbered = page.counted(total)
+    if page.number > numbered.pages:
+        pages = wording.counted(numbered.pages, "page")
+        raise BadInput(f"There is no page {page.number:,}: {what} fit on {pages}.")
+    return numbered
 
 
 def row_id(value: int | None) -> int:
@@ -148,25 +148,47 @@ def all_requirement_views(s: Session, objective_code: str | None = None) -> list
     return [requirement_view(r, o.code, figures.get(row_id(r.id), [])) for r, o in rows]
 
 
+def catalogue_views(s: Session) -> tuple[list[ObjectiveView], list[RequirementView]]:
+    """Every objective, and every requirement with its coverage: two statements."""
+    objectives, rows = q.catalogue(s)
+    figures = _figures_by_requirement(q.pledge_figures(s, None))
+    views = [requirement_view(r, o.code, figures.get(row_id(r.id), [])) for r, o in rows]
+    return [objective_view(o) for o in objectives], views
+
+
 def requirement_views(s: Session, requirements: Sequence[Requirement]) -> list[RequirementView]:
+    """A few requirements with their coverage."""
     figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id) for r in requirements]))
-    objectives = {o.id: o.code for o in q.list_objectives(s)}
     return [
-        requirement_view(r, objectives[r.objective_id], figures.get(row_id(r.id), []))
+        requirement_view(r, objective_of(s, r).code, figures.get(row_id(r.id), []))
         for r in requirements
     ]
 
 
+def requirement_view_now(s: Session, r: Requirement, objective_code: str) -> RequirementView:
+    """One requirement with its coverage as it stands in this transaction."""
+    figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id)]))
+    return requirement_view(r, objective_code, figures.get(row_id(r.id), []))
+
+
+def objective_of(s: Session, r: Requirement) -> Objective:
+    found = s.get(Objective, r.objective_id)
+    if found is None:
+        raise RuntimeError(f"requirement {r.code} has no objective")
+    return found
+
+
 def _figures_by_requirement(
-    rows: Iterable[tuple[int, int, str, bool]],
+    rows: Iterable[tuple[int, int, bool, bool]],
 ) -> dict[int, list[PledgeFigure]]:
-    """Each row is the total of a requirement's pledges in one status, with or
-    without a condition: the coverage arithmetic sums them as it would the pledges."""
+    """Each row is the total of a requirement's live pledges, confirmed or not, with or
+    without a condition: the coverage arithmetic sums them as it would the pledges.
+    Offered stands for every live status short of confirmed (offered, indicated),
+    which the arithmetic treats alike."""
     grouped: dict[int, list[PledgeFigure]] = defaultdict(list)
-    for requirement_id, total, status, conditional in rows:
-        grouped[requirement_id].append(
-            PledgeFigure(total, PledgeStatus(status), conditional=conditional)
-        )
+    for requirement_id, total, confirmed, conditional in rows:
+        status = PledgeStatus.CONFIRMED if confirmed else PledgeStatus.OFFERED
+        grouped[requirement_id].append(PledgeFigure(total, status, conditional=conditional))
     return grouped
 
 

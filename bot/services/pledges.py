@@ -85,6 +85,7 @@ class Pledges(Service):
             actor = self.uow.delegate(s, user_id, "pledge")
             req = loaders.requirement(s, requirement)
             condition = checked_condition(condition)
+            shown = _shown_with(s, req, row_id(actor.delegation_id))
             now = self.now()
             pledge = Pledge(
                 delegation_id=row_id(actor.delegation_id),
@@ -103,7 +104,7 @@ class Pledges(Service):
             s.add(pledge)
             s.flush()
             self._record(s, actor, pledge, req, "created", {}, pledge_fields(pledge))
-            return _result(s, pledge, req, {})
+            return _result(s, pledge, shown, {})
 
     def update_pledge(self, user_id: str, pledge_id: int, change: PledgeChange) -> PledgeResult:
         if change.is_empty:
@@ -238,13 +239,15 @@ class Pledges(Service):
         diff = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
         if not diff:
             raise Conflict(f"{pledge_ref(pledge.id)} already reads that way; nothing changed.")
+        with s.no_autoflush:  # the change is flushed once, after what the answer needs
+            req = q.get_requirement_by_id(s, pledge.requirement_id)
+            if req is None:
+                raise RuntimeError(f"pledge {pledge.id} has no requirement")
+            shown = _shown_with(s, req, pledge.delegation_id)
         pledge.version += 1
         pledge.updated_at = self.now()
         s.add(pledge)
         s.flush()
-        req = q.get_requirement_by_id(s, pledge.requirement_id)
-        if req is None:
-            raise RuntimeError(f"pledge {pledge.id} has no requirement")
         self._record(
             s,
             actor,
@@ -254,7 +257,7 @@ class Pledges(Service):
             {k: v[0] for k, v in diff.items()},
             {k: v[1] for k, v in diff.items()},
         )
-        return _result(s, pledge, req, diff)
+        return _result(s, pledge, shown, diff)
 
     def _record(
         self,
@@ -327,15 +330,31 @@ def _for_change(s: Session, actor: Actor, pledge_id: int, *, allow_coordinator: 
     return pledge
 
 
-def _result(
-    s: Session, pledge: Pledge, req: Requirement, diff: dict[str, tuple[Any, Any]]
-) -> PledgeResult:
-    delegation = s.get(Delegation, pledge.delegation_id)
+@dataclass(frozen=True)
+class _Shown:
+    """What a write's answer shows besides the pledge, loaded before the change is
+    flushed: from then on the pledge totals it changed stay locked until commit, and
+    other pledges to the same line wait for them (tests/service/test_lock_hold.py)."""
+
+    requirement: Requirement
+    objective: str
+    delegation: Delegation
+
+
+def _shown_with(s: Session, req: Requirement, delegation_id: int) -> _Shown:
+    delegation = s.get(Delegation, delegation_id)
     if delegation is None:
-        raise RuntimeError(f"pledge {pledge.id} has no delegation")
+        raise RuntimeError(f"no delegation {delegation_id}")
+    return _Shown(req, loaders.objective_of(s, req).code, delegation)
+
+
+def _result(
+    s: Session, pledge: Pledge, shown: _Shown, diff: dict[str, tuple[Any, Any]]
+) -> PledgeResult:
+    req = shown.requirement
     return PledgeResult(
-        pledge=loaders.pledge_view(pledge, delegation, req),
-        requirement=loaders.requirement_views(s, [req])[0],
+        pledge=loaders.pledge_view(pledge, shown.delegation, req),
+        requirement=loaders.requirement_view_now(s, req, shown.objective),
         changes=diff,
     )
 

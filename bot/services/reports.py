@@ -3,7 +3,6 @@ of any line, and one user's App Home."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import replace
 from typing import Any
 
@@ -36,12 +35,10 @@ class Reports(Service):
     def status(self, user_id: str, objective: str | None = None) -> StatusReport:
         with self.uow.read() as s:
             self.uow.registered(s, user_id)
-            objectives = (
-                [loaders.objective_view(loaders.objective(s, objective))]
-                if objective
-                else loaders.objective_views(s)
-            )
-            return status_report(objectives, loaders.all_requirement_views(s))
+            if objective:
+                one = loaders.objective_view(loaders.objective(s, objective))
+                return status_report([one], loaders.all_requirement_views(s))
+            return status_report(*loaders.catalogue_views(s))
 
     def gaps(self, user_id: str) -> list[RequirementView]:
         with self.uow.read() as s:
@@ -75,18 +72,6 @@ class Reports(Service):
             entries = tuple(history_entry(actor, e, hidden) for e in events)
             return History(ref=ref, entries=entries, page=page)
 
-    def change_log(self, user_id: str) -> dict[str, tuple[HistoryEntry, ...]]:
-        """Every requirement's history at once (for the written report), as the
-        caller may see it: one read instead of one per requirement."""
-        with self.uow.read() as s:
-            actor = self.uow.registered(s, user_id)
-            events = q.events_with_requirement(s)
-            hidden = loaders.hidden_pledge_refs(s, actor, events)
-            grouped: dict[str, list[HistoryEntry]] = defaultdict(list)
-            for e in events:
-                grouped[e.requirement_code].append(history_entry(actor, e, hidden))
-            return {code: tuple(entries) for code, entries in grouped.items()}
-
     def home(self, user_id: str, *, top_gaps: int = 5, items: int = 15) -> Home:
         """The App Home of one user: the first ``items`` of each list and its count."""
         with self.uow.read() as s:
@@ -95,7 +80,7 @@ class Reports(Service):
                 return Home(actor=actor)
             gaps = gaps_first(loaders.all_requirement_views(s))
             about = loaders.about_labels(s)
-            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]))
+            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]), gap_count=len(gaps))
             if actor.delegation_id is not None:
                 home = replace(home, **_own_lists(s, actor, about, actor.delegation_id, items))
             if actor.is_coordinator:

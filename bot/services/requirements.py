@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.domain.errors import BadInput, Conflict
-from bot.domain.model import PledgeStatus, Priority, quantity_problem
+from bot.domain.model import Priority, quantity_problem
 from bot.domain.read_models import ObjectiveView, RequirementView
 from bot.domain.text import bounded
 from bot.services import loaders
@@ -186,5 +186,4 @@ def requirement_fields(r: Requirement) -> dict[str, Any]:
 
 
 def _has_live_pledges(s: Session, requirement: Requirement) -> bool:
-    figures = q.pledge_figures(s, [row_id(requirement.id)])
-    return any(status != PledgeStatus.WITHDRAWN for _r, _q, status, _c in figures)
+    return bool(q.pledge_figures(s, [row_id(requirement.id)]))  # live pledges only

@@ -119,9 +119,14 @@ def test_console_on_the_demo_coalition(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Coverage by objective" in out
-    assert "SKY Safe skies" in out and "2 critical shortfall(s)" in out
+    assert "SKY Safe skies: lines filled 0 of 3 · critical lines filled 0 of 2" in out
+    assert "critical shortfalls 2" in out and "(s)" not in out
     assert "Pledge P-14 recorded" in out
-    assert "LAND-2 Role 2 field hospitals now: 🔴 firm 0 / 2 units · conditional 1 · gap 2" in out
+    assert (
+        "LAND-2 Role 2 field hospitals now: 🟨🟨🟨🟨🟨🟥🟥🟥🟥🟥 🔴 firm 0 of 2 units (0%)"
+        " · pending 0 · conditional 1 · open 1 · critical shortfall"
+    ) in out
+    assert "P-14 VAL → LAND-2: 1 unit, offered" in out
     assert "Pledges of MER (1)" in out and "P-8" not in out  # MER's restricted pledge stays unseen
     assert "→ Muster posts to UOST1:" in out
     assert "Your delegation's question Q-1 has been answered" in out

@@ -58,12 +58,12 @@ def test_several_processes_ticking_post_once(
     ]
     outputs = [p.communicate(timeout=120) for p in processes]
     assert all(p.returncode == 0 for p in processes), outputs
-    assert sum("1 digest(s)" in out for out, _err in outputs) == 1
+    assert sum("1 digest," in out for out, _err in outputs) == 1
     assert digests_posted(slack) == 1
     again = subprocess.run(
         command, env=env, capture_output=True, text=True, timeout=120, check=True
     )
-    assert "0 digest(s)" in again.stdout
+    assert "0 digests," in again.stdout
     assert digests_posted(slack) == 1
 
 

@@ -190,7 +190,10 @@ def test_the_pledge_form_with_a_field_error_then_success(
         "if “subject to parliament” (national or parliamentary approval)" in summary
         and "from 2027-02-01" in summary
     )
-    assert "*SKY-1* Air defence now: 🔴 firm 0 / 6 batteries · conditional 3 · gap 6" in summary
+    assert (
+        "*SKY-1* Air defence now: 🟨🟨🟨🟨🟨🟥🟥🟥🟥🟥 🔴 firm 0 of 6 batteries (0%)"
+        " · pending 0 · conditional 3 · open 3"
+    ) in summary
     home = slack.wait_for("views.publish")[0]
     assert home.args["user_id"] == OTHER
     assert "P-3" in json.dumps(home.args["view"], ensure_ascii=False)
@@ -209,7 +212,9 @@ def test_a_pledge_button_opens_the_form_prefilled(http: SlackOverHttp, slack: Sl
     view = slack.wait_for("views.open")[0].args["view"]
     select = view["blocks"][0]["element"]
     assert select["initial_option"]["value"] == "LAND-1"
-    assert select["initial_option"]["text"]["text"].startswith("LAND-1 Battlegroups · gap")
+    assert (
+        select["initial_option"]["text"]["text"] == "LAND-1 Battlegroups · firm 2 of 4 battlegroups"
+    )
 
 
 def test_a_coordinator_without_a_delegation_is_told_why_the_button_does_nothing(

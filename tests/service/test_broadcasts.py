@@ -5,7 +5,6 @@ claim's lease counted from the moment of the claim."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -16,7 +15,6 @@ from bot.services.muster import Muster
 from storage.db import make_engine, upgrade
 from tests.support.broadcasts import MONDAY, subscribed_coalition
 from tests.support.clock import set_clock
-from tests.support.databases import postgres_admin_url, postgres_database
 from tests.support.factories import COORDINATOR, small_coalition
 
 CHANNEL = "CDUP"
@@ -28,15 +26,8 @@ def coalition(clock: FixedClock, muster: Muster) -> Muster:
     return subscribed_coalition(clock, muster)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_merges_existing_duplicates(tmp_path: Path, backend: str) -> None:
-    if backend == "postgresql":
-        if not postgres_admin_url():
-            pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
-        with postgres_database("muster_merge") as url:
-            _check_merge(url)
-    else:
-        _check_merge(f"sqlite:///{tmp_path / 'old.db'}")
+def test_the_migration_merges_existing_duplicates(empty_database_url: str) -> None:
+    _check_merge(empty_database_url)
 
 
 def _check_merge(url: str) -> None:

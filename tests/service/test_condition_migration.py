@@ -19,7 +19,6 @@ from bot.services.muster import Muster
 from storage.db import alembic_config, make_engine, read_session, upgrade
 from storage.models import Pledge
 from tests.support.cli import CommandLine
-from tests.support.databases import postgres_admin_url, postgres_database
 from tests.support.exports import Export, full_export, write
 from tests.support.migrations import load_migration
 
@@ -39,15 +38,8 @@ STORED = [
 ]
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_the_migration_files_every_stored_condition_again(tmp_path: Path, backend: str) -> None:
-    if backend == "postgresql":
-        if not postgres_admin_url():
-            pytest.skip("PostgreSQL half: set TEST_POSTGRES_URL to run it")
-        with postgres_database("muster_classes") as url:
-            _check(url)
-    else:
-        _check(f"sqlite:///{tmp_path / 'old.db'}")
+def test_the_migration_files_every_stored_condition_again(empty_database_url: str) -> None:
+    _check(empty_database_url)
 
 
 def _column(url: str, column: str) -> list[object]:

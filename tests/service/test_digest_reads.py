@@ -166,7 +166,7 @@ def test_bucket_counts_and_the_undisclosed_count_are_the_true_ones(
     lines = change_lines(channel)
     assert lines[0].startswith("*New (63)*: ") and lines[0].endswith(" …and 51 more")
     assert lines[1].startswith("*Raised (14)*: ") and lines[1].endswith(" …and 2 more")
-    assert lines[-1] == "…and 7 change(s) to undisclosed pledges, counted in the totals."
+    assert lines[-1] == "…and 7 changes to undisclosed pledges, counted in the totals."
     assert change_lines(coordinators)[0].startswith("*New (70)*: ")
 
 

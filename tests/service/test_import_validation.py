@@ -260,3 +260,46 @@ def test_a_good_export_round_trips_every_table(
     # Numbering carries on after the restored rows, and the restored data serves.
     assert muster.pledges.pledge("UOST1", requirement="SEA-2", quantity=1).pledge.ref == "P-14"
     assert muster.reports.status(COORDINATORS[0]).overall.count == 12
+
+
+@pytest.mark.parametrize(
+    ("conditional", "change", "expected"),
+    [
+        (
+            True,
+            {"condition_kind": ""},
+            "field condition_kind: empty, but the pledge has a condition",
+        ),
+        (
+            False,
+            {"condition_kind": "us"},
+            "field condition_kind: 'us', but the pledge has no condition",
+        ),
+    ],
+    ids=["a condition without its class", "a class without a condition"],
+)
+def test_a_pledge_whose_condition_and_class_disagree_is_refused(
+    conditional: bool,
+    change: dict[str, str],
+    expected: str,
+    export: Export,
+    cli: CommandLine,
+    muster: Muster,
+    tmp_path: Path,
+) -> None:
+    """Coverage files a pledge as conditional by its class: a conditional pledge with
+    no class would be counted firm in every report."""
+    bad = copy.deepcopy(export)
+    pledges = bad["tables"]["pledge"]
+    index = next(i for i, p in enumerate(pledges) if bool(p["condition"]) == conditional)
+    pledges[index].update(change)
+    ran = cli("import", write(tmp_path / "bad.json", bad))
+    assert ran.code != 0 and "Traceback" not in ran.err
+    [line] = ran.err_lines
+    assert line == f"{REFUSED}pledge row {index + 1} (id {pledges[index]['id']}), {expected}" + (
+        "; give its class (us, other_backstop, national, mandate, other)"
+        if conditional
+        else "; leave it empty"
+    )
+    with read_session(muster.engine) as s:
+        assert backup.is_empty(s)

@@ -53,12 +53,12 @@ def test_reads_do_not_grow_with_the_coalition(
     assert count_statements.count == small, count_statements.statements
 
 
-def test_status_takes_four_statements(muster: Muster, count_statements: StatementCounter) -> None:
+def test_status_takes_three_statements(muster: Muster, count_statements: StatementCounter) -> None:
     small_coalition(muster)
     count_statements.statements.clear()
     muster.reports.status(OTHER)
-    # who is asking (one statement), objectives, requirements, pledges
-    assert count_statements.count == 4, count_statements.statements
+    # who is asking (one statement), objectives with their requirements, pledge totals
+    assert count_statements.count == 3, count_statements.statements
 
 
 def test_a_pledge_is_a_handful_of_statements(
@@ -105,3 +105,34 @@ def test_rows_counted_are_the_rows_a_read_returns(muster: Muster, count_rows: Ro
         count_rows.clear()
         listed = q.list_pledges(s)
     assert count_rows.total == len(listed) > 0
+
+
+def test_coverage_reads_at_most_four_rows_a_requirement(muster: Muster) -> None:
+    """Every status, condition class and releasability on one line: coverage still
+    reads one row per (confirmed or not, with or without a condition), withdrawn
+    pledges none, and the figures are those of the pledges one by one."""
+    small_coalition(muster)
+    was = muster.reports.status(OWN).objectives[2].requirements[0].coverage
+    conditions = ["", "US backstop", "subject to a vote in parliament", "a UN mandate", "weather"]
+    for status in (PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED):
+        for condition in conditions:
+            for restricted in (False, True):
+                muster.pledges.pledge(
+                    OWN,
+                    requirement="LAND-1",
+                    quantity=2,
+                    status=status,
+                    condition=condition,
+                    restricted=restricted,
+                )
+    withdrawn = muster.pledges.pledge(OWN, requirement="LAND-1", quantity=50)
+    muster.pledges.withdraw(OWN, int(withdrawn.pledge.ref.removeprefix("P-")))
+    with muster.uow.read() as s:
+        land = [row for row in q.pledge_figures(s) if row[0] == 2]
+    assert len(land) == 4, land
+    line = muster.reports.status(OWN).objectives[2].requirements[0].coverage
+    firm = 2 * 2  # confirmed, no condition: coalition and restricted
+    pending = 2 * 2 * 2  # indicated and offered, no condition
+    conditional = 3 * 4 * 2 * 2  # every status, four conditions, both releasabilities
+    added = (line.firm - was.firm, line.pending - was.pending, line.conditional - was.conditional)
+    assert added == (firm, pending, conditional)

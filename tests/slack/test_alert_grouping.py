@@ -62,7 +62,7 @@ def test_after_three_days_of_downtime_one_message_covers_every_change_once(
     tick_at(ticker, MONDAY + timedelta(days=3))
     [message] = posts(slack)
     assert "An undisclosed pledge was withdrawn on LAND-1" in message
-    assert "P-3 (OST) was reduced from 2 to 1 on LAND-1" in message
+    assert "P-3 (OST) was reduced from 2 to 1 battlegroup on LAND-1" in message
     tick_at(ticker, MONDAY + timedelta(days=3, minutes=1))
     tick_at(ticker, MONDAY + timedelta(days=4))
     assert len(posts(slack)) == 1  # nothing repeated

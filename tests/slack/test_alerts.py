@@ -61,7 +61,7 @@ def test_a_scripted_week_of_alerts_each_condition_once(
     tick_at(ticker, at(4))
     opened = alerts_in(slack)[1:]
     assert opened == [
-        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups."
+        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: firm now 0 of 4 battlegroups."
     ]
 
     set_clock(clock, at(5))  # SKY-1 filled: the condition resolves
@@ -75,7 +75,7 @@ def test_a_scripted_week_of_alerts_each_condition_once(
     # under one Pledge button.
     assert alerts_in(slack)[2:] == [
         "SKY-1 is red: a critical shortfall. Air defence: firm 2 of 6 batteries.",
-        "P-3 (OST) was reduced from 6 to 2 on SKY-1. Air defence: gap now 4 batteries.",
+        "P-3 (OST) was reduced from 6 to 2 batteries on SKY-1. Air defence: firm now 2 of 6 batteries.",
     ]
     assert len(messages_in(slack)) == 3
     last = slack.calls_to("chat.postMessage")[-1].args["blocks"]
@@ -96,11 +96,12 @@ def test_the_coordinators_channel_sees_who_withdrew(
     set_clock(clock, at(1))
     muster_cmd(OWN, "withdraw P-2")
     tick_at(ticker, at(2))
-    assert "P-2 (VAL) was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups." in alerts_in(
-        slack, COORDINATORS
+    assert (
+        "P-2 (VAL) was withdrawn on LAND-1. Battlegroups: firm now 0 of 4 battlegroups."
+        in alerts_in(slack, COORDINATORS)
     )
     assert (
-        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: gap now 4 battlegroups."
+        "An undisclosed pledge was withdrawn on LAND-1. Battlegroups: firm now 0 of 4 battlegroups."
         in alerts_in(slack)
     )
 
@@ -116,7 +117,7 @@ def test_deadlines_and_stale_questions(
     muster_cmd(COORDINATOR, "requirement edit LAND-1 by 2026-12-01")
     tick_at(ticker, at(1))
     assert (
-        "LAND-1 is needed by 2026-12-01 and still short. Battlegroups: gap 2 battlegroups."
+        "LAND-1 is needed by 2026-12-01 and still short. Battlegroups: firm 2 of 4 battlegroups."
         in alerts_in(slack)
     )
     tick_at(ticker, MONDAY + timedelta(days=6))  # Q-1 was asked an hour before Monday: six days old
@@ -154,7 +155,7 @@ def test_a_reduced_undisclosed_pledge_shows_no_figures(
     muster_cmd(OWN, "pledge update P-2 quantity 1")
     tick_at(ticker, MONDAY + timedelta(minutes=1))
     assert (
-        "An undisclosed pledge was reduced on LAND-1. Battlegroups: gap now 3 battlegroups."
+        "An undisclosed pledge was reduced on LAND-1. Battlegroups: firm now 1 of 4 battlegroups."
         in posts(slack, ALERTS)
     )
 

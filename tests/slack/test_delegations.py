@@ -13,7 +13,7 @@ from bot.domain.clock import FixedClock
 from bot.services.muster import Muster
 from tests.support.databases import count
 from tests.support.factories import COORDINATOR
-from tests.support.scripted_week import VAL, play_week
+from tests.support.scripted_week import CAL, VAL, play_week
 from tests.support.slack import SlashCommands
 
 
@@ -102,6 +102,21 @@ def test_the_coordinators_channel_chosen_eight_times_at_once(
 
 def test_delegations_show_posture(week: SlashCommands) -> None:
     text = week(VAL, "delegations").text
-    assert "*CAL* Caledor · 1 member(s) · committed" in text
-    assert "*OST* Ostland · 1 member(s) · committed" in text
-    assert "*VAL* Valdoria · 1 member(s) · committed" in text
+    assert "*CAL* Caledor · 1 member · committed" in text
+    assert "*OST* Ostland · 1 member · considering" in text
+    assert "*VAL* Valdoria · 1 member · committed" in text
+    # OST's only pledge is confirmed but waits on parliament: none of it is firm yet.
+    assert "*considering*: it has pledged or asked, but less than half" in text
+    assert "(s)" not in text
+
+
+def test_posture_is_a_share_of_the_live_pledges_not_any_confirmed_one(
+    week: SlashCommands,
+) -> None:
+    """CAL has one firm pledge of two live ones: committed. Two more offers make the
+    firm share a quarter: considering, however large the confirmed one is."""
+    week(CAL, "pledge LAND-1 1 offered")
+    week(CAL, "pledge SKY-1 1 indicated")
+    assert "*CAL* Caledor · 1 member · considering" in week(VAL, "delegations").text
+    week(CAL, "pledge update P-7 status confirmed")
+    assert "*CAL* Caledor · 1 member · committed" in week(VAL, "delegations").text

@@ -86,27 +86,37 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
     ]
     text = posted_digest(slack, PUBLIC)
     assert "Weekly status · 27 Nov 2026" in text
-    assert "*12 requirements: 0 filled, 7 partly filled, 5 empty · 4 critical shortfall(s)*" in text
+    # Lines first, as planners count them; the average of lines after, labelled.
+    assert "*Lines filled 0 of 12 · critical lines filled 0 of 4 · critical shortfalls 4*" in text
     assert (
-        "🔴 firm 19% · conditional 9% · gap 81% · 12 requirement(s) · *4 critical shortfall(s)*"
+        "🟩🟦🟨🟥🟥🟥🟥🟥🟥🟥 🔴 average of lines: firm 19% · pending 3% · conditional 7% · open 71%"
         in text
     )
     assert (
-        "*SKY* Safe skies\\n`█████▒▒▒▒▒░░░░░░░░░░` 🔴 firm 29% · conditional 27% · gap 71%" in text
-    )
+        "*SKY* Safe skies: lines filled 0 of 3 · critical lines filled 0 of 2 · critical"
+        " shortfalls 2\\n🟩🟩🟦🟨🟨🟥🟥🟥🟥🟥 🔴 average of lines: firm 29% · pending 11%"
+        " · conditional 17% · open 43%"
+    ) in text
     assert (
-        "*SEA* Secure sea lanes\\n`░░░░░░░░░░░░░░░░░░░░` 🔴 firm 0% · conditional 0% · gap 100%"
-        in text
-    )
+        "*SEA* Secure sea lanes: lines filled 0 of 2 · no critical lines\\n🟥🟥🟥🟥🟥🟥🟥🟥🟥🟥 🔴"
+        " average of lines: firm 0% · pending 0% · conditional 0% · open 100%"
+    ) in text
     assert (
-        "*LAND* Peace on land\\n`████▒░░░░░░░░░░░░░░░` 🔴 firm 21% · conditional 6% · gap 79%"
-        in text
-    )
+        "*LAND* Peace on land: lines filled 0 of 5 · critical lines filled 0 of 2 · critical"
+        " shortfalls 2\\n🟩🟩🟨🟥🟥🟥🟥🟥🟥🟥 🔴 average of lines: firm 21% · pending 0%"
+        " · conditional 7% · open 72%"
+    ) in text
     assert (
-        "*UAF* Strengthening the host nation's forces\\n`████░░░░░░░░░░░░░░░░` 🔴 firm 22% · conditional 0% · gap 78%"
-        in text
-    )
-    shortfalls = text[text.index("Critical shortfalls (4)") : text.index("Top gaps")]
+        "*UAF* Strengthening the host nation's forces: lines filled 0 of 2 · no critical lines"
+        "\\n🟩🟩🟥🟥🟥🟥🟥🟥🟥🟥 🔴 average of lines: firm 22% · pending 0% · conditional 0%"
+        " · open 78%"
+    ) in text
+    # CAL's new offer of 2 batteries is pending; its battery subject to a vote, conditional.
+    assert (
+        "🟦🟦🟦🟨🟨🟥🟥🟥🟥🟥 🔴 firm 0 of 6 batteries (0%) · pending 2 · conditional 1 · open 3"
+        " · *critical shortfall*"
+    ) in text
+    shortfalls = text[text.index("Critical shortfalls (4)") : text.index("Other gaps (8)")]
     assert [
         code for code in ("LAND-2", "SKY-2", "SKY-3", "LAND-4") if f"*{code}*" in shortfalls
     ] == ["LAND-2", "SKY-2", "SKY-3", "LAND-4"]
@@ -119,18 +129,20 @@ def test_the_digest_for_the_demo_coalition_figure_by_figure(
     assert (
         text.count('"action_id": "muster.pledge"') == 4 + 5
     )  # every shortfall and top gap has a Pledge button
+    assert "…and 3 more: `/muster gaps`" in text  # the other 3 of the 8 other gaps
     # Changes since Monday, as a public channel may see them.
     assert "*New (1)*: P-14 CAL → SKY-2: 2 batteries" in text
     assert "*Raised (1)*: P-1 NM → SKY-1: 8 → 10 aircraft" in text
-    assert "*Confirmed (1)*: P-5 VAL → LAND-1: 1 battlegroups" in text
+    assert "*Confirmed (1)*: P-5 VAL → LAND-1: 1 battlegroup" in text
     assert "*Withdrawn (1)*: P-6 OST → SEA-1: 2 ships" in text
     assert "Reduced" not in text and "P-8" not in text and "MER →" not in text
-    assert "…and 1 change(s) to undisclosed pledges, counted in the totals." in text
+    assert "…and 1 change to undisclosed pledges, counted in the totals." in text
     assert "*Questions asked (1)*: Q-5" in text and "*Questions answered (1)*: Q-3" in text
     # Conditional capacity by condition.
     assert "160 flight hours/month (SKY-3) hinge on US enablers or a US backstop" in text
-    assert "1 batteries (SKY-2) await national or parliamentary approval" in text
-    assert "1 companies (LAND-3) carry other conditions" in text
+    assert "1 battery (SKY-2) awaits national or parliamentary approval" in text
+    assert "1 company (LAND-3) carries other conditions" in text
+    assert "(s)" not in text
     assert "LAND-1) hinge" not in text  # P-5's backstop condition was lifted this week
     # Open questions, oldest first, the week-old ones flagged, no asking delegation named in public.
     questions = text[text.index("Open questions (3)") : text.index("Not heard from")]

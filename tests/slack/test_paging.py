@@ -35,7 +35,7 @@ def test_a_long_pledge_list_shows_a_page_and_the_way_to_the_next(
     assert "*P-3* OST → LAND-1" in first.text and "*P-27* " in first.text
     assert "*P-28* " not in first.text
     assert "Showing 1–25 of 30. The next: `/muster pledges LAND-1 page 2`" in first.text
-    assert "1 undisclosed pledge(s)" in first.text
+    assert "1 undisclosed pledge is counted" in first.text
 
     second = muster_cmd(OTHER, "pledges LAND-1 page 2")
     assert "*P-28* " in second.text and "*P-32* " in second.text and "*P-27* " not in second.text

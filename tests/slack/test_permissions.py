@@ -113,4 +113,4 @@ def test_a_user_belongs_to_one_delegation(muster: Muster, muster_cmd: SlashComma
     reply = muster_cmd(COORDINATOR, f"delegation member OST <@UNEW4> <@{OWN}>")
     assert "already speaks for VAL" in reply.text
     assert "UNEW4" not in muster_cmd(COORDINATOR, "history SKY-1").text
-    assert "OST* Ostland · 1 member(s)" in muster_cmd(COORDINATOR, "delegations").text
+    assert "OST* Ostland · 1 member" in muster_cmd(COORDINATOR, "delegations").text

@@ -18,9 +18,17 @@ def test_long_lists_stay_inside_slack_limits_and_say_so(
 ) -> None:
     big_coalition(muster)
     reply = muster_cmd(OTHER, command)  # validates blocks against slack_sdk and the 50-block limit
-    if command in ("gaps", "requirements"):  # one block per requirement: cut, visibly
-        assert len(reply.blocks) == 50
-        assert "more blocks not shown" in json.dumps(reply.blocks[-1])
+    if command in ("gaps", "requirements"):  # a page of 25, and the way to the next page
+        shown = json.dumps(reply.blocks, ensure_ascii=False)
+        assert f"The next: `/muster {command} page 2`" in shown
+        assert len([b for b in reply.blocks if "accessory" in b]) <= 25
+    if command == "status LAND":  # every line of the objective, packed to fit
+        shown = json.dumps(reply.blocks, ensure_ascii=False)
+        assert (
+            shown.count("* Requirement number")
+            == muster.reports.status(OTHER, "LAND").objectives[0].rollup.count - 1
+        )  # LAND-1 is the small coalition's "Battlegroups"
+    assert "more block" not in json.dumps(reply.blocks)
     if command == "pledges":  # a page of packed lines, and the way to the next page
         shown = json.dumps(reply.blocks, ensure_ascii=False)
         assert "*P-26*" in shown and "*P-27*" not in shown  # P-2 is restricted

@@ -52,8 +52,8 @@ def test_coordinators_and_the_own_delegation_see_it_in_full(
 
 def test_others_see_it_only_inside_totals(coalition: Muster, muster_cmd: SlashCommands) -> None:
     listing = muster_cmd(OTHER, "pledges LAND-1").text
-    assert "1 undisclosed pledge(s) are counted in the totals but not shown." in listing
-    assert "firm 2 / 4 battlegroups" in muster_cmd(OTHER, "status LAND").text
+    assert "1 undisclosed pledge is counted in the totals but not shown." in listing
+    assert "firm 2 of 4 battlegroups" in muster_cmd(OTHER, "status LAND").text
 
 
 def test_history_of_a_restricted_pledge_is_not_found_for_others(
@@ -115,8 +115,6 @@ def test_posture_does_not_betray_a_restricted_pledge(
     small_coalition(muster)
     muster_cmd(OWN, "withdraw P-1")  # VAL's only remaining pledge is the restricted, confirmed P-2
     # Neither the restricted pledge nor VAL's anonymous question Q-1 may show through.
-    assert (
-        "*VAL* Valdoria · 1 member(s) · not yet positioned" in muster_cmd(OTHER, "delegations").text
-    )
-    assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(COORDINATOR, "delegations").text
-    assert "*VAL* Valdoria · 1 member(s) · committed" in muster_cmd(OWN, "delegations").text
+    assert "*VAL* Valdoria · 1 member · not yet positioned" in muster_cmd(OTHER, "delegations").text
+    assert "*VAL* Valdoria · 1 member · committed" in muster_cmd(COORDINATOR, "delegations").text
+    assert "*VAL* Valdoria · 1 member · committed" in muster_cmd(OWN, "delegations").text

@@ -76,6 +76,7 @@ def requirement(
     *,
     quantity: int = 6,
     firm: int = 0,
+    pending: int = 0,
     conditional: int = 0,
     priority: Priority = Priority.ESSENTIAL,
     enabler: bool = False,
@@ -84,8 +85,9 @@ def requirement(
     needed_by: date | None = None,
     version: int = 1,
 ) -> RequirementView:
-    """A requirement with the coverage its firm and conditional quantities give; it is
-    critical, as the services count it, when its priority is critical or it is an enabler."""
+    """A requirement with the coverage its firm, pending and conditional quantities
+    give; it is critical, as the services count it, when its priority is critical or it
+    is an enabler."""
     return RequirementView(
         code=code,
         objective=code.split("-")[0],
@@ -100,6 +102,7 @@ def requirement(
         coverage=Coverage(
             required=quantity,
             firm=firm,
+            pending=pending,
             conditional=conditional,
             critical=priority == Priority.CRITICAL or enabler,
         ),
@@ -222,6 +225,7 @@ def home(who: Actor, **parts: Sequence[object]) -> Home:
             ("unanswered", "unanswered_count"),
         )
     }
+    counts["gap_count"] = len(lists.get("top_gaps", ()))
     return Home(actor=who, **lists, **counts)  # type: ignore[arg-type]
 
 

@@ -134,35 +134,39 @@ def test_questions_are_anonymous_to_other_delegations(
 
 
 @pytest.mark.parametrize(
-    ("confirmed", "live", "asked", "posture"),
+    ("firm", "live", "asked", "posture"),
     [
         (1, 1, 0, Posture.COMMITTED),
         (1, 1, 3, Posture.COMMITTED),
+        (1, 2, 0, Posture.COMMITTED),  # half of its live pledges are firm
+        (1, 3, 0, Posture.CONSIDERING),  # one small confirmed pledge is not commitment
         (0, 2, 0, Posture.CONSIDERING),
         (0, 0, 1, Posture.CONSIDERING),
         (0, 0, 0, Posture.NOT_YET_POSITIONED),
     ],
 )
 def test_posture_as_the_delegation_itself_sees_it(
-    confirmed: int, live: int, asked: int, posture: Posture
+    firm: int, live: int, asked: int, posture: Posture
 ) -> None:
-    assert access.posture(DELEGATE, VAL, confirmed=confirmed, live=live, asked=asked) == posture
-    assert access.posture(LEAD, VAL, confirmed=confirmed, live=live, asked=asked) == posture
+    assert access.posture(DELEGATE, VAL, firm=firm, live=live, asked=asked) == posture
+    assert access.posture(LEAD, VAL, firm=firm, live=live, asked=asked) == posture
 
 
 def test_a_question_alone_does_not_move_the_posture_others_see() -> None:
-    assert access.posture(OTHER, VAL, confirmed=0, live=0, asked=2) == Posture.NOT_YET_POSITIONED
-    assert access.posture(OTHER, VAL, confirmed=0, live=1, asked=2) == Posture.CONSIDERING
+    assert access.posture(OTHER, VAL, firm=0, live=0, asked=2) == Posture.NOT_YET_POSITIONED
+    assert access.posture(OTHER, VAL, firm=0, live=1, asked=2) == Posture.CONSIDERING
 
 
 @given(actors, delegation_ids, st.integers(0, 3), st.integers(0, 3), st.integers(0, 3))
 def test_posture_never_betrays_an_anonymous_asker(
-    who: Actor, owner: int, confirmed: int, live: int, asked: int
+    who: Actor, owner: int, firm: int, more: int, asked: int
 ) -> None:
-    shown = access.posture(who, owner, confirmed=confirmed, live=live, asked=asked)
+    live = firm + more
+    shown = access.posture(who, owner, firm=firm, live=live, asked=asked)
     if not access.may_know_asker(who, owner):
-        assert shown == access.posture(who, owner, confirmed=confirmed, live=live, asked=0)
-    assert (shown == Posture.COMMITTED) == (confirmed > 0)
+        assert shown == access.posture(who, owner, firm=firm, live=live, asked=0)
+    # Committed is a share: at least half of the live pledges firm.
+    assert (shown == Posture.COMMITTED) == (live > 0 and 2 * firm >= live)
 
 
 EVENTS = [

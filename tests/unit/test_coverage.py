@@ -1,5 +1,6 @@
-"""Coverage arithmetic: firm, conditional and gap per requirement, ratings, and the
-roll-ups over several requirements that never add different units."""
+"""Coverage arithmetic: firm, pending, conditional and open per requirement (four
+words, one meaning each, adding up to the requirement), ratings, and the roll-ups over
+several requirements that count lines and never add different units."""
 
 from __future__ import annotations
 
@@ -34,21 +35,45 @@ def fig(quantity: int, status: PledgeStatus = CONFIRMED, conditional: bool = Fal
     return PledgeFigure(quantity, status, conditional)
 
 
-def test_firm_is_confirmed_without_an_open_condition() -> None:
+def test_firm_pending_conditional_and_open_each_have_one_meaning() -> None:
     c = requirement_coverage(
-        10, [fig(3), fig(2, conditional=True), fig(1, OFFERED), fig(1, INDICATED)]
+        10,
+        [
+            fig(3),  # firm: confirmed, no condition
+            fig(2, conditional=True),  # conditional, although confirmed
+            fig(1, OFFERED),  # pending
+            fig(1, INDICATED),  # pending
+            fig(1, OFFERED, conditional=True),  # conditional
+        ],
     )
-    assert (c.firm, c.conditional, c.gap) == (3, 4, 7)
+    assert (c.firm, c.pending, c.conditional, c.open) == (3, 2, 3, 2)
+    assert c.firm + c.pending + c.conditional + c.open == c.required
+    assert (c.gap, c.over, c.filled) == (7, 0, False)  # the shortfall: what firm leaves
+
+
+def test_the_four_shares_of_a_line_add_up_to_the_whole() -> None:
+    c = requirement_coverage(20, [fig(5), fig(3, OFFERED), fig(4, INDICATED, conditional=True)])
+    assert c.shares == (Fraction(1, 4), Fraction(3, 20), Fraction(1, 5), Fraction(2, 5))
+    assert sum(c.shares) == 1
 
 
 def test_withdrawn_pledges_count_nowhere() -> None:
     c = requirement_coverage(4, [fig(4, WITHDRAWN), fig(1, WITHDRAWN, conditional=True)])
-    assert (c.firm, c.conditional, c.gap, c.rating) == (0, 0, 4, Rating.RED)
+    assert (c.firm, c.pending, c.conditional, c.open, c.rating) == (0, 0, 0, 4, Rating.RED)
 
 
 def test_over_pledging_closes_the_gap_without_going_negative() -> None:
     c = requirement_coverage(2, [fig(5)])
     assert (c.gap, c.fill, c.rating, c.firm_share) == (0, Fraction(5, 2), Rating.GREEN, 1)
+    assert (c.open, c.over, c.filled) == (0, 3, True)
+
+
+def test_over_pledged_is_shown_apart_and_open_never_goes_below_zero() -> None:
+    c = requirement_coverage(6, [fig(4), fig(3, OFFERED), fig(2, OFFERED, conditional=True)])
+    assert (c.firm, c.pending, c.conditional, c.open, c.over) == (4, 3, 2, 0, 3)
+    assert c.firm + c.pending + c.conditional + c.open - c.over == c.required
+    # The shares are capped in order: firm, then pending, then conditional.
+    assert c.shares == (Fraction(2, 3), Fraction(1, 3), 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -93,7 +118,7 @@ def test_rollup_never_adds_quantities_in_different_units() -> None:
 
 def test_empty_rollup() -> None:
     rollup = Rollup(())
-    assert (rollup.count, rollup.firm_share, rollup.gap_share, rollup.rating) == (0, 0, 0, None)
+    assert (rollup.count, rollup.firm_share, rollup.open_share, rollup.rating) == (0, 0, 0, None)
 
 
 def test_percent_rounds_down_so_nearly_full_is_not_full() -> None:
@@ -117,13 +142,18 @@ coverages = st.builds(
 
 
 @given(st.integers(1, 10_000), st.lists(pledge_figures, max_size=12))
-def test_live_quantities_split_exactly_into_firm_and_conditional(
+def test_live_quantities_split_exactly_into_firm_pending_and_conditional(
     required: int, pledges: list[PledgeFigure]
 ) -> None:
     c = requirement_coverage(required, pledges)
-    assert c.firm + c.conditional == sum(p.quantity for p in pledges if p.status != WITHDRAWN)
+    live = sum(p.quantity for p in pledges if p.status != WITHDRAWN)
+    assert c.firm + c.pending + c.conditional == live
+    assert c.firm + c.pending + c.conditional + c.open - c.over == required
+    assert c.open >= 0 and c.over >= 0 and min(c.open, c.over) == 0
     assert c.gap == max(0, required - c.firm)
     assert c.firm + c.gap >= required
+    assert sum(c.shares) == 1 and all(0 <= share <= 1 for share in c.shares)
+    assert c.open_share == Fraction(c.open, required)
 
 
 @given(st.lists(coverages, max_size=15))
@@ -132,10 +162,11 @@ def test_rollup_counts_are_the_sum_of_their_parts(lines: list[Coverage]) -> None
     assert rollup.filled + rollup.partly_filled + rollup.empty == rollup.count == len(lines)
     assert rollup.with_gap == rollup.partly_filled + rollup.empty
     assert rollup.critical_shortfalls == sum(c.is_critical_shortfall for c in lines)
+    assert rollup.critical_count == sum(c.critical for c in lines)
+    assert rollup.critical_filled + rollup.critical_shortfalls <= rollup.critical_count
     assert 0 <= rollup.firm_share <= 1
-    assert rollup.firm_share + rollup.conditional_share <= 1
     if lines:
-        assert rollup.firm_share + rollup.gap_share == 1
+        assert sum(rollup.shares) == 1
 
 
 @given(st.lists(coverages, max_size=10), st.lists(coverages, max_size=10))
@@ -164,11 +195,13 @@ def test_rating_thresholds_are_half_and_whole() -> None:
     assert (rate(Fraction(1)), rate(Fraction(7, 2))) == (Rating.GREEN, Rating.GREEN)
 
 
-def test_conditional_share_covers_only_what_is_still_open() -> None:
+def test_conditional_share_covers_only_what_firm_and_pending_leave() -> None:
     c = Coverage(required=6, firm=4, conditional=10, critical=False)
     assert (c.firm_share, c.conditional_share) == (Fraction(2, 3), Fraction(1, 3))
     c = Coverage(required=6, firm=1, conditional=2, critical=False)
     assert (c.firm_share, c.conditional_share, c.gap) == (Fraction(1, 6), Fraction(1, 3), 5)
+    c = Coverage(required=6, firm=1, pending=4, conditional=2, critical=False)
+    assert c.shares == (Fraction(1, 6), Fraction(2, 3), Fraction(1, 6), 0)
 
 
 def test_a_critical_shortfall_is_critical_and_red_only() -> None:
@@ -195,9 +228,10 @@ def test_a_rollup_counts_lines_not_quantities() -> None:
     rollup = Rollup(lines)
     assert (rollup.count, rollup.filled, rollup.partly_filled, rollup.empty) == (4, 2, 1, 1)
     assert (rollup.with_gap, rollup.critical_shortfalls) == (2, 1)
+    assert (rollup.critical_count, rollup.critical_filled) == (2, 1)
     assert rollup.firm_share == (1 + 1 + Fraction(1, 4) + 0) / 4
     assert rollup.conditional_share == (0 + 0 + Fraction(3, 4) + 1) / 4
-    assert rollup.gap_share == 1 - rollup.firm_share
+    assert rollup.open_share == 1 - rollup.firm_share - rollup.conditional_share == 0
     assert rollup.rating == Rating.AMBER
 
 
@@ -221,21 +255,20 @@ def test_quantities_from_one_to_the_maximum(quantity: int, problem: str | None) 
 
 @settings(max_examples=50)
 @given(st.lists(coverages, min_size=1, max_size=15))
-def test_rollup_shares_are_between_zero_and_one_and_firm_plus_gap_is_whole(
+def test_rollup_shares_are_between_zero_and_one_and_add_up_to_the_whole(
     lines: list[Coverage],
 ) -> None:
     rollup = Rollup(tuple(lines))
-    for share in (rollup.firm_share, rollup.conditional_share, rollup.gap_share):
+    for share in rollup.shares:
         assert 0 <= share <= 1
-    assert rollup.firm_share + rollup.gap_share == 1
-    assert rollup.conditional_share <= rollup.gap_share  # conditional offers fill only the gap
+    assert sum(rollup.shares) == 1
     assert rollup.rating == rate(rollup.firm_share)
 
 
 @given(coverages)
-def test_a_line_is_green_exactly_when_its_gap_is_closed(c: Coverage) -> None:
-    assert (c.gap == 0) == (c.rating == Rating.GREEN)
-    assert c.firm_share + c.conditional_share <= 1
+def test_a_line_is_green_exactly_when_firm_fills_it(c: Coverage) -> None:
+    assert (c.gap == 0) == (c.rating == Rating.GREEN) == c.filled
+    assert sum(c.shares) == 1
     assert c.is_critical_shortfall == (c.critical and c.fill < Fraction(1, 2))
 
 

@@ -4,10 +4,12 @@ and alerts: every figure where a reader looks for it, inside Slack's limits."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.model import ConditionKind, Priority
+from bot.domain.read_models import RequirementView
 from bot.services.digests import MAX_PER_CHANGE, Alert, Changes, Hinge
 from handlers.digest import change_lines, hinge_lines, render_alerts, render_digest
 from tests.support.clock import START
@@ -59,29 +61,34 @@ def test_the_digest_shows_the_overall_and_each_objective() -> None:
     assert blocks[0]["text"]["text"] == "Weekly status · 27 Nov 2026"
     overall, objectives = sections(blocks)[:2]
     assert overall == (
-        "*3 requirements: 1 filled, 1 partly filled, 1 empty · 1 critical shortfall(s)*\n"
-        "`██████████▒▒▒░░░░░░░` 🟠 firm 50% · conditional 16% · gap 50% · 3 requirement(s)"
-        " · *1 critical shortfall(s)*"
+        "*Lines filled 1 of 3 · critical lines filled 0 of 1 · critical shortfalls 1*\n"
+        "🟩🟩🟩🟩🟩🟨🟨🟥🟥🟥 🟠 average of lines: firm 50% · pending 0% · conditional 17%"
+        " · open 33%"
     )
     assert objectives.startswith(
-        "*By objective*\n*SKY* Safe skies\n`█████▒▒▒▒▒░░░░░░░░░░` 🔴 firm 25%"
+        "*By objective*\n*SKY* Safe skies: lines filled 0 of 2 · critical lines filled 0 of 1"
+        " · critical shortfalls 1\n🟩🟩🟨🟨🟨🟥🟥🟥🟥🟥 🔴 average of lines: firm 25%"
     )
     assert "*SEA* Secure sea lanes\nno requirements yet" in objectives
-    assert "*LAND* Peace on land\n`████████████████████` 🟢 firm 100%" in objectives
+    assert (
+        "*LAND* Peace on land: lines filled 1 of 1 · no critical lines\n"
+        "🟩🟩🟩🟩🟩🟩🟩🟩🟩🟩 🟢 average of lines: firm 100%"
+    ) in objectives
     assert text == (
-        "Weekly status · 27 Nov 2026: 3 requirements: 1 filled, 1 partly filled, 1 empty"
-        " · 1 critical shortfall(s); 2 open question(s)."
+        "Weekly status · 27 Nov 2026: Lines filled 1 of 3 · critical lines filled 0 of 1"
+        " · critical shortfalls 1; 2 open questions."
     )
+    assert "(s)" not in json.dumps(blocks)
 
 
 def test_shortfalls_then_top_gaps_each_with_a_pledge_button() -> None:
     _text, blocks = a_week()
     assert buttons(blocks) == [("muster.pledge", "SKY-2"), ("muster.pledge", "SKY-1")]
     texts = sections(blocks)
-    assert texts.index("*Critical shortfalls (1)*") < texts.index("*Top gaps (1)*")
+    assert texts.index("*Critical shortfalls (1)*") < texts.index("*Other gaps (1), worst first*")
     assert (
-        "*SKY-2* Tankers (critical)\n🔴 firm 0 / 4 aircraft · conditional 2 · gap 4 · 0%"
-        " · *critical shortfall*"
+        "*SKY-2* Tankers (critical)\n🟨🟨🟨🟨🟨🟥🟥🟥🟥🟥 🔴 firm 0 of 4 aircraft (0%)"
+        " · pending 0 · conditional 2 · open 2 · *critical shortfall*"
     ) in texts
 
 
@@ -92,9 +99,9 @@ def test_changes_conditions_questions_and_silence() -> None:
     assert changes.splitlines()[1:] == [
         "*New (1)*: P-3 VAL → SKY-1: 2 units",
         "*Raised (1)*: P-1 OST → SKY-2: 1 → 3,000 units",
-        "*Withdrawn (1)*: P-2 VAL → LAND-1: 1 units",
+        "*Withdrawn (1)*: P-2 VAL → LAND-1: 1 unit",
         "*Questions asked (1)*: Q-2",
-        "…and 2 change(s) to undisclosed pledges, counted in the totals.",
+        "…and 2 changes to undisclosed pledges, counted in the totals.",
     ]
     assert section(blocks, "*Conditional capacity*").endswith(
         "\n2 aircraft (SKY-2) hinge on US enablers or a US backstop"
@@ -111,9 +118,9 @@ def test_a_kind_of_change_shows_its_first_lines_and_its_true_count() -> None:
     and the "more" count are the whole week's."""
     first = tuple(change(f"P-{n}", "SKY-1", before=None, after=1) for n in range(1, 13))
     lines = change_lines(Changes(new=first, counts={"new": 240}))
-    assert lines[0].startswith("*New (240)*: P-1 VAL → SKY-1: 1 units; P-2 VAL")
+    assert lines[0].startswith("*New (240)*: P-1 VAL → SKY-1: 1 unit; P-2 VAL")
     assert lines[0].count(" → SKY-1") == MAX_PER_CHANGE
-    assert lines[0].endswith("P-12 VAL → SKY-1: 1 units …and 228 more")
+    assert lines[0].endswith("P-12 VAL → SKY-1: 1 unit …and 228 more")
     assert change_lines(Changes(counts=dict.fromkeys(("new", "raised"), 0))) == ["No changes."]
 
 
@@ -150,7 +157,7 @@ def test_a_quiet_week_says_so_in_every_section() -> None:
         "\nEvery delegation pledged or asked something."
     )
     assert buttons(blocks) == []
-    assert "0 requirements: 0 filled" in text
+    assert "Lines filled 0 of 0 · no critical lines" in text
 
 
 def test_a_huge_week_stays_inside_slack_limits_and_counts_what_it_leaves_out() -> None:
@@ -176,8 +183,12 @@ def test_a_huge_week_stays_inside_slack_limits_and_counts_what_it_leaves_out() -
     assert len(blocks) <= MAX_BLOCKS_PER_MESSAGE and len(text) <= 3000
     assert all(len(s) <= 3000 for s in sections(blocks))
     assert "*Critical shortfalls (60)*" in sections(blocks)
-    assert len([b for b in buttons(blocks) if b[1].startswith("LAND-")]) == 10
+    # Too many for a block each: packed, and every one of the 60 is there.
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert all(f"*LAND-{n}* " in shown for n in range(1, 61))
+    assert [b for b in buttons(blocks) if b[1].startswith("LAND-")] == []
     assert len([b for b in buttons(blocks) if b[1].startswith("SEA-")]) == 5
+    assert "…and 15 more: `/muster gaps`" in shown  # the other gaps not among the worst 5
     assert "*New (40)*: P-1 VAL" in section(blocks, "*Changes since ")
     assert " …and 28 more" in section(blocks, "*Changes since ")
     questions = section(blocks, "*Open questions (60), oldest first*").splitlines()
@@ -189,6 +200,44 @@ def test_a_huge_week_stays_inside_slack_limits_and_counts_what_it_leaves_out() -
     assert capacity[-1] == f"…and {len(lines) - len(capacity) + 2} more."
     assert section(blocks, "*Not heard from this period*").endswith(" …and 60 more")
     assert blocks[-1]["type"] == "context"  # the note survives the cut
+
+
+def critical_lines(count: int, title: str = "Critical line") -> list[RequirementView]:
+    return [
+        requirement(f"LAND-{n}", quantity=4, firm=n % 2, priority=Priority.CRITICAL, title=title)
+        for n in range(1, count + 1)
+    ]
+
+
+def test_critical_shortfalls_each_have_a_pledge_button_while_they_fit() -> None:
+    _text, blocks = render_digest(digest(critical_lines(30)))
+    validate_blocks(blocks)
+    assert "*Critical shortfalls (30)*" in sections(blocks)
+    assert sorted(value for _action, value in buttons(blocks)) == sorted(
+        f"LAND-{n}" for n in range(1, 31)
+    )
+
+
+def test_forty_critical_shortfalls_are_all_in_the_digest() -> None:
+    views = critical_lines(40, "Airborne surveillance and early warning, rotation " * 3)
+    views += [requirement(f"SEA-{n}", quantity=9, firm=5) for n in range(1, 9)]
+    _text, blocks = render_digest(digest(views))
+    validate_blocks(blocks)
+    assert len(blocks) <= MAX_BLOCKS_PER_MESSAGE
+    assert "*Critical shortfalls (40)*" in sections(blocks)
+    shown = json.dumps(blocks, ensure_ascii=False)
+    assert all(f"*LAND-{n}* " in shown for n in range(1, 41))
+    assert "…and 3 more: `/muster gaps`" in shown  # 8 other gaps, the worst 5 shown
+
+
+def test_shortfalls_beyond_what_a_message_holds_are_counted_with_the_command() -> None:
+    _text, blocks = render_digest(digest(critical_lines(2_000, "A long title " * 15)))
+    validate_blocks(blocks)
+    assert len(blocks) <= MAX_BLOCKS_PER_MESSAGE
+    shown = json.dumps(blocks, ensure_ascii=False)
+    listed = sum(f"*LAND-{n}* " in shown for n in range(1, 2_001))
+    [more] = re.findall(r"…and ([0-9,]+) more: `/muster gaps`", shown)
+    assert listed > 40 and listed + int(more.replace(",", "")) == 2_000
 
 
 def test_a_cut_section_keeps_room_to_say_how_many_lines_it_left_out() -> None:

@@ -4,6 +4,7 @@ the tab inside Slack's limits however much is waiting."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -53,12 +54,13 @@ def test_a_delegate_sees_its_pledges_questions_and_the_largest_gaps() -> None:
         "Muster · Valdoria",
         "Pledges of VAL (1)",
         "Open questions of VAL (1)",
-        "Largest gaps",
+        "Gaps, worst first (1)",
     ]
     assert sections(view) == [
         "*P-1* VAL → SKY-1: 2 units, offered · restricted\n      if “US backstop” (US enablers or backstop)",
         "*Q-1* (open, asked by VAL, 2 h ago)\n>Who provides air cover?",
-        "*SKY-1* Air defence (essential)\n🔴 firm 2 / 6 batteries · conditional 0 · gap 4 · 33%",
+        "*SKY-1* Air defence (essential)\n🟩🟩🟩🟥🟥🟥🟥🟥🟥🟥 🔴 firm 2 of 6 batteries (33%)"
+        " · pending 0 · conditional 0 · open 4",
     ]
     assert buttons(view) == [("muster.pledge", "SKY-1")]
     assert "|2026-11-23 10:00 UTC>." in json.dumps(view["blocks"][-1])
@@ -67,7 +69,11 @@ def test_a_delegate_sees_its_pledges_questions_and_the_largest_gaps() -> None:
 def test_a_delegate_with_nothing_yet_is_told_so() -> None:
     view = home.build(home_of(DELEGATE), NOW)
     validate_view(view)
-    assert sections(view) == ["No pledges yet.", "None open."]
+    assert sections(view) == [
+        "No pledges yet.",
+        "None open.",
+        "None: every requirement is firmly filled.",
+    ]
     assert "Unanswered questions" not in json.dumps(view)
 
 
@@ -86,7 +92,7 @@ def test_a_coordinator_sees_what_waits_on_the_coordinators() -> None:
         "Muster · Coordinator",
         "Unanswered questions (1)",
         "Critical shortfalls (1)",
-        "Largest gaps",
+        "Gaps, worst first (2)",
     ]
     assert "*Q-3* (open, asked by OST, 2 days ago)" in sections(view)[0]
     assert "*LAND-2* Field hospitals (critical)" in sections(view)[1]
@@ -106,7 +112,7 @@ def test_a_coordinator_in_a_delegation_sees_both() -> None:
         "Open questions of VAL (0)",
         "Unanswered questions (0)",
         "Critical shortfalls (0)",
-        "Largest gaps",
+        "Gaps, worst first (0)",
     ]
 
 
@@ -153,9 +159,32 @@ def test_a_full_home_stays_inside_slack_limits_and_points_to_the_rest() -> None:
         "…and 25 more: `/muster pledges mine`",
         "…and 25 more: `/muster questions`",
         "…and 25 more: `/muster questions`",
-        "…and 25 more: `/muster gaps`",
     ]
     assert notes[-1].startswith("Updated <!date^")
     assert "|2026-11-23 10:00 UTC>." in notes[-1]
     assert len([b for b in buttons(view) if b[0] == "muster.answer"]) == 15
     assert len([b for b in buttons(view) if b[0] == "muster.pledge"]) == 5
+    shown = json.dumps(view, ensure_ascii=False)
+    assert all(f"*LAND-{n}* " in shown for n in range(40))  # every critical shortfall
+
+
+def test_critical_shortfalls_beyond_what_the_tab_holds_are_counted_with_the_command() -> None:
+    lead = coordinator("UCOORDVAL", delegation="VAL", name="Valdoria")
+    shortfalls = [
+        requirement(f"LAND-{n}", priority=Priority.CRITICAL, title="t" * 200) for n in range(2_000)
+    ]
+    view = home.build(
+        home_of(
+            lead,
+            unanswered=[question(f"Q-{n}", "Why " * 600) for n in range(40)],
+            critical_shortfalls=shortfalls,
+            top_gaps=shortfalls[:5],
+        ),
+        NOW,
+    )
+    validate_view(view)
+    assert len(view["blocks"]) <= MAX_BLOCKS_PER_VIEW
+    shown = json.dumps(view, ensure_ascii=False)
+    listed = sum(f"*LAND-{n}* " in shown for n in range(2_000))
+    [more] = re.findall(r"…and ([0-9,]+) more: `/muster gaps`\"", shown)
+    assert listed > 40 and listed + int(more.replace(",", "")) == 2_000

@@ -1,7 +1,7 @@
 """answers for all: duplicates, published answers, and the direct messages they owe
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29 09:00:00
 
 An answer now goes to every member of the asking delegation, a published one to every
@@ -21,7 +21,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
