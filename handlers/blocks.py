@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -47,10 +46,6 @@ def esc(text: object) -> str:
 
 def fmt_qty(value: int) -> str:
     return f"{value:,}"
-
-
-def fmt_time(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def truncate(text: str, limit: int) -> str:
@@ -96,6 +91,7 @@ class FollowUps:
     digest_to: str | None = None
     upload: ExportRequest | None = None
     preview: PreviewRequest | None = None
+    send_notices: bool = False  # direct messages an answer or a link owes
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -127,6 +123,7 @@ class Reply:
     upload: ExportRequest | None = None
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
     preview: bool = False  # the digest preview follows through the response URL
+    send_notices: bool = False  # direct messages an answer or a link owes
 
 
 class MessageBuilder:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from slack_sdk.models.blocks import (
 from bot.domain.model import ConditionKind, Rollup
 from bot.domain.wording import amount, counted, is_singular
 from bot.services.digests import MAX_PER_CHANGE, Alert, ChangeLine, Changes, Digest
+from handlers.answers import answers_for_all
 from handlers.blocks import (
     MAX_BLOCKS,
     MAX_FALLBACK,
@@ -32,6 +32,7 @@ from handlers.blocks import (
 from handlers.coverage import LEGEND, average_line, counts, requirement_lines
 from handlers.questions import age
 from handlers.reports import objective_heading
+from handlers.times import slack_date
 
 MAX_QUESTIONS = 10
 GAPS_COMMAND = "`/muster gaps`"
@@ -42,11 +43,6 @@ HINGE_PHRASES = {
     ConditionKind.MANDATE: "await a mandate, a ceasefire or a host-nation invitation",
     ConditionKind.OTHER: "carry other conditions",
 }
-
-
-def slack_date(moment: datetime, fmt: str = "{date_short_pretty} {time}") -> str:
-    """A date each reader sees in their own time zone; the fallback is UTC."""
-    return f"<!date^{int(moment.timestamp())}^{fmt}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
 def _section(text: str, accessory: Any = None) -> SectionBlock:
@@ -217,6 +213,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
         *_other_gaps(digest),
         DividerBlock(),
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
+        *answers_for_all(digest),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(
             f"*Open questions ({len(digest.open_questions):,}), oldest first*",

@@ -15,11 +15,11 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain.errors import MusterError
 from bot.services.muster import Muster
-from handlers import exports, home, questions
+from handlers import deliveries, exports, home, questions
 from handlers.blocks import ExportRequest, FollowUps, Notice, PreviewRequest
 from handlers.digest import render_digest
 from handlers.errors import message_for
-from handlers.posting import post_digest_now, post_notice
+from handlers.posting import post_digest_now, post_notice, posting_client
 
 
 def announce(muster: Muster, client: WebClient, question_id: int, logger: logging.Logger) -> None:
@@ -110,6 +110,8 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         send_export(muster, client, work.upload, logger)
     if work.announce_question is not None:
         announce(muster, client, work.announce_question, logger)
+    if work.send_notices:
+        deliveries.send_owed(muster, posting_client(client), logger)
     for user in dict.fromkeys(work.refresh_home):
         refresh_home(muster, client, user, logger)
 

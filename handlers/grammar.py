@@ -196,10 +196,19 @@ class Args:
         token = self.get(index)
         return token.word if token and not token.quoted else ""
 
-    def verbatim(self, index: int = 0) -> str:
-        """The text from token ``index`` on, exactly as typed (quotes kept)."""
+    def verbatim(self, index: int = 0, end: int | None = None) -> str:
+        """The text from token ``index`` on (up to token ``end``, if given), exactly
+        as typed (quotes kept)."""
         token = self.get(index)
-        return unescape(self.source[token.start :]).strip() if token else ""
+        stop = self.get(end) if end is not None else None
+        if token is None:
+            return ""
+        return unescape(self.source[token.start : stop.start if stop else None]).strip()
+
+    def ends_with(self, word: str) -> bool:
+        """Whether the last token is ``word``, unquoted (a trailing flag such as `publish`)."""
+        last = self.tokens[-1] if self.tokens else None
+        return last is not None and not last.quoted and last.word == word
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -12,6 +12,14 @@ from handlers.coverage import definitions
 from handlers.grammar import Args
 from handlers.routing import Route
 
+QUESTIONS_NOTE = (
+    "An answer goes by direct message to every member of the delegation that asked. "
+    "With `publish` at the end it also goes to every member of every delegation, and the "
+    "next digest lists it under “Answers for all”; other delegations never see who asked. "
+    "A question linked as a duplicate is closed, and its delegation gets the answer to "
+    "the one it repeats; reopening it undoes the link."
+)
+
 
 @dataclass(frozen=True)
 class Help:
@@ -58,6 +66,8 @@ def render_help(topic: str | None) -> Reply:
             "against it, their questions, and the coverage and gaps that follow."
         )
     builder.lines(lines)
+    if topic == "questions":
+        builder.context(QUESTIONS_NOTE)
     if topic in (None, "reports", "delegations", "words"):
         builder.divider().lines(definitions())
     if topic is None:

@@ -23,7 +23,6 @@ from handlers.blocks import (
     MAX_MODAL_BLOCKS,
     FollowUps,
     answer_button,
-    fmt_time,
     hand_off,
     pack,
     pledge_button,
@@ -32,6 +31,7 @@ from handlers.blocks import (
 from handlers.coverage import LEGEND, requirement_lines
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
+from handlers.times import slack_date
 
 MAX_ITEMS = 15  # per section, so the tab stays inside Slack's 100 blocks
 
@@ -76,9 +76,9 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"Updated {fmt_time(now)}. {LEGEND} ⚠️ {CLASSIFIED_NOTICE}"
+                    text=f"Updated {slack_date(now)}. {LEGEND} ⚠️ {CLASSIFIED_NOTICE}"
                     if actor.is_registered
-                    else f"Updated {fmt_time(now)}. ⚠️ {CLASSIFIED_NOTICE}"
+                    else f"Updated {slack_date(now)}. ⚠️ {CLASSIFIED_NOTICE}"
                 )
             ]
         )

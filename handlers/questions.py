@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 from bot.domain.errors import BadInput
 from bot.domain.model import OBJECTIVE_CODES, QuestionStatus
 from bot.domain.read_models import Page, QuestionView, RequirementView
+from bot.services.answer_notices import Sent
 from bot.services.muster import Muster
 from handlers import forms
 from handlers import usage as u
@@ -23,7 +24,6 @@ from handlers.blocks import (
     Reply,
     answer_button,
     esc,
-    fmt_time,
     form_reply,
     hand_off,
     open_form,
@@ -33,6 +33,7 @@ from handlers.blocks import (
 from handlers.grammar import QUESTION_REF, Args, expect_end, paged, ref_number
 from handlers.ids import CALLBACK_ANSWER, CALLBACK_ASK
 from handlers.routing import Route
+from handlers.times import slack_date
 
 _ABOUT_REQUIREMENT = re.compile(r"^([A-Za-z]{2,8}-\d{1,4}):?$")
 _ABOUT_OBJECTIVE = re.compile(r"^([A-Za-z]{2,8}):$")
@@ -53,6 +54,7 @@ class OpenAskForm:
 class AnswerQuestion:
     question_id: int
     text: str
+    publish: bool = False  # share it with every delegation too
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,19 @@ def parse_ask(args: Args) -> Ask | OpenAskForm:
 
 
 def parse_answer(args: Args) -> AnswerQuestion:
+    """`answer Q-2 <text>`, and `answer Q-2 <text> publish` to share it with every
+    delegation (an answer that must end in the word "publish" can quote it)."""
     question_id = ref_number(args.get(0), QUESTION_REF, "question", str(u.ANSWER))
-    text = args.verbatim(1)
+    publish = len(args) > 1 and args.ends_with("publish")
+    text = args.verbatim(1, len(args) - 1) if publish else args.verbatim(1)
     if not text:
-        raise BadInput("Write the answer after the question's reference.", str(u.ANSWER))
-    return AnswerQuestion(question_id, text)
+        where = (
+            "between the question's reference and `publish`"
+            if publish
+            else "after the question's reference"
+        )
+        raise BadInput(f"Write the answer {where}.", str(u.ANSWER))
+    return AnswerQuestion(question_id, text, publish)
 
 
 def parse_list(args: Args) -> ListQuestions:
@@ -127,11 +137,13 @@ def age(asked_at: datetime, now: datetime) -> str:
 def question_lines(view: QuestionView, now: datetime) -> list[str]:
     who = view.delegation or "a delegation"
     about = f" on {view.about}" if view.about else ""
-    head = f"*{view.ref}* ({view.status.value}, asked by {who}{about}, {age(view.asked_at, now)})"
+    state = view.status.value + (f", duplicate of {view.duplicate_of}" if view.duplicate_of else "")
+    head = f"*{view.ref}* ({state}, asked by {who}{about}, {age(view.asked_at, now)})"
     lines = [head, f">{esc(view.text)}"]
     if view.answer:
-        answered = fmt_time(view.answered_at) if view.answered_at else ""
-        lines.append(f"↳ _Answer by <@{view.answered_by}> {answered}:_ {esc(view.answer)}")
+        answered = slack_date(view.answered_at) if view.answered_at else ""
+        shared = ", shared with every delegation" if view.published_at else ""
+        lines.append(f"↳ _Answer by <@{view.answered_by}> {answered}{shared}:_ {esc(view.answer)}")
     return lines
 
 
@@ -150,30 +162,54 @@ def run_ask(muster: Muster, user: str, cmd: Ask | OpenAskForm) -> Reply:
 
 
 def run_answer(muster: Muster, user: str, cmd: AnswerQuestion) -> Reply:
-    view = muster.questions.answer(user, cmd.question_id, cmd.text)
-    lines = question_lines(view, muster.clock())
-    reply = MessageBuilder(f"Answer to {view.ref} recorded").lines(lines)
-    notices = answer_notices(view, lines)
-    if view.asker:
-        reply.context(f"<@{view.asker}> has been told.")
-    built = reply.build(notices=notices)
-    built.refresh_home = (view.asker,) if view.asker else ()
-    return built
+    answered = muster.questions.answer(user, cmd.question_id, cmd.text, publish=cmd.publish)
+    view = answered.view
+    reply = (
+        MessageBuilder(f"Answer to {view.ref} recorded")
+        .lines(question_lines(view, muster.clock()))
+        .context(answer_told(view, answered.sent, publish=cmd.publish))
+        .build(notices=thread_notices(view))
+    )
+    reply.refresh_home = answered.members
+    reply.send_notices = True
+    return reply
 
 
-def answer_notices(view: QuestionView, lines: Sequence[str]) -> list[Notice]:
-    """The asker hears the answer, and so does the thread where the question was announced."""
-    notices = []
-    if view.asker:
-        told = MessageBuilder(f"Your question {view.ref} has been answered").lines(lines).build()
-        notices.append(Notice(channel=view.asker, text=told.text, blocks=told.blocks))
-    if view.announce_channel and view.announce_ts:
-        text = f"Answered by <@{view.answered_by}>: {esc(view.answer)}"
-        block = SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))
-        notices.append(
-            Notice(view.announce_channel, text, [block.to_dict()], thread_ts=view.announce_ts)
-        )
-    return notices
+def answer_told(view: QuestionView, sent: Sent, *, publish: bool) -> str:
+    """What the coordinator who answered learns of who gets the answer."""
+    who = view.delegation or "the asking delegation"
+    told_to = [f"the {members(sent.asking)} of {who}"] if sent.asking else []
+    if sent.duplicates:
+        told_to.append(f"the delegations that asked {', '.join(sent.duplicates)}")
+    told = (
+        "Sent by direct message to " + " and to ".join(told_to)
+        if told_to
+        else f"{who} has no members to tell"
+    )
+    if view.published_at is not None:
+        told += f"; shared with every delegation ({people(sent.total)} in all)"
+        if publish:
+            told += ", and the next digest lists it under “Answers for all”"
+    return told + "."
+
+
+def members(count: int) -> str:
+    """After "the": "only member", "3 members"."""
+    return "only member" if count == 1 else f"{count:,} members"
+
+
+def people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
+def thread_notices(view: QuestionView) -> list[Notice]:
+    """The thread where the question was announced hears the answer too; the asking
+    delegation's members get it by direct message (handlers.answers)."""
+    if not (view.announce_channel and view.announce_ts):
+        return []
+    text = f"Answered by <@{view.answered_by}>: {esc(view.answer)}"
+    block = SectionBlock(text=MarkdownTextObject(text=truncate(text, 3000)))
+    return [Notice(view.announce_channel, text, [block.to_dict()], thread_ts=view.announce_ts)]
 
 
 def run_list(muster: Muster, user: str, cmd: ListQuestions) -> Reply:
@@ -249,6 +285,12 @@ def answer_form(view: QuestionView) -> dict[str, Any]:
         forms.text_input(
             "answer", "Answer", max_length=2000, multiline=True, initial=view.answer or None
         ),
+        forms.checkbox(
+            "publish",
+            "Who gets it",
+            "Share with every delegation",
+            "Every member of every delegation gets it, and the next digest lists it",
+        ),
     ]
     return forms.modal(
         f"Answer {view.ref}",
@@ -261,7 +303,11 @@ def answer_form(view: QuestionView) -> dict[str, Any]:
 
 def parse_answer_form(view: dict[str, Any]) -> AnswerQuestion:
     form = forms.Form(view)
-    return AnswerQuestion(int(form.metadata["question"]), form.required("answer", "an answer"))
+    return AnswerQuestion(
+        int(form.metadata["question"]),
+        form.required("answer", "an answer"),
+        form.checked("publish"),
+    )
 
 
 def on_ask_submitted(
@@ -294,11 +340,21 @@ def on_answer_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     cmd = parse_answer_form(view)
-    answered = muster.questions.answer(user, cmd.question_id, cmd.text)
-    lines = question_lines(answered, muster.clock())
-    ack(response_action="update", view=forms.done(f"{answered.ref} answered", lines))
-    homes = (user, answered.asker) if answered.asker else (user,)
-    hand_off(context, FollowUps(notices=tuple(answer_notices(answered, lines)), refresh_home=homes))
+    answered = muster.questions.answer(user, cmd.question_id, cmd.text, publish=cmd.publish)
+    shown = answered.view
+    lines = [
+        *question_lines(shown, muster.clock()),
+        answer_told(shown, answered.sent, publish=cmd.publish),
+    ]
+    ack(response_action="update", view=forms.done(f"{shown.ref} answered", lines))
+    hand_off(
+        context,
+        FollowUps(
+            notices=tuple(thread_notices(shown)),
+            refresh_home=(user, *answered.members),
+            send_notices=True,
+        ),
+    )
 
 
 ROUTES = [

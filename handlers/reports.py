@@ -11,11 +11,12 @@ from bot.domain.model import Rollup
 from bot.domain.read_models import History, HistoryEntry, Page, RequirementView, StatusReport
 from bot.services.muster import Muster
 from handlers import usage as u
-from handlers.blocks import MessageBuilder, Reply, esc, fmt_time, page_note, paginate
+from handlers.blocks import MessageBuilder, Reply, esc, page_note, paginate
 from handlers.coverage import LEGEND, average_line, counts
 from handlers.grammar import Args, expect_end, paged
 from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
+from handlers.times import slack_date
 
 CREATION_ACTIONS = ("created", "asked", "added", "member added")
 
@@ -130,7 +131,7 @@ def _value(value: Any) -> str:
 
 def entry_line(entry: HistoryEntry) -> str:
     who = f"<@{entry.actor}>" if entry.actor else "a delegation"
-    line = f"{fmt_time(entry.at)} · {entry.subject} {entry.action} by {who}"
+    line = f"{slack_date(entry.at)} · {entry.subject} {entry.action} by {who}"
     changes = []
     for name, before, after in entry.changes:
         if before is None and entry.action in CREATION_ACTIONS:

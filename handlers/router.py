@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.errors import BadInput, MusterError
 from bot.services.muster import Muster
 from handlers import (
+    answers,
     delegations,
     exports,
     help,
@@ -44,6 +45,7 @@ ROUTES: list[Route] = sorted(
         *requirements.ROUTES,
         *pledges.ROUTES,
         *questions.ROUTES,
+        *answers.ROUTES,
         *reports.ROUTES,
         *setup.ROUTES,
         *subscriptions.ROUTES,
@@ -154,5 +156,6 @@ def on_muster_command(
             preview=(
                 PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
             ),
+            send_notices=reply.send_notices,
         ),
     )

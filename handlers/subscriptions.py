@@ -12,9 +12,9 @@ from bot.services.broadcasts import ALERTS, DIGEST, SubscriptionView
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, simple
-from handlers.digest import slack_date
 from handlers.grammar import Args, channel_id, expect_end
 from handlers.routing import Route
+from handlers.times import slack_date
 
 DEFAULT_WEEKDAY, DEFAULT_TIME = 4, "16:00"  # Friday afternoon: the end of the written week
 

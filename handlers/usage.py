@@ -86,14 +86,17 @@ ASK = Usage(
     "questions",
 )
 ANSWER = Usage(
-    "answer <Q-n> <answer…>",
-    "answer Q-2 The lead nations are seeking a US backstop.",
+    "answer <Q-n> <answer…> [publish]",
+    "answer Q-2 The lead nations are seeking a US backstop. publish",
     "coordinator",
     "questions",
 )
 QUESTIONS = Usage("questions [open|all] [page <n>]", "questions all", "registered", "questions")
 QUESTION_STATUS = Usage(
     "question close|reopen <Q-n>", "question close Q-2", "coordinator", "questions"
+)
+QUESTION_DUPLICATE = Usage(
+    "question duplicate <Q-n> of <Q-m>", "question duplicate Q-4 of Q-2", "coordinator", "questions"
 )
 STATUS = Usage("status [OBJ]", "status SKY", "registered", "reports")
 GAPS = Usage("gaps [page <n>]", "gaps page 2", "registered", "reports")
@@ -150,6 +153,7 @@ ALL = [
     ANSWER,
     QUESTIONS,
     QUESTION_STATUS,
+    QUESTION_DUPLICATE,
     STATUS,
     GAPS,
     HISTORY,

@@ -28,6 +28,7 @@ TABLES = [
     "subscription",
     "postclaim",
     "delivery",
+    "answer_notice",
 ]
 
 

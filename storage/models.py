@@ -116,6 +116,11 @@ class Question(SQLModel, table=True):
     answered_at: datetime | None = _ts(default=None)
     announce_channel: str = Field(default="", max_length=32)
     announce_ts: str = Field(default="", max_length=32)
+    # The question this one asks again (it is closed, and its delegation gets that
+    # one's answer). No foreign key: a backup restores questions in id order, and an
+    # earlier question may be linked to a later one; the service checks it exists.
+    duplicate_of: int | None = Field(default=None, index=True)
+    published_at: datetime | None = _ts(default=None)  # its answer was shared with everyone
     version: int = 1
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
@@ -217,3 +222,26 @@ class PledgeTotal(SQLModel, table=True):
     restricted: bool = Field(primary_key=True)
     quantity: int = Field(default=0, sa_type=BigInteger)
     pledges: int = 0
+
+
+class AnswerNotice(SQLModel, table=True):
+    """A direct message owed to one member about a question: its answer, or that their
+    delegation's question was linked to it. Written in the transaction of the answer
+    (or of the link), then claimed, posted and marked, like a post claim: each goes
+    once, whichever process sends it, and one that a process dropped is sent later."""
+
+    __tablename__ = "answer_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)  # e.g. Q-3:v4:U123; one per recipient
+    question_id: int = Field(foreign_key="question.id", index=True)  # whose answer it carries
+    about_id: int | None = Field(default=None, foreign_key="question.id")  # their own, if linked
+    recipient: str = Field(max_length=32)
+    reason: str = Field(max_length=12)  # asked | duplicate | published | linked
+    created_at: datetime = _ts()
+    status: str = Field(default="pending", max_length=12, index=True)
+    claimed_by: str = Field(default="", max_length=80)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    posted_at: datetime | None = _ts(default=None)
+    message_ts: str = Field(default="", max_length=32)

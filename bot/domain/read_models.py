@@ -150,6 +150,8 @@ class QuestionView:
     answered_at: datetime | None
     announce_channel: str = ""  # where the coordinators were told, for threading the answer
     announce_ts: str = ""
+    duplicate_of: str | None = None  # the question this one asks again (Q-n)
+    published_at: datetime | None = None  # when its answer was shared with every delegation
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from bot.runtime.standin import Call, SlackStandIn
 from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
 from handlers.ids import COMMAND
+from handlers.times import in_zone
 
 CONSOLE_TOKEN = "xoxb-muster-console"  # noqa: S105 (not a secret: the stand-in accepts anything)
 CONSOLE_HELP = "Type `/muster help`, `:as <USER_ID>` to switch user, `:quit` to leave."
@@ -35,6 +36,7 @@ class ConsoleTransport:
     def __init__(self, settings: Settings, *, user: str, out: Console, muster: Muster) -> None:
         self.user = user
         self.out = out
+        self.zone = settings.muster_timezone  # Slack shows each reader's own; here, the coalition's
         self.standin = SlackStandIn(on_call=self._print_call)
         self.standin.start()
         client = WebClient(token=CONSOLE_TOKEN, base_url=self.standin.api_url)
@@ -118,7 +120,7 @@ class ConsoleTransport:
     def _print_message(self, message: dict[str, Any]) -> None:
         blocks = message.get("blocks")
         if not blocks:
-            self.out.print(_mrkdwn(message.get("text", "")))
+            self.out.print(self._mrkdwn(message.get("text", "")))
             return
         for block in blocks:
             kind = block.get("type")
@@ -127,13 +129,16 @@ class ConsoleTransport:
                     f"[bold underline]{escape(_plain(block['text']['text']))}[/bold underline]"
                 )
             elif kind == "section":
-                self.out.print(_mrkdwn(block["text"]["text"]))
+                self.out.print(self._mrkdwn(block["text"]["text"]))
             elif kind == "context":
                 for element in block.get("elements", []):
-                    self.out.print(f"[dim]{_mrkdwn(element.get('text', ''))}[/dim]")
+                    self.out.print(f"[dim]{self._mrkdwn(element.get('text', ''))}[/dim]")
             elif kind == "divider":
                 self.out.print("[dim]" + "─" * 40 + "[/dim]")
         self.out.print()
+
+    def _mrkdwn(self, text: str) -> str:
+        return _mrkdwn(in_zone(text, self.zone))
 
     def _print_call(self, call: Call) -> None:
         if call.method == "chat.postMessage":

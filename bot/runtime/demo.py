@@ -143,6 +143,7 @@ def _seed(m: Muster) -> None:
         lead,
         _id(cover.ref),
         "The lead nations are seeking a US backstop; an answer is expected by 10 December.",
+        notify=False,  # the demo's members are fictional: no one to send it to
     )
 
 

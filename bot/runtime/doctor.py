@@ -24,6 +24,7 @@ REQUIRED_SCOPES = (
     "groups:read",
     "channels:history",
     "groups:history",
+    "im:history",
 )
 REINSTALL = "Paste manifest.yml into the app's settings, reinstall it to the workspace, and copy the new token."
 

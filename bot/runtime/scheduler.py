@@ -25,6 +25,7 @@ from bot.services.broadcasts import Claim, SubscriptionView
 from bot.services.digests import Alert
 from bot.services.muster import Muster
 from handlers.charts import coverage_png
+from handlers.deliveries import send_owed
 from handlers.digest import render_alerts, render_digest
 from handlers.posting import (
     UNCERTAIN,
@@ -51,6 +52,7 @@ class TickReport:
     digests: list[str] = field(default_factory=list)
     alerts: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
+    notices: int = 0  # direct messages owed by answers, sent by this tick
 
 
 @contextmanager
@@ -92,6 +94,8 @@ class Ticker:
         for sub in self.b.alert_subscriptions():
             with isolated(f"alerts to {sub.channel}"):
                 self._alerts(sub, now, report)
+        with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
+            report.notices = send_owed(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)
         return report
 

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 HOST = "127.0.0.1"  # the stand-in listens on loopback only
 BOT_USER_ID = "UMUSTERBOT"
-ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history"
+ALL_SCOPES = "commands,chat:write,chat:write.public,im:write,channels:join,files:write,users:read,channels:read,groups:read,channels:history,groups:history,im:history"
 
 
 @dataclass
@@ -237,7 +237,7 @@ class SlackStandIn:
                     json.loads(metadata) if isinstance(metadata, str) else metadata
                 )
             with self._lock:
-                self.messages.setdefault(str(args.get("channel")), []).append(message)
+                self.messages.setdefault(_dm(str(args.get("channel"))), []).append(message)
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {
                 "user_id": BOT_USER_ID,
@@ -256,7 +256,7 @@ class SlackStandIn:
             "views.publish": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "conversations.join": {"channel": {"id": args.get("channel")}},
             "apps.connections.open": {"url": "wss://127.0.0.1/socket"},
-            "conversations.open": {"channel": {"id": f"D{str(args.get('users', 'X'))[1:]}"}},
+            "conversations.open": {"channel": {"id": _dm(str(args.get("users", "UX")))}},
             "files.getUploadURLExternal": {
                 "upload_url": f"{self.base_url}/upload/F{ts[:10]}",
                 "file_id": f"F{ts[:10]}",
@@ -290,3 +290,8 @@ class SlackStandIn:
 def _files(args: dict[str, Any]) -> list[dict[str, Any]]:
     files = args.get("files") or "[]"
     return json.loads(files) if isinstance(files, str) else list(files)
+
+
+def _dm(channel: str) -> str:
+    """Where a post to a user goes, as in Slack: their direct messages with the bot."""
+    return f"D{channel[1:]}" if channel[:1] in ("U", "W") else channel

@@ -22,6 +22,7 @@ from bot.domain.read_models import (
 )
 from bot.domain.wording import amount, counted
 from bot.services import loaders
+from bot.services.answer_notices import published_answers
 from bot.services.base import Service
 from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.unit_of_work import UnitOfWork
@@ -98,6 +99,7 @@ class Digest:
     open_questions: tuple[QuestionView, ...]
     silent: tuple[tuple[str, str], ...]  # (code, name) of delegations with nothing this period
     zone: str = "UTC"  # where its readers are, for its date
+    published: tuple[QuestionView, ...] = ()  # answers shared with every delegation this period
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ class Digests(Service):
             open_questions=_open_questions(s, viewer),
             silent=_silent(viewer, sums, questions, delegations),
             zone=zone or self.timezone,
+            published=published_answers(s, full_view, since, now),
         )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:

@@ -42,8 +42,10 @@ from bot.domain.model import (
 )
 from bot.domain.plaintext import describe, first_unprintable
 from bot.domain.schedule import parse_time, parse_zone
+from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
+from storage import notices
 from storage.types import UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -190,6 +192,11 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "timezone": (parsed_by(parse_zone),),
     },
     "postclaim": {"status": (one_of(CLAIM_STATUSES),)},
+    "answer_notice": {
+        "status": (one_of(notices.STATUSES),),
+        "reason": (one_of(REASONS),),
+        "attempts": (Ge(0),),
+    },
 }
 
 
@@ -244,12 +251,23 @@ def _from_0007(tables: dict[str, Any]) -> None:
             row["requirement_code"] = row.get("entity_ref", "")
 
 
+def _from_0008(tables: dict[str, Any]) -> None:
+    """0009 added a question's link to the question it repeats, when its answer was
+    shared with every delegation, and the direct messages answers owe. Questions then
+    were neither, and no message was owed."""
+    for row in _rows_of(tables, "question"):
+        row.setdefault("duplicate_of", None)
+        row.setdefault("published_at", None)
+    tables.setdefault("answer_notice", [])
+
+
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0005": ("0006", _from_0005),
     "0006": ("0007", _from_0006),
     "0007": ("0008", _from_0007),
+    "0008": ("0009", _from_0008),
 }
 
 

@@ -245,6 +245,8 @@ def _references(tables: Rows, raw: dict[str, Any]) -> list[str]:
         for column in sql_table(name).columns:
             for fk in column.foreign_keys:
                 target, target_column = fk.column.table.name, fk.column.name
+                if not isinstance(raw.get(target), list):
+                    continue  # the missing table is reported; its referrers need not repeat it
                 known = present(target, target_column)
                 problems += [
                     f"{where(name, index, row)}, field {column.name}: "

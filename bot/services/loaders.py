@@ -246,14 +246,26 @@ def question_view(
         answered_at=question.answered_at,
         announce_channel=question.announce_channel,
         announce_ts=question.announce_ts,
+        duplicate_of=question_ref(question.duplicate_of) if question.duplicate_of else None,
+        published_at=question.published_at,
     )
 
 
 def question_view_of(s: Session, actor: Actor, question: Question) -> QuestionView:
+    """One question's view: its own requirement or objective is read, not every label."""
     found = s.get(Delegation, question.delegation_id)
     if found is None:
         raise RuntimeError(f"question {question.id} has no delegation")
-    return question_view(actor, question, found, about_labels(s))
+    about: dict[tuple[str, int], str] = {}
+    if question.requirement_id is not None:
+        req = s.get(Requirement, question.requirement_id)
+        if req is not None:
+            about[("R", question.requirement_id)] = req.code
+    elif question.objective_id is not None:
+        obj = s.get(Objective, question.objective_id)
+        if obj is not None:
+            about[("O", question.objective_id)] = obj.code
+    return question_view(actor, question, found, about)
 
 
 def hidden_pledge_refs(s: Session, actor: Actor, events: Sequence[Event]) -> set[str]:

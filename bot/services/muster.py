@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bot.domain import access
 from bot.domain.clock import Clock
 from bot.domain.read_models import Actor
+from bot.services.answer_notices import AnswerNotices
 from bot.services.broadcasts import Broadcasts
 from bot.services.delegations import Delegations
 from bot.services.digests import Digests
@@ -70,7 +71,7 @@ class Muster:
 
     @cached_property
     def pledges(self) -> Pledges:
-        return Pledges(self.uow)
+        return Pledges(self.uow, self.timezone)
 
     @cached_property
     def questions(self) -> Questions:
@@ -87,6 +88,10 @@ class Muster:
     @cached_property
     def digests(self) -> Digests:
         return Digests(self.uow, self.timezone)
+
+    @cached_property
+    def answer_notices(self) -> AnswerNotices:
+        return AnswerNotices(self.uow)
 
     # --- the caller --------------------------------------------------------------------
 

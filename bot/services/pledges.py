@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -37,6 +38,7 @@ from bot.services.loaders import (
     row_id,
 )
 from bot.services.requirements import check_quantity
+from bot.services.unit_of_work import UnitOfWork
 from storage import listing
 from storage import queries as q
 from storage.models import Delegation, Pledge, Requirement
@@ -59,6 +61,10 @@ class PledgeChange:
 
 
 class Pledges(Service):
+    def __init__(self, uow: UnitOfWork, timezone: str = "UTC") -> None:
+        super().__init__(uow)
+        self.timezone = timezone  # the coalition's own: where "today" is
+
     def pledge(
         self,
         user_id: str,
@@ -74,6 +80,7 @@ class Pledges(Service):
         check_quantity(quantity)
         if status == PledgeStatus.WITHDRAWN:
             raise BadInput("A new pledge is indicated, offered or confirmed.")
+        self._check_available_from(available_from)
         with self.uow.write() as s:
             actor = self.uow.delegate(s, user_id, "pledge")
             req = loaders.requirement(s, requirement)
@@ -107,6 +114,7 @@ class Pledges(Service):
             )
         if change.quantity is not None:
             check_quantity(change.quantity)
+        self._check_available_from(change.available_from)
         with self.uow.write() as s:
             actor = self.uow.delegate(s, user_id, "update pledges")
             pledge = _for_change(s, actor, pledge_id, allow_coordinator=False)
@@ -214,6 +222,15 @@ class Pledges(Service):
             if not views:
                 raise Conflict("There are no requirements to pledge against yet.")
             return views
+
+    def _check_available_from(self, day: date | None) -> None:
+        """A contribution becomes available today or later: today where the coalition is."""
+        today = self.now().astimezone(ZoneInfo(self.timezone)).date()
+        if day is not None and day < today:
+            raise BadInput(
+                f"{day.isoformat()} is in the past; give today or a later date.",
+                field="available_from",
+            )
 
     def _save(
         self, s: Session, actor: Actor, pledge: Pledge, before: dict[str, Any], action: str

@@ -3,6 +3,7 @@ question was announced so its answer can follow in the same thread."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -13,11 +14,27 @@ from bot.domain.model import QuestionStatus
 from bot.domain.read_models import Actor, Page, QuestionList, QuestionView, RequirementView
 from bot.domain.text import bounded
 from bot.services import loaders
+from bot.services.answer_notices import Sent, owe_answer, owe_link
 from bot.services.base import Service
 from bot.services.loaders import question_ref, row_id
-from storage import listing
+from storage import listing, notices
 from storage import queries as q
 from storage.models import Question
+
+
+@dataclass(frozen=True)
+class Answered:
+    view: QuestionView  # as the coordinator who answered sees it
+    sent: Sent  # who gets it by direct message
+    members: tuple[str, ...]  # of the asking delegation, whose Home tabs change
+
+
+@dataclass(frozen=True)
+class Linked:
+    view: QuestionView  # the duplicate, now closed
+    original: QuestionView
+    sent: Sent
+    members: tuple[str, ...]  # of the duplicate's delegation
 
 
 class Questions(Service):
@@ -54,7 +71,19 @@ class Questions(Service):
             )
             return loaders.question_view_of(s, actor, question)
 
-    def answer(self, user_id: str, question_id: int, text: str) -> QuestionView:
+    def answer(
+        self,
+        user_id: str,
+        question_id: int,
+        text: str,
+        *,
+        publish: bool = False,
+        notify: bool = True,
+    ) -> Answered:
+        """Record the answer, and owe it to every member of the asking delegation, of
+        the delegations whose questions were linked to it, and (``publish``, or once
+        published) of every delegation. ``notify=False`` owes no one (a seeded demo,
+        whose members are fictional)."""
         text = bounded(text, "Answer", 2000)
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "answer questions")
@@ -65,11 +94,32 @@ class Questions(Service):
                     f"Reopen it first: `/muster question reopen {question_ref(question.id)}`.",
                 )
             before = {"status": question.status, "answer": question.answer}
+            if publish:
+                question.published_at = self.now()
             question.status = QuestionStatus.ANSWERED
             question.answer = text
             question.answered_by = actor.user_id
             question.answered_at = self.now()
-            return self._save(s, actor, question, before, "answered")
+            shared = {"shared_with": "every delegation"} if publish else {}
+            view = self._save(s, actor, question, before, "answered", shared)
+            sent = owe_answer(s, question, self.now()) if notify else Sent(0)
+            return Answered(view, sent, tuple(notices.members(s, [question.delegation_id])))
+
+    def duplicate(self, user_id: str, question_id: int, original_id: int) -> Linked:
+        """Link a question to an earlier one that asks the same: it is closed, and its
+        delegation gets that one's answer (now, if it has one, or when it comes)."""
+        with self.uow.write() as s:
+            actor = self.uow.coordinator(s, user_id, "link duplicate questions")
+            question = loaders.question(s, question_id, for_update=True)
+            original = loaders.question(s, original_id)
+            _check_link(s, question, original)
+            before = {"status": question.status, "duplicate_of": None}
+            question.status = QuestionStatus.CLOSED
+            question.duplicate_of = original.id
+            view = self._save(s, actor, question, before, "linked")
+            sent = owe_link(s, question, original, self.now())
+            members = tuple(notices.members(s, [question.delegation_id]))
+            return Linked(view, loaders.question_view_of(s, actor, original), sent, members)
 
     def set_question_status(
         self, user_id: str, question_id: int, status: QuestionStatus
@@ -81,7 +131,10 @@ class Questions(Service):
                 raise Conflict(f"{question_ref(question.id)} is already {status}.")
             if status == QuestionStatus.ANSWERED:
                 raise BadInput("Answer a question with `/muster answer Q-n <answer>`.")
-            before = {"status": question.status}
+            before: dict[str, Any] = {"status": question.status}
+            if question.duplicate_of is not None:  # reopened, it stands on its own again
+                before["duplicate_of"] = question_ref(question.duplicate_of)
+                question.duplicate_of = None
             question.status = status
             action = "reopened" if status == QuestionStatus.OPEN else "closed"
             return self._save(s, actor, question, before, action)
@@ -145,12 +198,24 @@ class Questions(Service):
             return None
 
     def _save(
-        self, s: Session, actor: Actor, question: Question, before: dict[str, Any], action: str
+        self,
+        s: Session,
+        actor: Actor,
+        question: Question,
+        before: dict[str, Any],
+        action: str,
+        noted: dict[str, str] | None = None,
     ) -> QuestionView:
+        """Bump the version and record the change; ``noted`` adds what the audit trail
+        says beyond the changed fields (e.g. who an answer was shared with)."""
         question.version += 1
         question.updated_at = self.now()
         s.add(question)
         after = {k: getattr(question, k) for k in before}
+        if after.get("duplicate_of") is not None:
+            after["duplicate_of"] = question_ref(after["duplicate_of"])
+        before |= dict.fromkeys(noted or {}, "")
+        after |= noted or {}
         self.uow.record(
             s,
             actor,
@@ -163,3 +228,36 @@ class Questions(Service):
         )
         s.flush()
         return loaders.question_view_of(s, actor, question)
+
+
+def _check_link(s: Session, question: Question, original: Question) -> None:
+    """A question is linked once, while it waits for an answer, to a question that is
+    neither closed nor itself a duplicate; and one with duplicates of its own is not."""
+    ref, target = question_ref(question.id), question_ref(original.id)
+    if question.id == original.id:
+        raise BadInput(f"{ref} cannot be a duplicate of itself.")
+    if question.duplicate_of is not None:
+        raise Conflict(
+            f"{ref} is already a duplicate of {question_ref(question.duplicate_of)}.",
+            f"Reopen it first to link it elsewhere: `/muster question reopen {ref}`.",
+        )
+    if question.status != QuestionStatus.OPEN:
+        raise Conflict(f"{ref} is {question.status}; only an open question is linked.")
+    if original.duplicate_of is not None:
+        first = question_ref(original.duplicate_of)
+        raise Conflict(
+            f"{target} is itself a duplicate of {first}.",
+            f"Link to that one: `/muster question duplicate {ref} of {first}`.",
+        )
+    if original.status == QuestionStatus.CLOSED:
+        raise Conflict(
+            f"{target} is closed; its answer would never come.",
+            f"Reopen it first: `/muster question reopen {target}`.",
+        )
+    linked = notices.duplicates_of(s, row_id(question.id))
+    if linked:
+        refs = ", ".join(question_ref(d.id) for d in linked)
+        raise Conflict(
+            f"{refs} {'is' if len(linked) == 1 else 'are'} linked to {ref}.",
+            f"Link {target} to {ref} instead, or reopen {refs} first.",
+        )

@@ -128,7 +128,8 @@ def test_console_on_the_demo_coalition(tmp_path: Path) -> None:
     ) in out
     assert "P-14 VAL → LAND-2: 1 unit, offered" in out
     assert "Pledges of MER (1)" in out and "P-8" not in out  # MER's restricted pledge stays unseen
-    assert "→ Muster posts to UOST1:" in out and "Your question Q-1 has been answered" in out
+    assert "→ Muster posts to UOST1:" in out
+    assert "Your delegation's question Q-1 has been answered" in out
     assert "Unknown subcommand `frobnicate`." in out
     assert "Type `/muster help`" in out
     assert "Traceback" not in out + result.stderr

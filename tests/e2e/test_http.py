@@ -266,7 +266,7 @@ def test_questions_are_announced_and_answered_from_a_button(
     assert in_thread.args["thread_ts"] == announced.reply["ts"]
     assert "Yes: the host nation signed a SOFA." in in_thread.args["text"]
     to_asker = next(c for c in posts if c.args["channel"] == OTHER)
-    assert "Your question Q-2 has been answered" in to_asker.args["text"]
+    assert "Your delegation's question Q-2 has been answered" in to_asker.args["text"]
 
 
 def test_app_home_for_a_delegate_and_for_a_coordinator(

@@ -60,7 +60,7 @@ def test_missing_scopes_are_named(settings: Settings, ready: Muster, slack: Slac
     assert not check.ok
     assert (
         check.detail
-        == "missing chat:write.public, im:write, channels:join, files:write, users:read, channels:read, groups:read, channels:history, groups:history"
+        == "missing chat:write.public, im:write, channels:join, files:write, users:read, channels:read, groups:read, channels:history, groups:history, im:history"
     )
 
 

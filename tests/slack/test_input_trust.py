@@ -20,7 +20,7 @@ from bot.services.muster import Muster
 from tests.support.databases import count
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import fill
-from tests.support.slack import SlashCommands
+from tests.support.slack import SlashCommands, open_form, submit
 
 RULE = "Quantity must be a whole number from 1 to 1,000,000,000,000,000."
 TABLES = ("objective", "delegation", "member", "coordinator", "requirement", "pledge")
@@ -49,20 +49,6 @@ def stored_controls(engine: Engine) -> list[str]:
                     s for s in strings(dict(row)) if any(unicodedata.category(c) == "Cc" for c in s)
                 ]
     return found
-
-
-def submit(muster_cmd: SlashCommands, data: dict[str, Any]) -> dict[str, Any]:
-    """A view_submission through the real app, signed as Slack signs it."""
-    body = urlencode({"payload": json.dumps(data)})
-    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
-    assert response.status == 200
-    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
-    return json.loads(response.body) if response.body else {}
-
-
-def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command: str) -> Any:
-    muster_cmd(user, command, opens_form=True)
-    return slack.calls_to("views.open")[-1].args["view"]
 
 
 # --- control characters ----------------------------------------------------------
@@ -274,10 +260,6 @@ def test_crafted_form_values_get_field_errors(
         submission["view"]["state"]["values"]["status"]["value"]["selected_option"] = {
             "value": values["status"]
         }
-    import json
-    from urllib.parse import urlencode
-
-    from slack_bolt import BoltRequest
 
     body = urlencode({"payload": json.dumps(submission)})
     response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))

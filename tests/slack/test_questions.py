@@ -38,7 +38,7 @@ def test_the_asker_is_told_the_answer(
     coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
 ) -> None:
     reply = muster_cmd(COORDINATOR, "answer Q-1 The lead nations provide air cover.")
-    assert f"<@{OWN}> has been told." in reply.text
+    assert "Sent by direct message to the only member of VAL." in reply.text
     [dm] = slack.calls_to("chat.postMessage")
     assert dm.args["channel"] == OWN
     assert "The lead nations provide air cover." in dm.args["text"]

@@ -96,10 +96,10 @@ def test_gaps_put_critical_shortfalls_first(week: SlashCommands) -> None:
 def test_history_of_a_pledge_shows_every_change(week: SlashCommands) -> None:
     text = week(OST, "history P-3").text
     assert (
-        "2026-11-24 09:00 UTC · P-3 created by <@UOST1>: quantity 2; status indicated; condition subject to parliament"
+        "|2026-11-24 09:00 UTC> · P-3 created by <@UOST1>: quantity 2; status indicated; condition subject to parliament"
         in text
     )
-    assert "2026-11-26 09:00 UTC · P-3 updated by <@UOST1>: status indicated → confirmed" in text
+    assert "|2026-11-26 09:00 UTC> · P-3 updated by <@UOST1>: status indicated → confirmed" in text
 
 
 def test_requirement_history_and_version(week: SlashCommands) -> None:

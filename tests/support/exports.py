@@ -110,7 +110,13 @@ def full_export(folder: Path) -> Export:
     claim = broadcasts.claim(digest.id, "digest:2026-W49", "worker-1")
     assert claim is not None
     broadcasts.finish(claim, posted=True, message_ts="1700000000.000100")
-    muster.for_request("T1-delivery").questions.ask("UOST1", "Who funds the host-nation support?")
+    asked = muster.for_request("T1-delivery").questions.ask(
+        "UOST1", "Who funds the host-nation support?"
+    )
+    # Shared with everyone, then asked again and linked: messages owed, and a link.
+    muster.questions.answer(lead, int(asked.ref[2:]), "The host nation.", publish=True)
+    later = muster.questions.ask("UVALD1", "Who pays for the host nation's support?")
+    muster.questions.duplicate(lead, int(later.ref[2:]), int(asked.ref[2:]))
     data = dumped(muster)
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 from slack_sdk.signature import SignatureVerifier
 
 from bot.domain.clock import epoch_seconds
+from bot.runtime.standin import SlackStandIn
 from bot.runtime.workers import WorkerPool
 
 PAYLOADS = Path(__file__).parent.parent / "payloads"
@@ -123,3 +124,30 @@ class SlashCommands:
         )
         validate_blocks(reply.blocks)
         return reply
+
+
+def submit(muster_cmd: SlashCommands, data: dict[str, Any]) -> dict[str, Any]:
+    """A view_submission through the real app, signed as Slack signs it."""
+    body = urlencode({"payload": json.dumps(data)})
+    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
+    assert response.status == 200
+    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
+    return json.loads(response.body) if response.body else {}
+
+
+def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command: str) -> Any:
+    """The form ``command`` opens for ``user``."""
+    muster_cmd(user, command, opens_form=True)
+    return slack.calls_to("views.open")[-1].args["view"]
+
+
+def press(muster_cmd: SlashCommands, user: str, action_id: str, value: str) -> None:
+    """``user`` presses a button (block_actions) through the real app."""
+    data = payload("block_actions")
+    data["user"]["id"] = user
+    data["trigger_id"] = new_trigger_id()
+    data["actions"] = [dict(data["actions"][0], action_id=action_id, value=value)]
+    body = urlencode({"payload": json.dumps(data)})
+    response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
+    assert response.status == 200
+    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()

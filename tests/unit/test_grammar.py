@@ -9,7 +9,16 @@ import pytest
 from bot.domain.errors import BadInput
 from bot.domain.model import PledgeStatus, Priority, QuestionStatus
 from bot.services.pledges import PledgeChange
-from handlers import delegations, help, pledges, questions, reports, requirements, setup
+from handlers import (
+    answers,
+    delegations,
+    help,
+    pledges,
+    questions,
+    reports,
+    requirements,
+    setup,
+)
 from handlers.grammar import Token, tokenize, user_id
 from handlers.router import parse_command
 
@@ -187,6 +196,20 @@ def test_free_text_tolerates_an_unmatched_quote() -> None:
         ('ask What does "backstop" mean?', questions.Ask('What does "backstop" mean?')),
         ("ask Is R&amp;D &lt;funded&gt;?", questions.Ask("Is R&D <funded>?")),
         ("answer Q-2 Yes, from day one.", questions.AnswerQuestion(2, "Yes, from day one.")),
+        (
+            "answer Q-2 Yes, from day one. publish",
+            questions.AnswerQuestion(2, "Yes, from day one.", publish=True),
+        ),
+        (
+            "answer Q-2 Yes, from day one. PUBLISH",
+            questions.AnswerQuestion(2, "Yes, from day one.", publish=True),
+        ),
+        (
+            'answer Q-2 The co-chairs will "publish"',
+            questions.AnswerQuestion(2, 'The co-chairs will "publish"'),
+        ),
+        ("question duplicate Q-4 of Q-2", answers.LinkDuplicate(4, 2)),
+        ("question duplicate q4 Q-2", answers.LinkDuplicate(4, 2)),
         ("questions", questions.ListQuestions("open")),
         ("questions ALL", questions.ListQuestions("all")),
         ("question close Q-2", questions.SetQuestionStatus(2, QuestionStatus.CLOSED)),
@@ -246,6 +269,10 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("pledges SKY-2 VAL", "one scope"),
         ("answer Q-2", "Write the answer"),
         ("answer 2 yes", "not a question reference"),
+        ("answer Q-2 publish", "Write the answer between the question's reference and `publish`"),
+        ("question duplicate Q-4", "Which question does Q-4 ask again?"),
+        ("question duplicate Q-4 of SKY-1", "not a question reference"),
+        ("question duplicate Q-4 of Q-2 please", "did not understand 'please'"),
         ("questions closed", "List `open` or `all`"),
         ("question close", "Which question"),
         ("status SKY LAND", "did not understand"),

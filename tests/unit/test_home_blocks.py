@@ -63,7 +63,7 @@ def test_a_delegate_sees_its_pledges_questions_and_the_largest_gaps() -> None:
         " · pending 0 · conditional 0 · open 4",
     ]
     assert buttons(view) == [("muster.pledge", "SKY-1")]
-    assert "Updated 2026-11-23 10:00 UTC." in json.dumps(view["blocks"][-1])
+    assert "|2026-11-23 10:00 UTC>." in json.dumps(view["blocks"][-1])
 
 
 def test_a_delegate_with_nothing_yet_is_told_so() -> None:
@@ -160,7 +160,8 @@ def test_a_full_home_stays_inside_slack_limits_and_points_to_the_rest() -> None:
         "…and 25 more: `/muster questions`",
         "…and 25 more: `/muster questions`",
     ]
-    assert notes[-1].startswith("Updated 2026-11-23 10:00 UTC.")
+    assert notes[-1].startswith("Updated <!date^")
+    assert "|2026-11-23 10:00 UTC>." in notes[-1]
     assert len([b for b in buttons(view) if b[0] == "muster.answer"]) == 15
     assert len([b for b in buttons(view) if b[0] == "muster.pledge"]) == 5
     shown = json.dumps(view, ensure_ascii=False)
