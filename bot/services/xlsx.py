@@ -28,6 +28,8 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORBIDDEN_IN_TITLES = set("[]:*?/\\")
+PAGE_NUMBER = "Page &P of &N"
+MAX_PAGE_TEXT = 255  # characters in a page header or footer, its codes included
 
 
 @dataclass(frozen=True)
@@ -138,11 +140,13 @@ def _lay_out(write_only: WriteOnlyWorksheet, layout: Layout) -> None:
         worksheet.print_title_rows = f"1:{layout.frozen_rows}"
     header, footer = worksheet.oddHeader, worksheet.oddFooter
     assert header is not None and footer is not None  # every sheet has them, empty
-    if layout.header:
-        header.center.text = footer.center.text = page_text(layout.header)
-    if layout.footer:
-        footer.left.text = page_text(layout.footer)
-    footer.right.text = "Page &P of &N"
+    centre, left = page_text(layout.header), page_text(layout.footer)
+    if centre:
+        header.center.text = footer.center.text = centre
+    # Excel refuses a file whose footer runs past 255 characters; the centre goes first.
+    if left and len(left) + len(centre) + len(PAGE_NUMBER) + 6 <= MAX_PAGE_TEXT:
+        footer.left.text = left
+    footer.right.text = PAGE_NUMBER
     worksheet.page_setup.orientation = "landscape"  # printed as wide as the page, rows run on
     worksheet.page_setup.fitToHeight = 0
     worksheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)

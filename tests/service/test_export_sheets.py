@@ -247,3 +247,14 @@ def test_the_csv_has_one_heading_per_column_and_words(demo: Muster) -> None:
     assert p15["Available from"] == (demo.clock().date() + timedelta(days=30)).isoformat()
     assert p15["Pledged"] == "1500" and p15["Restricted"] == "No"
     assert isinstance(date.fromisoformat(p15["Available from"]), date)
+
+
+def test_a_long_marking_keeps_the_footer_within_excels_limit(demo: Muster) -> None:
+    """Excel refuses a file whose footer runs past 255 characters: the marking stays,
+    the as-of line gives way."""
+    demo.marking = "&" * 100  # the longest allowed, each "&" written twice
+    book = book_of(report_file(demo, COORDINATOR, "xlsx"))
+    footer = book["Pledges"].oddFooter
+    assert footer.center.text == demo.marking.replace("&", "&&") and footer.left.text is None
+    assert len(footer.center.text) + len(footer.right.text) + 6 <= 255
+    assert book["Pledges"]["A1"].value == demo.marking
