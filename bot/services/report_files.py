@@ -32,8 +32,10 @@ REQUIREMENT_COLUMNS = [
     "Enabler",
     "Needed by",
     "Firm",
-    "Not yet firm",
-    "Gap",
+    "Pending",
+    "Conditional",
+    "Open",
+    "Over-pledged",
     "Firm %",
     "Rating",
     "Critical shortfall",
@@ -82,12 +84,13 @@ class State(StrEnum):
     WITHDRAWN = "Withdrawn"
 
 
-STATE_MEANINGS = {
-    State.FIRM: "Confirmed, with no open condition: counted as firm",
-    State.PENDING: "Offered or indicated, with no condition: likely, not yet approved",
-    State.CONDITIONAL: "Any live pledge with an open condition, whatever its status",
+STATE_MEANINGS = {  # as help defines the words (handlers/coverage.py)
+    State.FIRM: "Confirmed, with no open condition",
+    State.PENDING: "Offered or indicated, without a condition: likely, not yet approved",
+    State.CONDITIONAL: "Any live pledge that waits on an open condition, whatever its status",
     State.WITHDRAWN: "Withdrawn: no longer counted",
 }
+OPEN_MEANING = "What no live pledge covers"
 
 
 def pledge_state(p: PledgeView) -> State:
@@ -160,8 +163,10 @@ def requirement_row(v: RequirementView) -> list[Any]:
         yes_no(v.enabler),
         v.needed_by,
         c.firm,
+        c.pending,
         c.conditional,
-        c.gap,
+        c.open,
+        c.over,
         percent(c.fill),
         word(c.rating),
         yes_no(c.is_critical_shortfall),

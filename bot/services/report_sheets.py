@@ -22,6 +22,7 @@ from bot.domain.read_models import RequirementView, gaps_first
 from bot.services import xlsx
 from bot.services.report_files import (
     CHANGE_COLUMNS,
+    OPEN_MEANING,
     PLEDGE_COLUMNS,
     QUESTION_COLUMNS,
     REQUIREMENT_COLUMNS,
@@ -42,13 +43,17 @@ from bot.services.xlsx import Layout, Sheet, Style
 
 TITLE = "Force generation report"
 
-# Light tints of the chart's colours (handlers/charts.py), dark text on each.
-GREEN, YELLOW, AMBER, RED, GREY = "C8E6C9", "FFF59D", "FFE0B2", "FFCDD2", "E0E0E0"
-STATE_FILLS = {
-    State.FIRM: GREEN,
-    State.PENDING: YELLOW,
-    State.CONDITIONAL: AMBER,
-    State.WITHDRAWN: GREY,
+# Light tints of the colours every reply and the chart give the four words (firm green,
+# pending blue, conditional yellow, open red: handlers/coverage.py) and the ratings
+# (green, amber, red), dark text on each; grey for what no longer counts.
+GREEN, BLUE, YELLOW, RED, AMBER, GREY = "C8E6C9", "BBDEFB", "FFF59D", "FFCDD2", "FFE0B2", "E0E0E0"
+OPEN = "Open"
+WORD_FILLS = {
+    State.FIRM.value: GREEN,
+    State.PENDING.value: BLUE,
+    State.CONDITIONAL.value: YELLOW,
+    OPEN: RED,
+    State.WITHDRAWN.value: GREY,
 }
 RATING_FILLS = {Rating.GREEN: GREEN, Rating.AMBER: AMBER, Rating.RED: RED}
 RATING_MEANINGS = {
@@ -69,14 +74,14 @@ STYLES = [
     Style(SECTION, bold=True, size=12),
     Style(COLUMN_HEADING, bold=True, fill="D9D9D9", wrap=True),
     *(Style(name, number_format=f) for name, f in NUMBER_FORMATS.items()),
-    *(Style(state.value, fill=fill) for state, fill in STATE_FILLS.items()),
+    *(Style(word, fill=fill) for word, fill in WORD_FILLS.items()),
+    *(Style(f"{word} heading", bold=True, fill=fill) for word, fill in WORD_FILLS.items()),
     *(Style(f"Rating {r.value}", fill=fill) for r, fill in RATING_FILLS.items()),
     Style(SHORTFALL, bold=True, fill=RED),
-    *(Style(f"{h} heading", bold=True, fill=f) for h, f in (("Firm", GREEN), ("Gap", RED))),
-    Style("Not yet firm heading", bold=True, fill=AMBER),
 ]
+COLOURED_HEADINGS = (*(s.value for s in State if s != State.WITHDRAWN), OPEN)
 
-REQUIREMENT_WIDTHS = [12, 10, 44, 11, 16, 11, 9, 11, 11, 11, 11, 8, 9, 10]
+REQUIREMENT_WIDTHS = [12, 10, 44, 11, 16, 11, 9, 11, 11, 11, 11, 11, 11, 8, 9, 10]
 PLEDGE_WIDTHS = [9, 12, 11, 11, 16, 11, 12, 36, 30, 30, 12, 10, 30]
 QUESTION_WIDTHS = [9, 11, 12, 10, 17, 60, 60, 17]
 CHANGE_WIDTHS = [12, 17, 22, 14, 12, 80]
@@ -107,7 +112,7 @@ class Report:
         sheet.append([sheet.styled(cell(title), HEADING)])
 
     def heading(self, sheet: Sheet, text: str) -> Any:
-        style = f"{text} heading" if text in ("Firm", "Not yet firm", "Gap") else COLUMN_HEADING
+        style = f"{text} heading" if text in COLOURED_HEADINGS else COLUMN_HEADING
         return sheet.styled(zoned(text, self.zone) if text in TIMED else text, style)
 
 
@@ -133,15 +138,29 @@ def write_xlsx(report: ReportReads, out: IO[bytes], zone: ZoneInfo, marking: str
     r.book.close()
 
 
+R = {heading: n for n, heading in enumerate(REQUIREMENT_COLUMNS)}  # a line's columns
+FIGURES = ["Required", "Firm", "Pending", "Conditional", "Open", "Over-pledged"]
+SHORTFALL_COLUMNS = [
+    "Required",
+    "Unit",
+    *FIGURES[1:5],
+    "Firm %",
+    "Priority",
+    "Enabler",
+    "Needed by",
+]
+
+
 def requirement_cells(sheet: Sheet, v: RequirementView) -> list[Any]:
     row = cells(requirement_row(v))
-    for n in (3, 8, 9, 10):
-        row[n] = sheet.styled(row[n], WHOLE)
-    row[7] = sheet.styled(row[7], DAY)
-    row[11] = sheet.styled(row[11] / 100, PERCENT)
-    row[12] = sheet.styled(row[12], f"Rating {v.coverage.rating.value}")
+    for heading in FIGURES:
+        row[R[heading]] = sheet.styled(row[R[heading]], WHOLE)
+    row[R["Needed by"]] = sheet.styled(row[R["Needed by"]], DAY)
+    row[R["Firm %"]] = sheet.styled(row[R["Firm %"]] / 100, PERCENT)
+    row[R["Rating"]] = sheet.styled(row[R["Rating"]], f"Rating {v.coverage.rating.value}")
     if v.coverage.is_critical_shortfall:
-        row[13] = sheet.styled(row[13], SHORTFALL)
+        shortfall = R[SHORTFALL]
+        row[shortfall] = sheet.styled(row[shortfall], SHORTFALL)
     return row
 
 
@@ -149,7 +168,7 @@ def _pledges(r: Report) -> tuple[Counter[State], int]:
     sheet = r.sheet("Pledges", "Pledges", PLEDGE_COLUMNS, PLEDGE_WIDTHS)
     states: Counter[State] = Counter()
     quantity = sheet.painter(WHOLE)
-    state_of = {state: sheet.painter(state.value) for state in State}
+    state_of = {state: sheet.painter(state.value) for state in State}  # a style each
     pledges = r.report.pledges()
     for p in pledges:
         row = cells(pledge_row(p))
@@ -204,7 +223,12 @@ def _summary(
     sheet.append([])
     sheet.append(["Lines filled", whole(overall.filled), "of", whole(overall.count)])
     sheet.append(
-        ["Critical lines filled", whole(overall.critical_filled), "of", whole(overall.critical)]
+        [
+            "Critical lines filled",
+            whole(overall.critical_filled),
+            "of",
+            whole(overall.critical_count),
+        ]
     )
     sheet.append([styled("Critical shortfalls", SHORTFALL), whole(overall.critical_shortfalls)])
     sheet.append([])
@@ -214,7 +238,7 @@ def _summary(
     sheet.append_styled(columns, COLUMN_HEADING)
     for part in report.status.objectives:
         o, rollup = part.objective, part.rollup
-        figures = [rollup.count, rollup.filled, rollup.critical, rollup.critical_filled]
+        figures = [rollup.count, rollup.filled, rollup.critical_count, rollup.critical_filled]
         figures.append(rollup.critical_shortfalls)
         sheet.append([cell(f"{o.code} {o.name}"), *map(whole, figures)])
     sheet.append([])
@@ -222,11 +246,10 @@ def _summary(
     shortfalls = [v for v in gaps_first(report.requirements) if v.coverage.is_critical_shortfall]
     sheet.append([styled("Critical shortfalls, worst first", SECTION), whole(len(shortfalls))])
     if shortfalls:
-        headings = ["Requirement", "Required", "Unit", "Firm", "Not yet firm", "Gap", "Firm %"]
-        sheet.append([r.heading(sheet, h) for h in [*headings, "Priority", "Enabler", "Needed by"]])
+        sheet.append([r.heading(sheet, h) for h in ["Requirement", *SHORTFALL_COLUMNS]])
         for v in shortfalls:
             row = requirement_cells(sheet, v)
-            sheet.append([cell(f"{v.code} {v.title}"), *row[3:5], *row[8:12], *row[5:8]])
+            sheet.append([cell(f"{v.code} {v.title}"), *(row[R[h]] for h in SHORTFALL_COLUMNS)])
     else:
         sheet.append(
             ["None: every critical line and enabler is at least half filled by firm pledges."]
@@ -236,6 +259,7 @@ def _summary(
     sheet.append([styled("Pledges listed", SECTION), whole(sum(states.values()))])
     for state, meaning in STATE_MEANINGS.items():
         sheet.append([styled(state.value, state.value), whole(states[state]), meaning])
+    sheet.append([styled(OPEN, OPEN), None, f"{OPEN_MEANING}: a line's figure, not a pledge's"])
     if undisclosed:
         sheet.append(["Undisclosed: in the totals, not listed", whole(undisclosed)])
     sheet.append(["Open questions", whole(open_questions)])

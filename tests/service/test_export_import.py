@@ -82,7 +82,7 @@ def test_csv_honours_visibility(demo: Muster) -> None:
     rows = csv_records(report_file(demo, "UOST1", "csv"))
     assert "P-8" not in {r["Pledge"] for r in rows}  # Meridia's restricted pledge
     uaf1 = next(r for r in rows if r["Requirement"] == "UAF-1")
-    assert (uaf1["Firm"], uaf1["Gap"], uaf1["Rating"]) == ("4000", "8000", "Red")  # in the totals
+    assert (uaf1["Firm"], uaf1["Open"], uaf1["Rating"]) == ("4000", "8000", "Red")  # in the totals
     sky1 = [r for r in rows if r["Requirement"] == "SKY-1"]
     assert [r["Pledge"] for r in sky1] == ["P-1", "P-14"]
     assert sky1[1]["Condition"] == "d'accord, “subject to parliament”"

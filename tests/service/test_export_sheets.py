@@ -26,7 +26,7 @@ from tests.support.exports import csv_records, csv_rows, demo_coalition, records
 DELEGATE, COORDINATOR = "UOST1", "UCOORD1"  # Ostland does not see Meridia's restricted P-8
 ZONE = ZoneInfo("Europe/Brussels")
 REGISTERS = ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
-FILLS = {"Firm": "C8E6C9", "Pending": "FFF59D", "Conditional": "FFE0B2", "Withdrawn": "E0E0E0"}
+FILLS = {"Firm": "C8E6C9", "Pending": "BBDEFB", "Conditional": "FFF59D", "Withdrawn": "E0E0E0"}
 RED = "FFCDD2"
 
 
@@ -78,20 +78,23 @@ def test_the_summary_gives_the_status_figures_and_every_critical_shortfall(
     status = demo.reports.status(user)
     overall, said = status.overall, by_label(book)
     assert said["Lines filled"][:3] == [overall.filled, "of", overall.count]
-    assert said["Critical lines filled"][:3] == [overall.critical_filled, "of", overall.critical]
-    assert overall.critical == 44 and said["Critical shortfalls"][0] == 44
+    assert said["Critical lines filled"][:3] == [
+        overall.critical_filled,
+        "of",
+        overall.critical_count,
+    ]
+    assert overall.critical_count == 44 and said["Critical shortfalls"][0] == 44
     assert overall.critical_shortfalls == 44
-    objectives = block(book, "Coverage by objective")
+    objectives = [row[:6] for row in block(book, "Coverage by objective")]
     assert objectives == [
         (
             f"{part.objective.code} {part.objective.name}",
             part.rollup.count,
             part.rollup.filled,
-            part.rollup.critical,
+            part.rollup.critical_count,
             part.rollup.critical_filled,
             part.rollup.critical_shortfalls,
         )
-        + (None,) * 4
         for part in status.objectives
     ]
 
@@ -100,7 +103,8 @@ def test_the_summary_gives_the_status_figures_and_every_critical_shortfall(
     assert said["Critical shortfalls, worst first"][0] == len(listed) == 44  # none left out
     assert [row[0] for row in listed] == [f"{v.code} {v.title}" for v in shortfalls]
     sky3 = next(row for row in listed if row[0].startswith("SKY-3 "))
-    assert sky3[1:8] == (480, "flight hours/month", 120, 160, 360, 0.25, "Critical")
+    # SKY-3: 120 hours firm, 160 conditional on a US backstop, 200 open
+    assert sky3[1:9] == (480, "flight hours/month", 120, 0, 160, 200, 0.25, "Critical")
 
     as_of = book["Summary"]["B2"]
     assert book["Summary"]["A2"].value == "As of (Europe/Brussels)"
@@ -161,6 +165,10 @@ def test_cells_are_typed_coloured_and_in_words(demo: Muster) -> None:
     assert (sky2["Priority"].value, sky2["Enabler"].value) == ("Critical", "Yes")
     assert (sky2["Rating"].value, fill(sky2["Rating"])) == ("Red", RED)
     assert (sky2["Critical shortfall"].value, fill(sky2["Critical shortfall"])) == ("Yes", RED)
+    words = ("Firm", "Pending", "Conditional", "Open")  # headed in the colours of the replies
+    assert {w: fill(line[w]) for w in words} == {**{w: FILLS[w] for w in words[:3]}, "Open": RED}
+    sky3 = {h: c.value for h, c in zip(line, sky[5], strict=True)}
+    assert [sky3[w] for w in ("Required", *words, "Over-pledged")] == [480, 120, 0, 160, 200, 0]
     sky1 = dict(zip(line, sky[3], strict=True))
     assert (sky1["Firm %"].value, sky1["Firm %"].number_format) == (0.5, "0%")
     assert (sky1["Rating"].value, fill(sky1["Rating"])) == ("Amber", "FFE0B2")

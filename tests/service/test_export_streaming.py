@@ -89,7 +89,7 @@ def test_the_report_says_what_the_services_say(demo: Muster, user: str) -> None:
     ]
     sky = [as_read(requirement_row(v)) for v in requirements if v.objective == "SKY"]
     for row in sky:
-        row[11] /= 100  # the firm share, a percentage in the spreadsheet
+        row[13] /= 100  # the firm share, a percentage in the spreadsheet
     assert read_back(workbook, "SKY") == sky
 
     header, *register = csv_rows(demo, user)
