@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.domain.errors import BadInput
 from bot.services.exporting import write_report
@@ -48,7 +49,7 @@ def build_export(muster: Muster, request: ExportRequest, folder: Path) -> Export
     path = folder / f"report.{request.format}"
     with path.open("wb") as out:
         generated_at = write_report(muster, request.user, request.format, out)
-    stamp = f"{generated_at:%Y-%m-%d}"
+    stamp = f"{generated_at.astimezone(ZoneInfo(muster.timezone)):%Y-%m-%d}"  # the report's date
     return ExportFile(path, f"muster-{stamp}.{request.format}", f"Muster report {stamp}")
 
 

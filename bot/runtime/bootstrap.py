@@ -31,6 +31,7 @@ def make_muster(
         clock=clock,
         coordinators=coordinators,
         timezone=settings.muster_timezone,
+        marking=settings.muster_marking,
     )
 
 

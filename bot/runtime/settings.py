@@ -16,6 +16,7 @@ from bot.domain.text import shorten
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+MAX_MARKING = 100  # a marking is one line; a printed page header holds 255 characters
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,7 @@ class Settings(BaseSettings):
     muster_coordinators: Annotated[tuple[str, ...], NoDecode] = Field(default=())
     muster_timezone: str = "Europe/Brussels"
     muster_log_level: str = "INFO"
+    muster_marking: str = ""  # e.g. NATO UNCLASSIFIED // REL COALITION; none by default
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +85,16 @@ class Settings(BaseSettings):
         except BadInput as exc:  # one line for the operator, in the terminal's quotes
             hint = exc.hint[:1].lower() + exc.hint[1:].replace("`", "'")
             raise ValueError(f"unknown IANA time zone {shorten(value)!r}; {hint}") from None
+
+    @field_validator("muster_marking")
+    @classmethod
+    def _marking(cls, value: str) -> str:
+        marking = " ".join(value.split())
+        if not marking.isprintable():
+            raise ValueError("must be printable text on one line")
+        if len(marking) > MAX_MARKING:
+            raise ValueError(f"must be at most {MAX_MARKING} characters, not {len(marking)}")
+        return marking
 
     @field_validator("muster_log_level")
     @classmethod

@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.domain.errors import Conflict
 from bot.services.importing import FORMAT, VERSION, CheckedExport, check
 from bot.services.muster import Muster
-from bot.services.report_files import write_csv, write_xlsx
+from bot.services.report_files import write_csv
 from bot.services.report_reads import ReportReads
+from bot.services.report_sheets import write_xlsx
 from storage import backup, streams
 from storage.db import head_revision, read_session, write_session
 
@@ -52,7 +54,10 @@ def write_report(muster: Muster, user_id: str, fmt: str, out: IO[bytes]) -> date
     with snapshot(muster) as s:
         actor = muster.uow.registered(s, user_id)
         report = ReportReads.open(s, actor, muster.clock())
-        (write_csv if fmt == "csv" else write_xlsx)(report, out)
+        if fmt == "csv":
+            write_csv(report, out)
+        else:
+            write_xlsx(report, out, ZoneInfo(muster.timezone), muster.marking)
         return report.generated_at
 
 

@@ -36,11 +36,13 @@ class Muster:
         clock: Clock,
         coordinators: Iterable[str] = (),
         timezone: str = "Europe/Brussels",
+        marking: str = "",
         uow: UnitOfWork | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.timezone = timezone  # the coalition's own, for schedules and deadlines
+        self.marking = marking  # the line every written report carries; none if empty
         self.uow = uow or UnitOfWork(engine, clock, coordinators=coordinators)
 
     def for_request(self, delivery_key: str | None) -> Muster:
@@ -51,6 +53,7 @@ class Muster:
             self.engine,
             clock=self.clock,
             timezone=self.timezone,
+            marking=self.marking,
             uow=self.uow.for_request(delivery_key),
         )
 

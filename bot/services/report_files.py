@@ -1,69 +1,140 @@
-"""The written report as CSV or XLSX, written row by row to a file as it is read
-(bot.services.report_reads), so the size of the register never sits in memory."""
+"""The written report's rows, in the words a staff officer would send (statuses as
+capitalised words, condition classes by their labels, yes or no), and the report as
+CSV, written row by row as it is read (bot.services.report_reads), so the size of the
+register never sits in memory. The workbook is laid out in bot.services.report_sheets.
+
+The rows keep their types: whole numbers, dates and times stay numbers, dates and
+times, for the spreadsheet to show as such; CSV writes them as digits and ISO dates."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
+from enum import StrEnum
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
-from bot.domain.model import percent
+from bot.domain.conditions import CLASS_WORDS
+from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeFigure, percent
 from bot.domain.plaintext import printable
-from bot.domain.read_models import PledgeView, QuestionView, RequirementView
-from bot.services import xlsx
+from bot.domain.read_models import HistoryEntry, PledgeView, QuestionView, RequirementView
 from bot.services.report_reads import ReportReads
 
 REQUIREMENT_COLUMNS = [
-    "code",
-    "objective",
-    "title",
-    "quantity",
-    "unit",
-    "priority",
-    "enabler",
-    "needed by",
-    "firm",
-    "conditional",
-    "gap",
-    "fill %",
-    "rating",
-    "critical shortfall",
+    "Requirement",
+    "Objective",
+    "Title",
+    "Required",
+    "Unit",
+    "Priority",
+    "Enabler",
+    "Needed by",
+    "Firm",
+    "Pending",
+    "Conditional",
+    "Open",
+    "Over-pledged",
+    "Firm %",
+    "Rating",
+    "Critical shortfall",
 ]
 PLEDGE_COLUMNS = [
-    "pledge",
-    "requirement",
-    "delegation",
-    "quantity",
-    "unit",
-    "status",
-    "condition",
-    "condition class",
-    "caveats",
-    "available from",
-    "restricted",
-    "withdrawal reason",
+    "Pledge",
+    "Requirement",
+    "Delegation",
+    "Pledged",
+    "Unit",
+    "Status",
+    "Counts as",
+    "Condition",
+    "Condition class",
+    "Caveats",
+    "Available from",
+    "Restricted",
+    "Withdrawal reason",
 ]
 QUESTION_COLUMNS = [
-    "question",
-    "delegation",
-    "about",
-    "status",
-    "asked",
-    "question text",
-    "answer",
-    "answered",
+    "Question",
+    "Delegation",
+    "About",
+    "Status",
+    "Asked",
+    "Text",
+    "Answer",
+    "Answered",
 ]
-CHANGE_COLUMNS = ["requirement", "when (UTC)", "what", "action", "by", "changes"]
+CHANGE_COLUMNS = ["Requirement", "When", "What", "Action", "By", "Changes"]
+
+# The CSV register is one table: each requirement, then the pledge shown against it,
+# without the pledge's requirement and unit, which the requirement's columns give.
+_REGISTER_PLEDGE = [n for n, c in enumerate(PLEDGE_COLUMNS) if c not in ("Requirement", "Unit")]
+REGISTER_COLUMNS = REQUIREMENT_COLUMNS + [PLEDGE_COLUMNS[n] for n in _REGISTER_PLEDGE]
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class State(StrEnum):
+    """What a pledge counts as in its requirement's coverage."""
+
+    FIRM = "Firm"
+    PENDING = "Pending"
+    CONDITIONAL = "Conditional"
+    WITHDRAWN = "Withdrawn"
+
+
+STATE_MEANINGS = {  # as help defines the words (handlers/coverage.py)
+    State.FIRM: "Confirmed, with no open condition",
+    State.PENDING: "Offered or indicated, without a condition: likely, not yet approved",
+    State.CONDITIONAL: "Any live pledge that waits on an open condition, whatever its status",
+    State.WITHDRAWN: "Withdrawn: no longer counted",
+}
+OPEN_MEANING = "What no live pledge covers"
+
+
+def pledge_state(p: PledgeView) -> State:
+    figure = PledgeFigure(p.quantity, p.status, conditional=p.condition_kind is not None)
+    if not figure.is_live:
+        return State.WITHDRAWN
+    if figure.is_firm:
+        return State.FIRM
+    return State.CONDITIONAL if figure.conditional else State.PENDING
+
+
+def word(value: StrEnum) -> str:
+    """A stored value as a capitalised word: "offered" -> "Offered"."""
+    return value.value[:1].upper() + value.value[1:]
+
+
+def class_label(kind: ConditionKind | None) -> str:
+    if kind is None:
+        return ""
+    label = CONDITION_LABELS[kind]
+    return label[:1].upper() + label[1:]
+
+
+def yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def local_time(at: datetime, zone: ZoneInfo) -> datetime:
+    """A stored moment (aware) as the wall-clock time in ``zone``, without a zone: a
+    spreadsheet keeps none, so the column's heading names it."""
+    return at.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def zoned(heading: str, zone: ZoneInfo) -> str:
+    return f"{heading} ({zone.key})"
 
 
 def cell(value: Any) -> Any:
     """Text as a spreadsheet may safely hold it. Control characters are dropped, since
     one in any cell makes the whole XLSX unwritable and rows stored before they were
     refused must not break every export. Text a spreadsheet would run as a formula is
-    written as text; numbers stay numbers."""
+    written as text; numbers stay numbers. No text is no cell (None): a spreadsheet
+    shows the two alike, and at 200,000 pledges the empty conditions, caveats and
+    reasons alone would be a million cells to write."""
     if not isinstance(value, str):
         return value
     # First: "\x01=cmd" must not slip past the formula check. Text str.isprintable()
@@ -71,6 +142,8 @@ def cell(value: Any) -> Any:
     # the regular expression, and most cells pass it.
     if not value.isprintable():
         value = printable(value)
+    if not value:
+        return None
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
@@ -86,15 +159,17 @@ def requirement_row(v: RequirementView) -> list[Any]:
         v.title,
         v.quantity,
         v.unit,
-        v.priority.value,
-        v.enabler,
-        v.needed_by.isoformat() if v.needed_by else "",
+        word(v.priority),
+        yes_no(v.enabler),
+        v.needed_by,
         c.firm,
+        c.pending,
         c.conditional,
-        c.gap,
+        c.open,
+        c.over,
         percent(c.fill),
-        c.rating.value,
-        c.is_critical_shortfall,
+        word(c.rating),
+        yes_no(c.is_critical_shortfall),
     ]
 
 
@@ -105,27 +180,63 @@ def pledge_row(p: PledgeView) -> list[Any]:
         p.delegation,
         p.quantity,
         p.unit,
-        p.status.value,
+        word(p.status),
+        pledge_state(p).value,
         p.condition,
-        p.condition_kind.value if p.condition_kind else "",
+        class_label(p.condition_kind),
         p.caveats,
-        p.available_from.isoformat() if p.available_from else "",
-        p.restricted,
+        p.available_from,
+        yes_no(p.restricted),
         p.withdrawn_reason,
     ]
 
 
-def question_row(q: QuestionView) -> list[Any]:
+def question_row(q: QuestionView, zone: ZoneInfo) -> list[Any]:
     return [
         q.ref,
-        q.delegation or "",
+        q.delegation or "Undisclosed",
         q.about or "",
-        q.status.value,
-        q.asked_at.isoformat(),
+        word(q.status),
+        local_time(q.asked_at, zone),
         q.text,
         q.answer,
-        q.answered_at.isoformat() if q.answered_at else "",
+        local_time(q.answered_at, zone) if q.answered_at else None,
     ]
+
+
+def change_row(code: str, e: HistoryEntry, zone: ZoneInfo) -> list[Any]:
+    action = e.action[:1].upper() + e.action[1:]
+    return [code, local_time(e.at, zone), e.subject, action, e.actor or "Undisclosed", changes(e)]
+
+
+CREATION_ACTIONS = ("created", "asked", "added", "member added")
+FIELD_NAMES = {"condition_kind": "condition class", "withdrawn_reason": "withdrawal reason"}
+
+
+def changes(e: HistoryEntry) -> str:
+    """What an audit event changed, in words: "status offered → confirmed"; for a new
+    record only what it says."""
+    said = []
+    for name, before, after in e.changes:
+        field = FIELD_NAMES.get(name) or name.replace("_", " ")
+        if before is None and e.action in CREATION_ACTIONS:
+            if after not in (None, "", False):
+                said.append(f"{field} {_value(name, after)}")
+        else:
+            said.append(f"{field} {_value(name, before)} → {_value(name, after)}")
+    return "; ".join(said)
+
+
+def _value(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return yes_no(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if name == "condition_kind" and str(value) in CLASS_WORDS:
+        return CONDITION_LABELS[CLASS_WORDS[str(value)]]
+    return str(value)
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -137,7 +248,7 @@ def write_csv(report: ReportReads, out: IO[bytes]) -> None:
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     try:
         writer = csv.writer(text)
-        writer.writerow(REQUIREMENT_COLUMNS + PLEDGE_COLUMNS[:1] + PLEDGE_COLUMNS[2:])
+        writer.writerow(REGISTER_COLUMNS)
         writer.writerows(cells(row) for row in _register(report))
         text.flush()
     finally:
@@ -154,7 +265,7 @@ def _register(report: ReportReads) -> Iterator[list[Any]]:
         alone = True
         while upcoming is not None and upcoming.requirement == v.code:
             pledge = pledge_row(upcoming)
-            yield requirement + pledge[:1] + pledge[2:]
+            yield requirement + [pledge[n] for n in _REGISTER_PLEDGE]
             alone, upcoming = False, next(pledges, None)
         if alone:
             yield requirement
@@ -162,51 +273,6 @@ def _register(report: ReportReads) -> Iterator[list[Any]]:
         raise RuntimeError(f"{upcoming.ref} came out of the order of the requirements")
 
 
-# --- XLSX -----------------------------------------------------------------------------
-
-
-def write_xlsx(report: ReportReads, out: IO[bytes]) -> None:
-    """A sheet per objective, then the pledges, the questions and the change log, each
-    streamed into the file as its rows are read (bot.services.xlsx); the first row of
-    every sheet is in bold."""
-    book = xlsx.Workbook(out)
-    for o in report.objectives:
-        with book.sheet(o.code) as sheet:
-            sheet.append([cell(f"{o.code} {o.name}")], bold=True)
-            sheet.append(REQUIREMENT_COLUMNS)
-            for v in report.requirements:
-                if v.objective == o.code:
-                    sheet.append(cells(requirement_row(v)))
-    # A function per register, so nothing of one is still referenced during the next.
-    with book.sheet("Pledges") as sheet:
-        _pledges(report, sheet)
-    with book.sheet("Questions") as sheet:
-        _questions(report, sheet)
-    with book.sheet("Change log") as sheet:
-        _changes(report, sheet)
-    book.close()
-
-
-def _pledges(report: ReportReads, sheet: xlsx.Sheet) -> None:
-    sheet.append(PLEDGE_COLUMNS, bold=True)
-    pledges = report.pledges()
-    for p in pledges:
-        sheet.append(cells(pledge_row(p)))
-    if pledges.undisclosed:
-        note = (
-            f"{pledges.undisclosed} undisclosed pledge(s) are counted in the totals but not listed."
-        )
-        sheet.append([note])
-
-
-def _questions(report: ReportReads, sheet: xlsx.Sheet) -> None:
-    sheet.append(QUESTION_COLUMNS, bold=True)
-    for q in report.questions():
-        sheet.append(cells(question_row(q)))
-
-
-def _changes(report: ReportReads, sheet: xlsx.Sheet) -> None:
-    sheet.append(CHANGE_COLUMNS, bold=True)
-    for code, e in report.changes():
-        changes = "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes)
-        sheet.append(cells([code, e.at.isoformat(), e.subject, e.action, e.actor or "", changes]))
+def stamp(at: datetime, zone: ZoneInfo) -> str:
+    """The moment a report describes, as its readers' clocks read it."""
+    return f"{at.astimezone(zone):%Y-%m-%d %H:%M} {zone.key}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlmodel import Session
 
@@ -19,6 +20,8 @@ from bot.domain.read_models import (
     PledgeView,
     QuestionView,
     RequirementView,
+    StatusReport,
+    status_report,
 )
 from bot.services import loaders
 from bot.services.loaders import pledge_ref
@@ -66,6 +69,11 @@ class ReportReads:
             loaders.objective_views(s),
             loaders.all_requirement_views(s),
         )
+
+    @cached_property
+    def status(self) -> StatusReport:
+        """Coverage per objective and overall, as `/muster status` reports it."""
+        return status_report(self.objectives, self.requirements)
 
     @property
     def codes(self) -> list[str]:

@@ -16,7 +16,7 @@ from tests.support.cli import CommandLine
 from tests.support.exports import (
     CLEAN_TITLE,
     assert_clean_workbook,
-    csv_rows,
+    csv_records,
     report_file,
     store,
     store_badly,
@@ -63,12 +63,12 @@ def test_text_that_looks_like_a_formula_stays_text(muster: Muster) -> None:
     book = load_workbook(io.BytesIO(report_file(muster, COORDINATOR, "xlsx")))
     sky1 = list(book["SKY"].iter_rows())[2]
     pledge = next(r for r in book["Pledges"].iter_rows() if r[0].value == "P-1")
-    question = list(book["Questions"].iter_rows())[1]
+    question = list(book["Questions"].iter_rows())[2]
     cells = {
         "title": sky1[2],
         "unit": sky1[4],
-        "caveats": pledge[8],
-        "condition": pledge[6],
+        "caveats": pledge[9],
+        "condition": pledge[7],
         "question": question[5],
     }
     for name, written in cells.items():
@@ -79,14 +79,13 @@ def test_text_that_looks_like_a_formula_stays_text(muster: Muster) -> None:
     assert (firm.value, firm.data_type) == (0, "n")
     assert (pledge[3].value, pledge[3].data_type) == (1, "n")
 
-    # csv.reader, not DictReader: the register repeats "quantity" and "unit" for the pledge.
-    header, *table = csv_rows(muster, COORDINATOR)
-    row = next(r for r in table if r[header.index("pledge")] == "P-1")
-    column = {name: row[header.index(name)] for name in ("title", "unit", "caveats", "condition")}
+    table = csv_records(report_file(muster, COORDINATOR, "csv"))
+    row = next(r for r in table if r["Pledge"] == "P-1")
+    column = {name: row[name.capitalize()] for name in ("title", "unit", "caveats", "condition")}
     assert column == {
         "title": "'" + FORMULAS["title"],
         "unit": "'=1+2",
         "caveats": "'" + FORMULAS["caveats"],
         "condition": "'" + FORMULAS["condition"],
     }
-    assert (row[header.index("quantity")], row[header.index("gap")]) == ("6", "6")
+    assert (row["Required"], row["Open"]) == ("6", "5")  # P-1 is conditional

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +18,7 @@ from storage.db import make_engine, upgrade
 from tests.support.broadcasts import subscribed_coalition
 from tests.support.clock import START
 from tests.support.databases import postgres_database, reset
-from tests.support.exports import demo_coalition, dumped, report_file
+from tests.support.exports import csv_records, demo_coalition, dumped, records, report_file
 from tests.support.factories import COORDINATOR
 
 
@@ -80,36 +79,39 @@ def test_import_refuses_a_database_with_content(demo: Muster, tmp_path: Path) ->
 
 
 def test_csv_honours_visibility(demo: Muster) -> None:
-    rows = list(csv.DictReader(io.StringIO(report_file(demo, "UOST1", "csv").decode("utf-8-sig"))))
-    assert "P-8" not in {r["pledge"] for r in rows}  # Meridia's restricted pledge
-    uaf1 = next(r for r in rows if r["code"] == "UAF-1")
-    assert (uaf1["firm"], uaf1["gap"], uaf1["rating"]) == (
-        "4000",
-        "8000",
-        "red",
-    )  # …but inside the totals
-    sky1 = [r for r in rows if r["code"] == "SKY-1"]
-    assert [r["pledge"] for r in sky1] == ["P-1", "P-14"]
-    assert sky1[1]["condition"] == "d'accord, “subject to parliament”"
-    coordinator = list(
-        csv.DictReader(io.StringIO(report_file(demo, "UCOORD1", "csv").decode("utf-8-sig")))
-    )
-    assert "P-8" in {r["pledge"] for r in coordinator}
+    rows = csv_records(report_file(demo, "UOST1", "csv"))
+    assert "P-8" not in {r["Pledge"] for r in rows}  # Meridia's restricted pledge
+    uaf1 = next(r for r in rows if r["Requirement"] == "UAF-1")
+    assert (uaf1["Firm"], uaf1["Open"], uaf1["Rating"]) == ("4000", "8000", "Red")  # in the totals
+    sky1 = [r for r in rows if r["Requirement"] == "SKY-1"]
+    assert [r["Pledge"] for r in sky1] == ["P-1", "P-14"]
+    assert sky1[1]["Condition"] == "d'accord, “subject to parliament”"
+    coordinator = csv_records(report_file(demo, "UCOORD1", "csv"))
+    assert "P-8" in {r["Pledge"] for r in coordinator}
 
 
-def test_xlsx_has_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
+def test_xlsx_has_a_summary_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
     book = load_workbook(io.BytesIO(report_file(demo, "UOST1", "xlsx")))
-    assert book.sheetnames == ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
-    sky = list(book["SKY"].iter_rows(values_only=True))
-    assert sky[0][0] == "SKY Safe skies"
-    assert [r[0] for r in sky[2:]] == ["SKY-1", "SKY-2", "SKY-3"]
-    pledges = list(book["Pledges"].iter_rows(values_only=True))
-    assert "P-8" not in {r[0] for r in pledges}
-    assert pledges[-1][0] == "1 undisclosed pledge(s) are counted in the totals but not listed."
-    questions = list(book["Questions"].iter_rows(values_only=True))
-    assert all(r[1] in (None, "", "OST") for r in questions[1:])  # others' questions unattributed
-    log = list(book["Change log"].iter_rows(values_only=True))
-    assert any(r[2] == "an undisclosed pledge" for r in log)
+    assert book.sheetnames == [
+        "Summary",
+        "SKY",
+        "SEA",
+        "LAND",
+        "UAF",
+        "Pledges",
+        "Questions",
+        "Change log",
+    ]
+    assert book["SKY"]["A1"].value == "SKY Safe skies"
+    assert [r["Requirement"] for r in records(book, "SKY")] == ["SKY-1", "SKY-2", "SKY-3"]
+    *pledges, note = records(book, "Pledges")
+    assert "P-8" not in {r["Pledge"] for r in pledges}
+    assert note["Pledge"] == "Undisclosed pledges, counted in the totals but not listed"
+    assert note["Pledged"] == 1
+    questions = records(book, "Questions")
+    assert {r["Delegation"] for r in questions} == {"OST", "Undisclosed"}  # others' unattributed
+    log = records(book, "Change log")
+    assert any(r["What"] == "an undisclosed pledge" for r in log)
 
 
 def test_import_refuses_a_database_with_only_settings(coalition: Muster, muster: Muster) -> None:

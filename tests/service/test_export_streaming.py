@@ -10,7 +10,9 @@ import io
 import json
 import weakref
 from collections.abc import Iterator, Sequence
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -20,12 +22,19 @@ from sqlalchemy import event
 from bot.services import loaders, report_reads, xlsx
 from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
-from bot.services.report_files import cells, pledge_row, question_row, requirement_row
+from bot.services.report_files import (
+    cells,
+    change_row,
+    pledge_row,
+    question_row,
+    requirement_row,
+)
 from storage import backup, streams
 from tests.support.exports import csv_rows, demo_coalition, report_file
 
 DELEGATE, COORDINATOR = "UOST1", "UCOORD1"  # Ostland does not see Meridia's restricted P-8
 CHUNK = 4
+ZONE = ZoneInfo("Europe/Brussels")  # the services' default MUSTER_TIMEZONE
 
 
 @pytest.fixture
@@ -39,9 +48,22 @@ def demo(muster: Muster) -> Muster:
 
 
 def read_back(content: bytes, sheet: str) -> list[list[Any]]:
-    """A sheet's rows as written: openpyxl reads an empty text cell back as None."""
-    rows = load_workbook(io.BytesIO(content))[sheet].iter_rows(values_only=True)
-    return [["" if v is None else v for v in row] for row in rows]
+    """A sheet's rows after its title and headings, as written: openpyxl reads an empty
+    cell back as None, a date as midnight of that day."""
+    rows = load_workbook(io.BytesIO(content))[sheet].iter_rows(min_row=3, values_only=True)
+    return [as_read(row) for row in rows]
+
+
+def as_read(row: Sequence[Any]) -> list[Any]:
+    """A row as a spreadsheet gives it back: no empty cells, no dates without times."""
+    return [
+        ""
+        if v is None
+        else datetime.combine(v, time())
+        if isinstance(v, date) and not isinstance(v, datetime)
+        else v
+        for v in row
+    ]
 
 
 @pytest.mark.parametrize("user", [DELEGATE, COORDINATOR])
@@ -51,46 +73,59 @@ def test_the_report_says_what_the_services_say(demo: Muster, user: str) -> None:
     workbook = report_file(demo, user, "xlsx")
 
     pledges = read_back(workbook, "Pledges")
-    assert pledges[1 : 1 + len(listed.pledges)] == [cells(pledge_row(p)) for p in listed.pledges]
-    assert len(pledges) == 1 + len(listed.pledges) + (listed.undisclosed > 0)
+    expected = [as_read(cells(pledge_row(p))) for p in listed.pledges]
+    assert pledges[: len(listed.pledges)] == expected
+    assert len(pledges) == len(listed.pledges) + (listed.undisclosed > 0)
     assert (listed.undisclosed > 0) == (user == DELEGATE)
     questions = demo.questions.list_questions(user, "all")
-    assert read_back(workbook, "Questions")[1:] == [cells(question_row(q)) for q in questions]
+    assert read_back(workbook, "Questions") == [as_read(question_row(q, ZONE)) for q in questions]
     unattributed = any(q.delegation is None for q in questions)  # others' questions, to OST
     assert unattributed == (user == DELEGATE)
-    log = read_back(workbook, "Change log")[1:]
-    expected = [
-        [v.code, e.at.isoformat(), e.subject, e.action, e.actor or ""]
+    log = read_back(workbook, "Change log")
+    assert log == [
+        as_read(change_row(v.code, e, ZONE))
         for v in requirements
         for e in demo.reports.history(user, v.code).entries
     ]
-    assert [r[:5] for r in log] == expected
-    assert read_back(workbook, "SKY")[2:] == [
-        cells(requirement_row(v)) for v in requirements if v.objective == "SKY"
-    ]
+    sky = [as_read(requirement_row(v)) for v in requirements if v.objective == "SKY"]
+    for row in sky:
+        row[13] /= 100  # the firm share, a percentage in the spreadsheet
+    assert read_back(workbook, "SKY") == sky
 
     header, *register = csv_rows(demo, user)
     shown = {
         v.code: [p.ref for p in listed.pledges if p.requirement == v.code] for v in requirements
     }
     expected_rows = [(v.code, ref) for v in requirements for ref in shown[v.code] or [""]]
-    pledge_at = header.index("pledge")
+    pledge_at = header.index("Pledge")
     assert [(r[0], r[pledge_at] if len(r) > pledge_at else "") for r in register] == expected_rows
 
 
 def test_the_workbook_is_written_in_write_only_mode(demo: Muster) -> None:
     """openpyxl's write-only sheets keep no rows in memory; the file reads back with
-    the first row of every sheet in bold."""
+    the title and headings of every register in bold, and nothing else."""
     book = xlsx.Workbook(io.BytesIO())
-    with book.sheet("Pledges: all") as sheet:
-        assert isinstance(sheet.worksheet, WriteOnlyWorksheet)
-        assert sheet.worksheet.title == "Pledges_ all"
+    sheet = book.sheet("Pledges: all")
+    assert isinstance(sheet.worksheet, WriteOnlyWorksheet)
+    assert sheet.worksheet.title == "Pledges_ all"
     content = report_file(demo, COORDINATOR, "xlsx")
     loaded = load_workbook(io.BytesIO(content))
-    for worksheet in loaded.worksheets:
-        assert all(c.font.b for c in worksheet[1] if c.value is not None), worksheet.title
-        assert not any(c.font.b for row in worksheet.iter_rows(min_row=2) for c in row)
-    assert loaded.sheetnames == ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
+    assert loaded.sheetnames == [
+        "Summary",
+        "SKY",
+        "SEA",
+        "LAND",
+        "UAF",
+        "Pledges",
+        "Questions",
+        "Change log",
+    ]
+    for worksheet in loaded.worksheets[1:]:
+        opening = [c for row in worksheet.iter_rows(max_row=2) for c in row]
+        assert all(c.font.b for c in opening if c.value is not None), worksheet.title
+        data = [c for row in worksheet.iter_rows(min_row=3) for c in row]
+        bold = {c.value for c in data if c.font.b}
+        assert bold <= {"Yes"}, worksheet.title  # a critical shortfall, and only that
 
 
 def test_the_json_export_is_compact_parents_first_and_restores(demo: Muster) -> None:

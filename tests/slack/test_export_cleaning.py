@@ -4,7 +4,6 @@ and text typed as a formula stays text in the spreadsheets."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -18,6 +17,7 @@ from tests.support.exports import (
     CLEAN_CAVEATS,
     CLEAN_TITLE,
     assert_clean_workbook,
+    csv_records,
     csv_rows,
     report_file,
     store_badly,
@@ -53,9 +53,9 @@ def test_slack_csv_export_drops_stored_control_characters(
 ) -> None:
     muster_cmd(OWN, "export csv")
     [upload] = slack.calls_to("file.upload")
-    table = list(csv.DictReader(io.StringIO(upload.args["bytes"].decode("utf-8-sig"))))
-    sky1 = next(r for r in table if r["pledge"] == "P-1")
-    assert (sky1["title"], sky1["caveats"]) == (CLEAN_TITLE, CLEAN_CAVEATS)
+    table = csv_records(upload.args["bytes"])
+    sky1 = next(r for r in table if r["Pledge"] == "P-1")
+    assert (sky1["Title"], sky1["Caveats"]) == (CLEAN_TITLE, CLEAN_CAVEATS)
 
 
 def test_spreadsheets_never_run_user_text_as_formulas(

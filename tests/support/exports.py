@@ -43,14 +43,26 @@ def rows(book: Workbook, sheet: str) -> list[tuple[Any, ...]]:
     return list(book[sheet].iter_rows(values_only=True))
 
 
+def records(book: Workbook, sheet: str, *, marked: bool = False) -> list[dict[str, Any]]:
+    """The rows of a sheet after its opening ones (the marking if ``marked``, the
+    title, the headings), each by its column's heading."""
+    top = 2 + marked
+    table = rows(book, sheet)
+    return [dict(zip(table[top - 1], row, strict=False)) for row in table[top:]]
+
+
+def csv_records(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+
+
 def assert_clean_workbook(content: bytes) -> None:
     book = load_workbook(io.BytesIO(content))
-    [question] = rows(book, "Questions")[1:]
-    assert question[0] == "Q-1" and question[5] == CLEAN_QUESTION
-    sky = rows(book, "SKY")
-    assert sky[2][:3] == ("SKY-1", "SKY", CLEAN_TITLE)
-    pledge = next(r for r in rows(book, "Pledges") if r[0] == "P-1")
-    assert pledge[8] == CLEAN_CAVEATS
+    [question] = records(book, "Questions")
+    assert question["Question"] == "Q-1" and question["Text"] == CLEAN_QUESTION
+    [sky1] = records(book, "SKY")
+    assert (sky1["Requirement"], sky1["Objective"], sky1["Title"]) == ("SKY-1", "SKY", CLEAN_TITLE)
+    pledge = next(r for r in records(book, "Pledges") if r["Pledge"] == "P-1")
+    assert pledge["Caveats"] == CLEAN_CAVEATS
 
 
 def store_badly(muster: Muster) -> Muster:

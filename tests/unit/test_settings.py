@@ -24,6 +24,12 @@ def test_defaults() -> None:
     assert s.muster_timezone == "Europe/Brussels"
     assert s.muster_coordinators == ()
     assert s.muster_log_level == "INFO"
+    assert s.muster_marking == ""  # no marking unless the coalition sets one
+
+
+def test_the_marking_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MUSTER_MARKING", "  NATO UNCLASSIFIED\n //  REL COALITION ")
+    assert load_settings().muster_marking == "NATO UNCLASSIFIED // REL COALITION"
 
 
 def test_the_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -79,6 +85,12 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
             "SLACK_APP_TOKEN: must be an app-level token starting with xapp-",
         ),
         ("SLACK_API_URL", "slack.com/api", "SLACK_API_URL: must be an http(s) URL"),
+        ("MUSTER_MARKING", "SECRET\x07", "MUSTER_MARKING: must be printable text on one line"),
+        (
+            "MUSTER_MARKING",
+            "X" * 101,
+            "MUSTER_MARKING: must be at most 100 characters, not 101",
+        ),
         (
             "MUSTER_LOG_LEVEL",
             "LOUD",
