@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -48,6 +48,20 @@ def _submit(pool: WorkerPool, muster: Muster, client: WebClient, work: FollowUps
     pool.follow_up(followups.run_logged, muster, client, work, log)
 
 
+class AnsweringApp(App):
+    """Bolt's App, marking each request as being answered while it is dispatched, so
+    that follow-up work waits for it (WorkerPool.follow_up). A middleware cannot: Bolt
+    runs the listener after the middleware chain has returned."""
+
+    def __init__(self, pool: WorkerPool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.pool = pool
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        with self.pool.answering():
+            return super().dispatch(req)
+
+
 def create_app(
     settings: Settings,
     client: WebClient | None = None,
@@ -68,7 +82,8 @@ def create_app(
     guard(log)
     guard_sdk()
     pool = workers or WorkerPool(WORKER_THREADS)
-    app = App(
+    app = AnsweringApp(
+        pool,
         client=client,
         signing_secret=secret.get_secret_value() if secret else "",
         request_verification_enabled=secret is not None,
@@ -78,11 +93,6 @@ def create_app(
         listener_executor=pool,
         logger=log,
     )
-
-    @app.middleware
-    def answering(next: Callable[[], None]) -> None:
-        with pool.answering():  # follow-up work waits for this (WorkerPool.follow_up)
-            next()
 
     @app.middleware
     def provide_services(

@@ -55,6 +55,12 @@ class WorkerPool(ThreadPoolExecutor):
                 if not self._answering:
                     self._quiet.notify_all()
 
+    @property
+    def requests_in_flight(self) -> int:
+        """How many requests are being answered right now."""
+        with self._quiet:
+            return self._answering
+
     def _after_requests(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self._quiet:
             self._quiet.wait_for(lambda: not self._answering, timeout=self.yield_at_most)
