@@ -47,8 +47,8 @@ def definitions() -> list[str]:
         "Firm + pending + conditional + open = the requirement; pledges beyond it show "
         "as *over-pledged*, never as a negative open.",
         f"A line is *filled* when firm covers it: {green} filled, {amber} half firm or more, "
-        f"{red} less than half. A red line that is critical or an enabler is a "
-        "*critical shortfall*.",
+        f"{red} less than half. A line that is critical or an enabler and not filled is a "
+        "*critical shortfall*: critical lines filled + critical shortfalls = all critical lines.",
         "Reports count lines first: lines filled, critical lines filled, critical shortfalls. "
         f"The *{AVERAGE}* is the mean of the lines' shares, a secondary figure.",
         "*Postures* of delegations: "

@@ -103,7 +103,7 @@ def _shortfalls(home: Home, room: int) -> list[Block]:
     """Every critical shortfall, packed several to a block so that as many as the tab
     holds are shown; any left over are counted, with the command that lists them all."""
     if not home.critical_shortfalls:
-        return [_text("None: every critical line is at least half firm.")]
+        return [_text("None: firm pledges fill every critical line.")]
     entries = ["\n".join(requirement_lines(r)) for r in home.critical_shortfalls]
     texts, _left = pack(entries, room, "`/muster gaps`")
     return [_text(text) for text in texts]

@@ -81,7 +81,9 @@ class Pledge(SQLModel, table=True):
         Index(
             "ix_pledge_requirement_count", "requirement_id", "status", "restricted", "delegation_id"
         ),
-        Index("ix_pledge_delegation_count", "delegation_id", "status", "restricted"),
+        Index(
+            "ix_pledge_delegation_count", "delegation_id", "status", "restricted", "condition_kind"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -160,7 +160,9 @@ class Coverage:
 
     @property
     def is_critical_shortfall(self) -> bool:
-        return self.critical and self.rating == Rating.RED
+        """A critical line (an enabler, or critical) that firm does not fill: "a gap in
+        an enabler is a critical shortfall" (DOMAIN.md), however near full it is."""
+        return self.critical and not self.filled
 
     @property
     def firm_share(self) -> Fraction:

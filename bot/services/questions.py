@@ -110,8 +110,11 @@ class Questions(Service):
         delegation gets that one's answer (now, if it has one, or when it comes)."""
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "link duplicate questions")
-            question = loaders.question(s, question_id, for_update=True)
-            original = loaders.question(s, original_id)
+            # Both locked, in id order: an answer to the original racing this link
+            # either sees the link and owes this delegation too, or comes first.
+            first, second = sorted((question_id, original_id))
+            locked = {n: loaders.question(s, n, for_update=True) for n in (first, second)}
+            question, original = locked[question_id], locked[original_id]
             _check_link(s, question, original)
             before = {"status": question.status, "duplicate_of": None}
             question.status = QuestionStatus.CLOSED

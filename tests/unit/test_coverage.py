@@ -95,8 +95,11 @@ def test_sky_3_with_120_of_480_hours_firm_is_red_and_a_critical_shortfall() -> N
     assert (c.rating, percent(c.fill), c.is_critical_shortfall) == (Rating.RED, 25, True)
 
 
-def test_amber_critical_requirement_is_not_a_critical_shortfall() -> None:
-    assert not requirement_coverage(6, [fig(3)], critical=True).is_critical_shortfall
+def test_amber_critical_requirement_is_a_critical_shortfall() -> None:
+    """A gap in an enabler is a critical shortfall, however near full (DOMAIN.md)."""
+    assert requirement_coverage(6, [fig(3)], critical=True).is_critical_shortfall
+    assert requirement_coverage(6, [fig(5)], critical=True).is_critical_shortfall
+    assert not requirement_coverage(6, [fig(6)], critical=True).is_critical_shortfall
 
 
 def test_red_non_critical_requirement_is_not_a_critical_shortfall() -> None:
@@ -163,7 +166,8 @@ def test_rollup_counts_are_the_sum_of_their_parts(lines: list[Coverage]) -> None
     assert rollup.with_gap == rollup.partly_filled + rollup.empty
     assert rollup.critical_shortfalls == sum(c.is_critical_shortfall for c in lines)
     assert rollup.critical_count == sum(c.critical for c in lines)
-    assert rollup.critical_filled + rollup.critical_shortfalls <= rollup.critical_count
+    # Every critical line is filled or a shortfall: the headline accounts for all.
+    assert rollup.critical_filled + rollup.critical_shortfalls == rollup.critical_count
     assert 0 <= rollup.firm_share <= 1
     if lines:
         assert sum(rollup.shares) == 1
@@ -204,10 +208,11 @@ def test_conditional_share_covers_only_what_firm_and_pending_leave() -> None:
     assert c.shares == (Fraction(1, 6), Fraction(2, 3), Fraction(1, 6), 0)
 
 
-def test_a_critical_shortfall_is_critical_and_red_only() -> None:
+def test_a_critical_shortfall_is_a_critical_line_not_filled() -> None:
     shortfall = Coverage(required=10, firm=4, conditional=6, critical=True)
     assert shortfall.is_critical_shortfall
-    assert not Coverage(required=10, firm=5, conditional=0, critical=True).is_critical_shortfall
+    assert Coverage(required=10, firm=9, conditional=0, critical=True).is_critical_shortfall
+    assert not Coverage(required=10, firm=10, conditional=0, critical=True).is_critical_shortfall
     assert not Coverage(required=10, firm=0, conditional=0, critical=False).is_critical_shortfall
 
 
@@ -269,7 +274,7 @@ def test_rollup_shares_are_between_zero_and_one_and_add_up_to_the_whole(
 def test_a_line_is_green_exactly_when_firm_fills_it(c: Coverage) -> None:
     assert (c.gap == 0) == (c.rating == Rating.GREEN) == c.filled
     assert sum(c.shares) == 1
-    assert c.is_critical_shortfall == (c.critical and c.fill < Fraction(1, 2))
+    assert c.is_critical_shortfall == (c.critical and not c.filled)
 
 
 @given(st.fractions(0, 1))

@@ -40,7 +40,10 @@ def upgrade() -> None:
             "ix_pledge_requirement_count",
             ["requirement_id", "status", "restricted", "delegation_id"],
         )
-        batch.create_index("ix_pledge_delegation_count", ["delegation_id", "status", "restricted"])
+        batch.create_index(
+            "ix_pledge_delegation_count",
+            ["delegation_id", "status", "restricted", "condition_kind"],
+        )
 
 
 def downgrade() -> None:
