@@ -88,19 +88,27 @@ def parse_ask(args: Args) -> Ask | OpenAskForm:
 
 
 def parse_answer(args: Args) -> AnswerQuestion:
-    """`answer Q-2 <text>`, and `answer Q-2 <text> publish` to share it with every
-    delegation (an answer that must end in the word "publish" can quote it)."""
+    """`answer Q-2 <text>`, and `answer Q-2 "<text>" publish` to share it with every
+    delegation. Publishing cannot be taken back, so the answer must then be quoted: an
+    answer that merely ends in the word ("…we will not publish") is not a flag, and
+    one left unquoted is refused rather than guessed at."""
     question_id = ref_number(args.get(0), QUESTION_REF, "question", str(u.ANSWER))
-    publish = len(args) > 1 and args.ends_with("publish")
-    text = args.verbatim(1, len(args) - 1) if publish else args.verbatim(1)
+    if len(args) > 1 and args.ends_with("publish"):
+        answer = args.get(1)
+        if len(args) != 3 or answer is None or not answer.quoted:
+            raise BadInput(
+                "To share an answer with every delegation, put it in quotes: "
+                f'`/muster answer Q-{question_id} "<answer>" publish`. '
+                "An answer that ends in the word publish can quote that word.",
+                str(u.ANSWER),
+            )
+        if not answer.text.strip():
+            raise BadInput("Write the answer inside the quotes.", str(u.ANSWER))
+        return AnswerQuestion(question_id, answer.text.strip(), publish=True)
+    text = args.verbatim(1)
     if not text:
-        where = (
-            "between the question's reference and `publish`"
-            if publish
-            else "after the question's reference"
-        )
-        raise BadInput(f"Write the answer {where}.", str(u.ANSWER))
-    return AnswerQuestion(question_id, text, publish)
+        raise BadInput("Write the answer after the question's reference.", str(u.ANSWER))
+    return AnswerQuestion(question_id, text)
 
 
 def parse_list(args: Args) -> ListQuestions:

@@ -86,8 +86,8 @@ ASK = Usage(
     "questions",
 )
 ANSWER = Usage(
-    "answer <Q-n> <answer…> [publish]",
-    "answer Q-2 The lead nations are seeking a US backstop. publish",
+    'answer <Q-n> <answer…> | answer <Q-n> "<answer>" publish',
+    'answer Q-2 "The lead nations are seeking a US backstop." publish',
     "coordinator",
     "questions",
 )

@@ -34,7 +34,7 @@ def coalition(coalition: Muster) -> Muster:
 def test_a_retried_command_sends_nothing_twice(
     coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn, ticker: Ticker
 ) -> None:
-    body = muster_cmd.form(COORDINATOR, f"answer Q-1 {ANSWER} publish")
+    body = muster_cmd.form(COORDINATOR, f'answer Q-1 "{ANSWER}" publish')
     for _ in range(3):  # Slack retries the same delivery
         muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
         assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()

@@ -56,7 +56,7 @@ def test_every_member_of_the_asking_delegation_gets_the_same_answer(
 def test_a_published_answer_goes_to_every_member_once_without_naming_who_asked(
     coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn, engine: Engine
 ) -> None:
-    reply = muster_cmd(COORDINATOR, f"answer Q-1 {ANSWER} publish")
+    reply = muster_cmd(COORDINATOR, f'answer Q-1 "{ANSWER}" publish')
     assert ANSWER in reply.text and "publish" not in reply.text.split(ANSWER)[1].split("\n")[0]
     assert (
         "Sent by direct message to the 3 members of VAL; shared with every delegation "
@@ -76,7 +76,7 @@ def test_a_published_answer_goes_to_every_member_once_without_naming_who_asked(
 def test_a_published_answer_is_in_the_next_digest(
     coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
 ) -> None:
-    muster_cmd(COORDINATOR, f"answer Q-1 {ANSWER} publish")
+    muster_cmd(COORDINATOR, f'answer Q-1 "{ANSWER}" publish')
     muster_cmd(COORDINATOR, "digest now <#C0PUBLIC|status>")
     [digest] = [c for c in slack.calls_to("chat.postMessage") if c.args["channel"] == "C0PUBLIC"]
     [section] = [

@@ -197,11 +197,11 @@ def test_free_text_tolerates_an_unmatched_quote() -> None:
         ("ask Is R&amp;D &lt;funded&gt;?", questions.Ask("Is R&D <funded>?")),
         ("answer Q-2 Yes, from day one.", questions.AnswerQuestion(2, "Yes, from day one.")),
         (
-            "answer Q-2 Yes, from day one. publish",
+            'answer Q-2 "Yes, from day one." publish',
             questions.AnswerQuestion(2, "Yes, from day one.", publish=True),
         ),
         (
-            "answer Q-2 Yes, from day one. PUBLISH",
+            "answer Q-2 “Yes, from day one.” PUBLISH",
             questions.AnswerQuestion(2, "Yes, from day one.", publish=True),
         ),
         (
@@ -269,7 +269,12 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("pledges SKY-2 VAL", "one scope"),
         ("answer Q-2", "Write the answer"),
         ("answer 2 yes", "not a question reference"),
-        ("answer Q-2 publish", "Write the answer between the question's reference and `publish`"),
+        ("answer Q-2 publish", 'put it in quotes: `/muster answer Q-2 "<answer>" publish`'),
+        (
+            "answer Q-1 No: the ROE annex is national, we will not publish",
+            'put it in quotes: `/muster answer Q-1 "<answer>" publish`',
+        ),
+        ('answer Q-2 "" publish', "Write the answer inside the quotes."),
         ("question duplicate Q-4", "Which question does Q-4 ask again?"),
         ("question duplicate Q-4 of SKY-1", "not a question reference"),
         ("question duplicate Q-4 of Q-2 please", "did not understand 'please'"),
