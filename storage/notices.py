@@ -36,10 +36,17 @@ def duplicates_of(session: Session, question_id: int) -> Sequence[Question]:
 
 
 def supersede(session: Session, question_id: int) -> None:
-    """Pending notices about ``question_id`` will not go: a newer answer replaces them."""
+    """Pending notices about ``question_id``, or owed because it was linked to another
+    (``about_id``), will not go: a newer answer or a reopening replaces them."""
     session.execute(
         update(AnswerNotice)
-        .where(col(AnswerNotice.question_id) == question_id, col(AnswerNotice.status) == PENDING)
+        .where(
+            or_(
+                col(AnswerNotice.question_id) == question_id,
+                col(AnswerNotice.about_id) == question_id,
+            ),
+            col(AnswerNotice.status) == PENDING,
+        )
         .values(status=SUPERSEDED)
     )
 

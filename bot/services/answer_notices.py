@@ -59,14 +59,15 @@ class OwedNotice:
     taken_over: bool = False  # a process that died may have sent it already
 
 
-def owe_answer(s: Session, question: Question, now: datetime) -> Sent:
+def owe_answer(s: Session, question: Question, now: datetime, *, publish: bool) -> Sent:
     """A notice of ``question``'s answer for everyone it reaches, in the caller's
-    transaction. Each person gets one: their own delegation's question wins over a
-    duplicate's, and that over the answer shared with all."""
+    transaction: ``publish``, every member of every delegation. Each person gets
+    one: their own delegation's question wins over a duplicate's, and that over the
+    answer shared with all."""
     question_id = row_id(question.id)
     n.supersede(s, question_id)
     owed: dict[str, tuple[str, int | None]] = {}
-    if question.published_at is not None:
+    if publish:
         owed.update({user: (PUBLISHED, None) for user in n.members(s)})
     duplicates = n.duplicates_of(s, question_id)
     for duplicate in duplicates:

@@ -81,8 +81,9 @@ class Questions(Service):
         notify: bool = True,
     ) -> Answered:
         """Record the answer, and owe it to every member of the asking delegation, of
-        the delegations whose questions were linked to it, and (``publish``, or once
-        published) of every delegation. ``notify=False`` owes no one (a seeded demo,
+        the delegations whose questions were linked to it, and (``publish``) of every
+        delegation: a correction to an answer published before goes to all only when
+        it is published again. ``notify=False`` owes no one (a seeded demo,
         whose members are fictional)."""
         text = bounded(text, "Answer", 2000)
         with self.uow.write() as s:
@@ -102,7 +103,7 @@ class Questions(Service):
             question.answered_at = self.now()
             shared = {"shared_with": "every delegation"} if publish else {}
             view = self._save(s, actor, question, before, "answered", shared)
-            sent = owe_answer(s, question, self.now()) if notify else Sent(0)
+            sent = owe_answer(s, question, self.now(), publish=publish) if notify else Sent(0)
             return Answered(view, sent, tuple(notices.members(s, [question.delegation_id])))
 
     def duplicate(self, user_id: str, question_id: int, original_id: int) -> Linked:
@@ -139,6 +140,9 @@ class Questions(Service):
                 before["duplicate_of"] = question_ref(question.duplicate_of)
                 question.duplicate_of = None
             question.status = status
+            if status == QuestionStatus.OPEN:
+                # Reopened: notices still owed tell of an answer or a link it no longer has.
+                notices.supersede(s, row_id(question.id))
             action = "reopened" if status == QuestionStatus.OPEN else "closed"
             return self._save(s, actor, question, before, action)
 

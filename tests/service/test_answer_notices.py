@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from bot.domain.clock import FixedClock
+from bot.domain.model import QuestionStatus
 from bot.services.exporting import restore
 from bot.services.importing import check
 from bot.services.muster import Muster
@@ -128,3 +129,27 @@ def test_an_export_from_before_answers_for_all_imports(coalition: Muster) -> Non
     assert {(r["duplicate_of"], r["published_at"]) for r in checked.tables["question"]} == {
         (None, None)
     }
+
+
+def test_a_correction_goes_to_all_only_when_published_again(
+    coalition: Muster, engine: Engine
+) -> None:
+    more_members(coalition)
+    coalition.questions.answer(COORDINATOR, 1, ANSWER, publish=True)
+    coalition.questions.answer(COORDINATOR, 1, ANSWER + " (corrected)")
+    assert owed(engine) == {user: ("asked", None) for user in VAL}
+    coalition.questions.answer(COORDINATOR, 1, ANSWER + " (final)", publish=True)
+    assert set(owed(engine)) == set(EVERYONE)
+
+
+def test_reopening_cancels_what_was_owed(coalition: Muster, engine: Engine) -> None:
+    """An answer or a link still owed would tell of a state the question has left."""
+    more_members(coalition)
+    coalition.questions.ask(OTHER, "Who gives us air cover?")  # Q-2, OST
+    coalition.questions.duplicate(COORDINATOR, 2, 1)
+    coalition.questions.answer(COORDINATOR, 1, ANSWER)
+    assert set(owed(engine)) == {*VAL, *OST}
+    coalition.questions.set_question_status(COORDINATOR, 2, QuestionStatus.OPEN)
+    assert set(owed(engine)) == set(VAL)  # Q-2 stands alone again: OST is owed nothing
+    coalition.questions.set_question_status(COORDINATOR, 1, QuestionStatus.OPEN)
+    assert owed(engine) == {}
