@@ -16,6 +16,7 @@ from bot.domain.text import shorten
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     muster_coordinators: Annotated[tuple[str, ...], NoDecode] = Field(default=())
     muster_timezone: str = "Europe/Brussels"
     muster_log_level: str = "INFO"
+    muster_log_format: str = "text"
+    # Where `muster serve` says how it is, for `muster health` (empty: the temp folder).
+    muster_health_file: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -91,6 +95,14 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
         return level
+
+    @field_validator("muster_log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        kind = value.strip().lower()
+        if kind not in LOG_FORMATS:
+            raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+        return kind
 
 
 def load_settings(**overrides: Any) -> Settings:
