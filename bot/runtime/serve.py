@@ -63,6 +63,9 @@ def serve_socket_mode(settings: Settings, stop: Stop) -> int:
     handler.client.wss_uri = url  # the URL the check opened: each one is good for one connection
     handler.client.connect()
     beacon = Beacon(health_file(settings), lambda: handler.client.connected).start()
+    # and at once when the socket opens or closes, after the client has noted it
+    handler.client.on_open_listeners.append(lambda _ws: beacon.beat())
+    handler.client.on_close_listeners.append(lambda _ws: beacon.beat())
     log.info("Muster is serving over Socket Mode")
     stop.wait()
     log.info("stopping on %s (at most %g s)", stop.signal_name, SHUTDOWN_BOUND)

@@ -42,6 +42,7 @@ PING_INTERVAL = 2.0
 # SILENCE + WATCH seconds, and a pong may take up to SILENCE - PING_INTERVAL seconds.
 SILENCE = 5.0
 WATCH = 0.5
+RETIRE = 3.0  # seconds a replaced connection has to answer its close frame
 # Seconds before the next attempt to open a connection, after 0, 1, 2, … failed ones.
 RECONNECT_DELAYS = (0.0, 1.0, 2.0, 4.0, 8.0, 15.0)
 # What opening a connection fails with while Slack or the network is away.
@@ -89,7 +90,10 @@ class Connection(SocketModeClient):
     def _failed(self, _ws: WebSocketApp, error: Exception) -> None:
         self.why = f"{error.__class__.__name__}: {error}"
 
-    def _closed(self, _ws: WebSocketApp) -> None:
+    def _closed(self, ws: WebSocketApp) -> None:
+        if ws is not self.current_session:
+            log.info("a replaced Socket Mode connection closed")
+            return  # the state is the current session's
         if self.stopping.is_set():
             pass
         elif self.connected:
@@ -148,6 +152,32 @@ class Connection(SocketModeClient):
         self.failures += 1  # until the new connection opens (_opened)
         self.connect_to_new_endpoint(force=True)
 
+    def connect(self) -> None:
+        """Make a new session and retire the current one (the SDK's connect)."""
+        old = self.current_session
+        if old is not None:
+            # The SDK closes the old session with websocket-client's close(), which reads
+            # the answer to its close frame itself: the session's reader, left waiting on
+            # a socket closed under it, then takes up to ten seconds to end.
+            old.close = lambda **_kwargs: self._retire(old)  # type: ignore[method-assign]
+        super().connect()
+
+    def _retire(self, session: WebSocketApp) -> None:
+        """Send a close frame and let the session's reader end it when Slack answers;
+        drop the connection if Slack has not answered within RETIRE seconds."""
+        session.keep_running = False
+        sock = session.sock
+        if sock is None:
+            return
+        try:
+            sock.send_close()
+        except Exception:
+            sock.abort()  # type: ignore[no-untyped-call]
+            return
+        timer = threading.Timer(RETIRE, sock.abort)
+        timer.daemon = True
+        timer.start()
+
     def connect_to_new_endpoint(self, force: bool = False) -> None:
         """Also called by the SDK on Slack's `disconnect` message."""
         if self.stopping.is_set():
@@ -158,27 +188,43 @@ class Connection(SocketModeClient):
             log.warning("cannot open a Socket Mode connection: %s", describe(exc))
 
     def close(self, timeout: float = 3.0) -> bool:  # type: ignore[override]  # the SDK's takes no timeout
-        """Close the connection with a close frame; stop the SDK's threads, waiting
-        for them at most ``timeout`` seconds (they are daemons). True if they ended."""
+        """Send a close frame and let the session end when Slack answers it; stop the
+        SDK's threads. Waits at most ``timeout`` seconds (the threads are daemons);
+        True if the session ended in time.
+
+        Not websocket-client's close(), which waits for the answer itself while the
+        session's reader takes it, and so always waits its full three seconds."""
         self.stopping.set()
         self.closed = True
         self.auto_reconnect_enabled = False
-        self.disconnect()
+        session = self.current_session
+        sock = session.sock if session is not None else None
+        if sock is not None:
+            try:
+                sock.send_close()  # status 1000, normal closure
+            except Exception as exc:
+                log.info("no close frame sent: %s", describe(exc))
         self.message_queue.put(None)  # wakes the message processor, which then sees `closed`
-        deadline = time.monotonic() + timeout
-        for runner in (
-            self.current_session_runner,
-            self.current_app_monitor,
-            self.message_processor,
-        ):
+        runners = (self.current_session_runner, self.current_app_monitor, self.message_processor)
+        for runner in runners:
             runner.event.set()
-            if runner.thread is not None and runner.thread.is_alive():
-                runner.thread.join(max(0.0, deadline - time.monotonic()))
+        deadline = time.monotonic() + timeout
+        ended = self._join(self.current_session_runner, deadline - 0.5)
+        if not ended and sock is not None:  # no answer to the close frame: just drop it
+            sock.abort()  # type: ignore[no-untyped-call]
+            ended = self._join(self.current_session_runner, deadline)
+        for runner in runners:
+            self._join(runner, deadline)
         self.message_workers.shutdown(wait=False)
-        return not any(
-            runner.thread is not None and runner.thread.is_alive()
-            for runner in (self.current_session_runner, self.message_processor)
-        )
+        return ended
+
+    @staticmethod
+    def _join(runner: IntervalRunner, deadline: float) -> bool:
+        thread = runner.thread
+        if thread is None or not thread.is_alive():
+            return True
+        thread.join(max(0.0, deadline - time.monotonic()))
+        return not thread.is_alive()
 
 
 def describe(exc: BaseException) -> str:

@@ -102,8 +102,12 @@ class Connection:
         self.drop()
 
     def rst(self) -> None:
-        """The connection is reset: SO_LINGER 0 makes close() send an RST."""
+        """The connection is reset: SO_LINGER 0 makes close() send an RST. The reader's
+        recv() holds the socket open: shutting reading down (which sends nothing) wakes
+        it, so that the close, and the RST, happen now."""
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RD)
         self.drop()
 
     def go_silent(self) -> None:
