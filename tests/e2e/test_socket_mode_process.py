@@ -63,9 +63,7 @@ def home_opened(user: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def live(
-    database_url: str, muster: Muster, slack: SlackStandIn, tmp_path: Path
-) -> Iterator[Live]:
+def live(database_url: str, muster: Muster, slack: SlackStandIn, tmp_path: Path) -> Iterator[Live]:
     small_coalition(muster)
     with SocketModeServer() as server:
         slack.socket_url = server.new_url
@@ -208,7 +206,7 @@ def test_a_signal_drains_a_follow_up_waiting_on_a_429_then_exits_0(
     print(f"stopped on {signal.Signals(sig).name} in {took:.2f} s")
     assert code == 0, live.served.log()
     assert took < SHUTDOWN_BOUND
-    first, second = live.slack.calls_to("views.publish")
+    _first, second = live.slack.calls_to("views.publish")
     assert second.args["user_id"] == OTHER and second.reply.get("ok")
     assert connection.client_closed_with == 1000  # a close frame, "normal closure"
     assert "stopped in" in live.served.log()
