@@ -80,6 +80,11 @@ SDK_LOGGERS = (
 )
 
 
+# Libraries that say at INFO what an operator need not read: alembic names its dialect
+# at every schema check, APScheduler announces every tick, twice.
+QUIET = ("alembic", "apscheduler")
+
+
 class Withhold(logging.Filter):
     """Rewrites a record so that no body and no known secret reaches any handler."""
 
@@ -169,3 +174,5 @@ def configure(
         handler.addFilter(WITHHOLD)
         handler.setFormatter(formatter(kind))
     guard_sdk()
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -247,7 +247,7 @@ def serve_http(
                 "threads": threads,
                 "worker_class": Worker,
                 "timeout": 30,
-                "graceful_timeout": SHUTDOWN_BOUND,
+                "graceful_timeout": int(SHUTDOWN_BOUND),
                 "keepalive": 5,
                 "accesslog": None,  # Slack's requests carry user text; the app logs what matters
                 "errorlog": "-",
