@@ -107,8 +107,15 @@ def _engine(settings: Settings) -> Engine:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from bot.runtime.console import ConsoleTransport, run_console
+    except ImportError:  # the production image leaves the console and its stand-in out
+        print(
+            "muster: the console is not in this installation; run it from a checkout (make demo)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     from bot.runtime.bootstrap import make_muster
-    from bot.runtime.console import ConsoleTransport, run_console
     from bot.runtime.demo import COORDINATORS, seed_demo
     from storage.db import ensure_current, upgrade
 
