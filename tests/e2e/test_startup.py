@@ -2,7 +2,7 @@
 one line naming the setting and the fix, with a non-zero exit; Slack or a database
 that is not there yet is waited for, with backoff, and a signal meanwhile stops it
 cleanly; a clean start logs no warning (text or JSON lines) and no token; HTTP mode
-drains a follow-up waiting out a 429 on SIGTERM and exits 0."""
+drains a follow-up waiting out a 429 on SIGTERM or SIGINT and exits 0."""
 
 from __future__ import annotations
 
@@ -212,8 +212,9 @@ def test_a_clean_start_logs_no_warning_and_no_token(
     assert any("stopped in" in m for m in messages)
 
 
-def test_http_mode_drains_a_follow_up_waiting_on_a_429_on_sigterm(
-    database_url: str, muster: Muster, slack: SlackStandIn, tmp_path: Path
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_http_mode_drains_a_follow_up_waiting_on_a_429_on_a_signal(
+    sig: int, database_url: str, muster: Muster, slack: SlackStandIn, tmp_path: Path
 ) -> None:
     small_coalition(muster)
     port = free_port()
@@ -238,8 +239,8 @@ def test_http_mode_drains_a_follow_up_waiting_on_a_429_on_sigterm(
         event["event_id"] = f"Ev{uuid.uuid4().hex[:12].upper()}"
         assert SlackOverHttp(port, SECRET, slack.response_url()).event(event).status == 200
         slack.wait_for("views.publish", timeout=30)
-        code, took = served.stop(signal.SIGTERM)
-        print(f"HTTP mode stopped on SIGTERM in {took:.2f} s")
+        code, took = served.stop(sig)
+        print(f"HTTP mode stopped on {signal.Signals(sig).name} in {took:.2f} s")
     assert code == 0, served.log()
     assert took < 8
     _first, second = slack.calls_to("views.publish")
