@@ -220,7 +220,7 @@ def test_http_mode_drains_a_follow_up_waiting_on_a_429_on_a_signal(
     port = free_port()
     env = socket_env(database_url, slack.api_url, tmp_path) | {"SLACK_SIGNING_SECRET": SECRET}
     args = ["--http", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-    with muster_serve(env, tmp_path / "serve.log", *args) as served:
+    with muster_serve(env, tmp_path / "serve.log", *args, shifted=True) as served:
 
         def healthy() -> bool:
             assert served.process.poll() is None, served.log()

@@ -62,19 +62,41 @@ class Served:
         return code, time.monotonic() - start
 
 
-def serve_env(env: dict[str, str]) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+def serve_env(env: dict[str, str], *, shifted: bool = False) -> dict[str, str]:
+    """The test's settings over a clean environment, without libfaketime unless
+    ``shifted``.
+
+    CI runs the suite a second time under libfaketime with the calendar shifted a year.
+    libfaketime 0.9.10 shifts the monotonic clock too, and Python's timed lock waits
+    (Event.wait(0.5)) then sleep on the real one until the shifted deadline: the Slack
+    SDK's Socket Mode threads, and Muster's retries and bounds, would wait a year. These
+    processes are about connections, signals and start-up, not dates: they run on the
+    real clock; the test around them still runs shifted. An HTTP server is ``shifted``:
+    it checks the signatures' timestamps against its clock, and waits on no timed lock
+    that matters."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in SETTING_NAMES and (shifted or not k.startswith("FAKETIME"))
+    }
+    if shifted:
+        return clean | env
+    preload = [p for p in clean.pop("LD_PRELOAD", "").split() if "faketime" not in p]
+    if preload:
+        clean["LD_PRELOAD"] = " ".join(preload)
     return clean | env
 
 
 @contextmanager
-def muster_serve(env: dict[str, str], log: Path, *args: str) -> Iterator[Served]:
+def muster_serve(
+    env: dict[str, str], log: Path, *args: str, shifted: bool = False
+) -> Iterator[Served]:
     """Start `muster serve ARGS` with ``env`` (the test's settings only), its log in
-    ``log``; killed at the end if the test has not stopped it."""
+    ``log``; killed at the end if the test has not stopped it. ``shifted``: see serve_env."""
     with log.open("w") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.runtime.cli", "serve", *args],
-            env=serve_env(env),
+            env=serve_env(env, shifted=shifted),
             stdout=output,
             stderr=subprocess.STDOUT,
             text=True,

@@ -26,6 +26,17 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
 
 
+def poll(test: Callable[[], bool], timeout: float) -> bool:
+    """Whether ``test`` came true within ``timeout`` seconds. It polls with sleep(): under
+    libfaketime (CI's shifted calendar) a timed lock wait would not wake up."""
+    deadline = time.monotonic() + timeout
+    while not test():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 class Gone(Exception):
     """The client's side of the connection is closed."""
 
@@ -42,7 +53,7 @@ class Connection:
     client_closed_with: int | None = None  # the status code of the client's close frame
     closed: threading.Event = field(default_factory=threading.Event)
     silent: threading.Event = field(default_factory=threading.Event)
-    _changed: threading.Condition = field(default_factory=threading.Condition)
+    _changed: threading.Lock = field(default_factory=threading.Lock)
     _send_lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- what Slack sends ------------------------------------------------------
@@ -92,7 +103,7 @@ class Connection:
         """End the connection properly: a close frame, then the TCP close."""
         with contextlib.suppress(OSError):
             self._frame(CLOSE, struct.pack("!H", status))
-        self.closed.wait(3)  # the client answers with its own close frame
+        poll(self.closed.is_set, 3)  # the client answers with its own close frame
         self.drop()
 
     def fin(self) -> None:
@@ -120,17 +131,17 @@ class Connection:
     def wait_for(
         self, test: Callable[[dict[str, Any]], bool], timeout: float = 30.0
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            while True:
-                for message in self.received:
-                    if test(message):
-                        return message
-                left = deadline - time.monotonic()
-                if left <= 0 or self.closed.is_set():
-                    break
-                self._changed.wait(min(left, 0.5))
-        raise AssertionError(f"no such message from the client on connection {self.number}")
+        found: list[dict[str, Any]] = []
+
+        def arrived() -> bool:
+            with self._changed:
+                found.extend(m for m in self.received if test(m))
+            return bool(found) or self.closed.is_set()
+
+        poll(arrived, timeout)
+        if not found:
+            raise AssertionError(f"no such message from the client on connection {self.number}")
+        return found[0]
 
     def ack(self, envelope_id: str, timeout: float = 30.0) -> dict[str, Any]:
         """The client's acknowledgement of ``envelope_id`` (with its payload, if any)."""
@@ -151,7 +162,6 @@ class Connection:
                 if opcode == TEXT:
                     with self._changed:
                         self.received.append(json.loads(data))
-                        self._changed.notify_all()
                 elif opcode == PING:
                     self.pings += 1
                     self._frame(PONG, data)
@@ -164,9 +174,6 @@ class Connection:
             pass
         if self.silent.is_set():
             return  # leave the socket open and unread
-        self.closed.set()
-        with self._changed:
-            self._changed.notify_all()
         self.drop()
 
     def _read_frame(self) -> tuple[int, bytes]:
@@ -214,7 +221,7 @@ class SocketModeServer:
     hello: bool = True
     connections: list[Connection] = field(default_factory=list)
     _tickets: count[int] = field(default_factory=lambda: count(1))
-    _changed: threading.Condition = field(default_factory=threading.Condition)
+    _changed: threading.Lock = field(default_factory=threading.Lock)
     _listener: socket.socket | None = None
 
     def __enter__(self) -> SocketModeServer:
@@ -240,16 +247,12 @@ class SocketModeServer:
 
     def wait_connection(self, number: int, timeout: float = 30.0) -> Connection:
         """The ``number``-th connection (1-based), once its handshake is done."""
-        deadline = time.monotonic() + timeout
+        if not poll(lambda: len(self.connections) >= number, timeout):
+            raise AssertionError(
+                f"connection {number} did not come within {timeout} s "
+                f"({len(self.connections)} so far)"
+            )
         with self._changed:
-            while len(self.connections) < number:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(
-                        f"connection {number} did not come within {timeout} s "
-                        f"({len(self.connections)} so far)"
-                    )
-                self._changed.wait(min(left, 0.5))
             return self.connections[number - 1]
 
     @property
@@ -298,7 +301,6 @@ class SocketModeServer:
                 sock, ticket=path.partition("ticket=")[2], number=len(self.connections) + 1
             )
             self.connections.append(connection)
-            self._changed.notify_all()
         if self.hello:
             try:
                 connection.hello()
