@@ -31,7 +31,7 @@ def slack_unreachable(exc: Exception) -> str | None:
     """Why Slack did not answer, if that is the failure (else None)."""
     if isinstance(exc, SlackApiError):
         status = exc.response.status_code
-        if status >= 500 or exc.response.get("error") in SLACK_BUSY:
+        if status >= 500 or status == 429 or exc.response.get("error") in SLACK_BUSY:
             return f"Slack answered {status} {exc.response.get('error')!r}"
         return None
     if isinstance(exc, urllib.error.URLError):

@@ -232,3 +232,34 @@ def test_health_follows_the_socket(live: Live, tmp_path: Path) -> None:
     live.served.stop()
     gone = muster_command(live.served.env, "health")
     assert gone.returncode == 1 and "no server is running here" in gone.stdout
+
+
+@SQLITE_ONLY
+def test_at_debug_the_log_keeps_no_body_token_or_ticket(
+    database_url: str, muster: Muster, slack: SlackStandIn, tmp_path: Path
+) -> None:
+    small_coalition(muster)
+    marker = f"MARKER-{uuid.uuid4().hex}"
+    with SocketModeServer() as server:
+        slack.socket_url = server.new_url
+        env = {
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": "xoxb-debug-secret",
+            "SLACK_APP_TOKEN": "xapp-debug-secret",
+            "SLACK_API_URL": slack.api_url,
+            "MUSTER_LOG_LEVEL": "DEBUG",
+            "MUSTER_HEALTH_FILE": str(tmp_path / "health.json"),
+        }
+        with muster_serve(env, tmp_path / "serve.log") as served:
+            live = Live(served, server, slack)
+            first = server.wait_connection(1, timeout=90)
+            reply = live.answered(first, OWN, f"ask Who carries {marker} forward?")
+            assert reply, "the question is acknowledged"
+            first.fin()
+            second = server.wait_connection(2, timeout=RECONNECT_WITHIN)
+            assert "Pledge P-3 recorded" in live.answered(second, OWN, "pledge LAND-1 1")["text"]
+            assert served.stop()[0] == 0
+    log = served.log()
+    assert "DEBUG" in log and "Socket Mode connection 2 open" in log
+    for secret in (marker, "xoxb-debug-secret", "xapp-debug-secret", "ticket=t"):
+        assert secret not in log
