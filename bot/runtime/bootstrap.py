@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain.access import OPERATOR
 from bot.domain.clock import Clock, system_clock
-from bot.runtime.app import create_app
+from bot.runtime.app import WORKER_THREADS, create_app
 from bot.runtime.scheduler import Ticker
 from bot.runtime.settings import Settings
 from bot.runtime.workers import WorkerPool
@@ -37,10 +37,12 @@ def make_muster(
 
 @dataclass(frozen=True)
 class Served:
-    """What a serving process runs: the services, the Bolt app and the tick."""
+    """What a serving process runs: the services, the Bolt app, the pool that runs
+    follow-up work, and the tick."""
 
     muster: Muster
     app: App
+    workers: WorkerPool
     ticker: Ticker
 
 
@@ -52,5 +54,6 @@ def compose(
     workers: WorkerPool | None = None,
 ) -> Served:
     muster = make_muster(settings, clock)
+    workers = workers or WorkerPool(WORKER_THREADS)
     app = create_app(settings, client, muster=muster, workers=workers)
-    return Served(muster=muster, app=app, ticker=Ticker(muster, app.client))
+    return Served(muster=muster, app=app, workers=workers, ticker=Ticker(muster, app.client))

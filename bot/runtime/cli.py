@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:
         from bot.domain.errors import MusterError
+        from bot.runtime.startup import Misconfigured
         from storage.db import DatabaseUnavailable, SchemaOutOfDate
 
-        if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable | MusterError):
+        if isinstance(exc, SchemaOutOfDate | DatabaseUnavailable | MusterError | Misconfigured):
             print(f"muster: {exc}", file=sys.stderr)
             return EXIT_CONFIG
         raise
@@ -82,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     doctor.set_defaults(run=_doctor)
 
+    health = sub.add_parser(
+        "health", help="is the server here healthy? database, and the socket or /healthz"
+    )
+    health.set_defaults(run=_health)
+
     serve = sub.add_parser("serve", help="connect to Slack: Socket Mode, or HTTP with --http")
     serve.add_argument(
         "--http", action="store_true", help="serve Slack's requests over HTTP (gunicorn)"
@@ -101,8 +107,15 @@ def _engine(settings: Settings) -> Engine:
 
 
 def _console(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from bot.runtime.console import ConsoleTransport, run_console
+    except ImportError:  # the production image leaves the console and its stand-in out
+        print(
+            "muster: the console is not in this installation; run it from a checkout (make demo)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     from bot.runtime.bootstrap import make_muster
-    from bot.runtime.console import ConsoleTransport, run_console
     from bot.runtime.demo import COORDINATORS, seed_demo
     from storage.db import ensure_current, upgrade
 
@@ -292,43 +305,43 @@ def _doctor(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.runtime.bootstrap import compose, make_muster
-    from bot.runtime.scheduler import start_scheduler
-    from storage.db import ensure_current
+    from bot.runtime.lifecycle import Stop, Stopped
+    from bot.runtime.serve import serve_over_http, serve_socket_mode
 
-    configure_logging(settings.muster_log_level, secrets=_secrets(settings))
     require(settings, "slack_bot_token", "slack_signing_secret" if args.http else "slack_app_token")
-    engine = make_muster(settings).engine
-    ensure_current(engine)  # refuse an old schema before binding anything
-    engine.dispose()  # no connection may cross into the forked workers
-    if args.http:
-        from bot.runtime.web import MusterWSGI, serve_http
+    configure_logging(
+        settings.muster_log_level, secrets=_secrets(settings), kind=settings.muster_log_format
+    )
+    stop = Stop().install()  # from here on SIGTERM and SIGINT stop gracefully
+    try:
+        if args.http:
+            return serve_over_http(
+                settings,
+                stop,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                threads=args.threads,
+            )
+        return serve_socket_mode(settings, stop)
+    except Stopped:
+        return 0  # asked to stop while waiting for Slack or the database: nothing to undo
 
-        assert settings.slack_signing_secret is not None
-        signing_secret = settings.slack_signing_secret.get_secret_value()
 
-        def build() -> MusterWSGI:  # runs in each worker process, after the fork
-            served = compose(settings)
-            start_scheduler(served.ticker)
-            return MusterWSGI(served.app, served.muster, signing_secret=signing_secret)
+def _health(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.runtime.bootstrap import make_muster
+    from bot.runtime.doctor import check_database
+    from bot.runtime.health import health_file, server_state
 
-        serve_http(
-            build,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            threads=args.threads,
-            log_level=settings.muster_log_level,
-        )
-        return 0
-
-    from bot.runtime.socketmode import MusterSocketModeHandler
-
-    assert settings.slack_app_token is not None
-    served = compose(settings)
-    start_scheduler(served.ticker)  # digests and alerts in Socket Mode too
-    MusterSocketModeHandler(served.app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]  # Bolt leaves BaseSocketModeHandler.start unannotated
-    return 0
+    muster = make_muster(settings)
+    database = check_database(muster)
+    muster.engine.dispose()
+    if not database.ok:
+        print(f"unhealthy: database {database.detail}")
+        return 1
+    ok, how = server_state(health_file(settings))
+    print(f"{'healthy' if ok else 'unhealthy'}: database reachable and migrated; {how}")
+    return 0 if ok else 1
 
 
 def _secrets(settings: Settings) -> list[str | None]:

@@ -15,9 +15,11 @@ also sits on the handlers `configure` installs, as the last net for the rest."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -45,12 +47,26 @@ _BODY_CARRIERS = [
         r"((?:Sending|Received) an? (?:new |unsupported |text |ping |pong )?data frame \(session id: [^,)]*)",
         r"(\S+ handshake (?:request|response) \(session id: [^)]*\))",
         r"(Failed to parse a pong message)",
+        # slack_sdk: Socket Mode over websocket-client (acknowledgements carry replies)
+        r"(Sending a message): ",
+        r"(Failed to send a message) \(error",
     )
 ]
 # Slack tokens (xoxb-, xoxp-, xapp-, …), bearer credentials, and the one-time ticket
 # in a Socket Mode URL.
 _SECRETS = re.compile(
     r"\b(?:xox[a-z]|xapp|xwfp)-[A-Za-z0-9-]+|(?<=Bearer )\S+|(?<=ticket=)[^&\s'\"]+"
+)
+# Messages that say nothing to an operator, dropped. Bolt reads SLACK_BOT_TOKEN from
+# the environment itself and warns that its copy goes unused: Muster hands it a client
+# made from the same token. The Socket Mode client and websocket-client log every
+# dropped connection as an ERROR, twice; muster.socket says it once, as a WARNING,
+# with the reason and what it does about it.
+_NOISE = re.compile(
+    r"As you gave `client` as well, `token` will be unused\.$"
+    r"|on_error invoked \(error: "
+    r"|.* - goodbye$",
+    re.DOTALL,
 )
 # Loggers of the Slack SDK that Bolt does not create, by the SDK's module names.
 SDK_LOGGERS = (
@@ -59,7 +75,14 @@ SDK_LOGGERS = (
     "slack_sdk.webhook.client",
     "slack_sdk.socket_mode.builtin.client",
     "slack_sdk.socket_mode.builtin.connection",
+    "slack_sdk.socket_mode.websocket_client",
+    "websocket",
 )
+
+
+# Libraries that say at INFO what an operator need not read: alembic names its dialect
+# at every schema check, APScheduler announces every tick, twice.
+QUIET = ("alembic", "apscheduler")
 
 
 class Withhold(logging.Filter):
@@ -84,6 +107,8 @@ class Withhold(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: leave it to the handler to report
             return True
+        if _NOISE.match(message):
+            return False
         for carrier in _BODY_CARRIERS:
             match = carrier.match(message)
             if match:
@@ -111,12 +136,43 @@ def guard_sdk() -> None:
         guard(logging.getLogger(name))
 
 
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for log collectors: time (UTC, ISO 8601), level,
+    logger, message, and the traceback if there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            # The moment logging took for the record: no clock of Muster's is read here.
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["traceback"] = record.exc_text
+        return json.dumps(line, ensure_ascii=False)
+
+
+def formatter(kind: str) -> logging.Formatter:
+    return JsonLines() if kind == "json" else logging.Formatter(FORMAT)
+
+
 def configure(
-    level: str, *, filename: Path | None = None, secrets: Iterable[str | None] = ()
+    level: str,
+    *,
+    filename: Path | None = None,
+    secrets: Iterable[str | None] = (),
+    kind: str = "text",
 ) -> None:
-    """Log at ``level`` to stderr (or ``filename``), through WITHHOLD."""
+    """Log at ``level`` to stderr (or ``filename``), through WITHHOLD, as text lines
+    or (``kind="json"``) JSON lines."""
     logging.basicConfig(level=level, format=FORMAT, filename=filename, force=True)
     WITHHOLD.remember(*secrets)
     for handler in logging.getLogger().handlers:
         handler.addFilter(WITHHOLD)
+        handler.setFormatter(formatter(kind))
     guard_sdk()
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))

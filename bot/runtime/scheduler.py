@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -81,17 +81,24 @@ class Ticker:
         self.pace = pace
         self.worker = worker or worker_id()
         self.lateness = lateness
+        # Set on shutdown: the tick claims nothing more (what it has not claimed, a
+        # later tick, here or in another process, posts).
+        self.stopping = threading.Event()
 
     def tick(self) -> TickReport:
         now = self.muster.clock()
         report = TickReport()
         for sub, key in self.b.due_digests(now, self.lateness):
+            if self.stopping.is_set():
+                break
             claim = self.b.claim(sub.id, key, self.worker)
             if claim is not None:
                 with isolated(f"digest to {sub.channel}"):
                     self._digest(sub, claim, now, report)
-                time.sleep(self.pace)  # several channels: keep inside Slack's posting rate
+                self.stopping.wait(self.pace)  # several channels: keep inside Slack's posting rate
         for sub in self.b.alert_subscriptions():
+            if self.stopping.is_set():
+                return report
             with isolated(f"alerts to {sub.channel}"):
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
@@ -136,7 +143,7 @@ class Ticker:
             if not self._post(sub, [claim for _alert, claim in batch], text, blocks, report):
                 return  # the watermark stays: the next tick looks at these changes again
             report.alerts.extend(f"{sub.channel} {alert.key}" for alert, _claim in batch)
-            time.sleep(self.pace)  # a burst of messages must not trip Slack's rate limit
+            self.stopping.wait(self.pace)  # a burst of messages must not trip Slack's rate limit
         self.b.alerts_checked(sub.id, evaluated_at)
 
     def _post(
@@ -213,25 +220,53 @@ class Ticker:
                 )
 
 
-def start_scheduler(ticker: Ticker) -> BackgroundScheduler:
-    """Wake the tick every minute, at once on start-up to catch up after downtime."""
-    scheduler = BackgroundScheduler(timezone=UTC)
+class Schedule:
+    """The tick, woken every minute by APScheduler, and stopped with the process."""
 
-    def run() -> None:
+    def __init__(self, ticker: Ticker) -> None:
+        self.ticker = ticker
+        self._idle = threading.Condition()
+        self._ticking = False
+        self.scheduler = BackgroundScheduler(timezone=UTC)
+
+    def run(self) -> None:
+        with self._idle:
+            if self.ticker.stopping.is_set():
+                return
+            self._ticking = True
         try:
-            ticker.tick()
+            self.ticker.tick()
         except Exception:
             log.exception("tick failed")
+        finally:
+            with self._idle:
+                self._ticking = False
+                self._idle.notify_all()
 
-    scheduler.add_job(
-        run,
-        "interval",
-        minutes=1,
-        next_run_time=ticker.muster.clock(),
-        id="muster-tick",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=50,
-    )
-    scheduler.start()
-    return scheduler
+    def start(self) -> Schedule:
+        """Wake the tick every minute, at once on start-up to catch up after downtime."""
+        self.scheduler.add_job(
+            self.run,
+            "interval",
+            minutes=1,
+            next_run_time=self.ticker.muster.clock(),
+            id="muster-tick",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=50,
+        )
+        self.scheduler.start()
+        return self
+
+    def stop(self, timeout: float) -> bool:
+        """Start no tick; let the running one finish what it has claimed, for at most
+        ``timeout`` seconds. False if it is still running then."""
+        self.ticker.stopping.set()
+        self.scheduler.shutdown(wait=False)
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._ticking, timeout=max(0.0, timeout))
+
+
+def start_scheduler(ticker: Ticker) -> Schedule:
+    """Wake the tick every minute, at once on start-up to catch up after downtime."""
+    return Schedule(ticker).start()

@@ -17,6 +17,7 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_MARKING = 100  # a marking is one line; a printed page header holds 255 characters
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(ValueError):
@@ -35,6 +36,9 @@ class Settings(BaseSettings):
     muster_timezone: str = "Europe/Brussels"
     muster_log_level: str = "INFO"
     muster_marking: str = ""  # e.g. NATO UNCLASSIFIED // REL COALITION; none by default
+    muster_log_format: str = "text"
+    # Where `muster serve` says how it is, for `muster health` (empty: the temp folder).
+    muster_health_file: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -103,6 +107,14 @@ class Settings(BaseSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {value!r}")
         return level
+
+    @field_validator("muster_log_format")
+    @classmethod
+    def _log_format(cls, value: str) -> str:
+        kind = value.strip().lower()
+        if kind not in LOG_FORMATS:
+            raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+        return kind
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -49,6 +49,9 @@ class SlackStandIn:
     scopes: str = ALL_SCOPES  # what auth.test reports as granted (x-oauth-scopes)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # posted, per channel
+    # What apps.connections.open answers: a Socket Mode server's URL, new for each call.
+    socket_url: Callable[[], str] | None = None
+    port: int = 0  # 0: any free port
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
@@ -71,7 +74,7 @@ class SlackStandIn:
             def log_message(self, *_args: Any) -> None:  # keep test and console output clean
                 return
 
-        self._server = ThreadingHTTPServer((HOST, 0), Handler)
+        self._server = ThreadingHTTPServer((HOST, self.port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -130,6 +133,7 @@ class SlackStandIn:
             self.channels.clear()
             self.messages.clear()
             self.scopes = ALL_SCOPES
+            self.socket_url = None
 
     # --- serving ---------------------------------------------------------------
 
@@ -255,7 +259,9 @@ class SlackStandIn:
             "views.open": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "views.publish": {"view": {"id": f"V{ts[:10]}", **(args.get("view") or {})}},
             "conversations.join": {"channel": {"id": args.get("channel")}},
-            "apps.connections.open": {"url": "wss://127.0.0.1/socket"},
+            "apps.connections.open": {
+                "url": self.socket_url() if self.socket_url else "wss://127.0.0.1/socket"
+            },
             "conversations.open": {"channel": {"id": _dm(str(args.get("users", "UX")))}},
             "files.getUploadURLExternal": {
                 "upload_url": f"{self.base_url}/upload/F{ts[:10]}",

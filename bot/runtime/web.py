@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -20,7 +22,8 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime.inbound import Malformed, bolt_request
-from bot.runtime.logs import WITHHOLD
+from bot.runtime.lifecycle import SHUTDOWN_BOUND
+from bot.runtime.logs import WITHHOLD, formatter
 from bot.services.muster import Muster
 from storage.db import DatabaseUnavailable, SchemaOutOfDate, ensure_current
 
@@ -39,10 +42,20 @@ class TooLarge(Exception):
 class MusterWSGI:
     """The WSGI application: Bolt for Slack's requests, a health check beside it."""
 
-    def __init__(self, app: App, muster: Muster, *, signing_secret: str) -> None:
+    def __init__(
+        self,
+        app: App,
+        muster: Muster,
+        *,
+        signing_secret: str,
+        stop: Callable[[float], bool] | None = None,
+    ) -> None:
         self.app = app
         self.muster = muster
         self.verifier = SignatureVerifier(signing_secret)
+        # Run by the worker once it answers no more requests: drains the follow-ups
+        # and stops the tick within the seconds given; False if work was left.
+        self.stop = stop or (lambda _timeout: True)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -178,19 +191,53 @@ def serve_http(
     workers: int,
     threads: int,
     log_level: str = "INFO",
+    log_format: str = "text",
 ) -> None:
     """Run under gunicorn. Each worker process builds its own app after the fork,
-    so no database connection or thread pool is shared between processes."""
+    so no database connection or thread pool is shared between processes.
+
+    SIGTERM and SIGINT both stop gracefully (gunicorn's SIGINT would not wait): the
+    master stops the workers and waits SHUTDOWN_BOUND seconds for them; each worker
+    finishes the requests it has, then drains its follow-ups and stops its tick in
+    what is left of the bound."""
     from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
     from gunicorn.glogging import Logger
+    from gunicorn.workers.gthread import ThreadWorker
 
     class ErrorLog(Logger):  # type: ignore[misc]  # gunicorn ships no types: Logger is Any
-        """gunicorn's own log, through the same filter as Muster's."""
+        """gunicorn's own log, through the same filter and format as Muster's."""
 
         def setup(self, cfg: Any) -> None:
             super().setup(cfg)
             for handler in self.error_log.handlers:
                 handler.addFilter(WITHHOLD)
+                if log_format == "json":
+                    handler.setFormatter(formatter("json"))
+
+    class Worker(ThreadWorker):  # type: ignore[misc]  # gunicorn ships no types
+        stopping_at: float | None = None
+
+        def init_signals(self) -> None:
+            super().init_signals()
+            signal.signal(signal.SIGINT, self.handle_exit)  # as SIGTERM: finish, then stop
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            if self.stopping_at is None:
+                self.stopping_at = time.monotonic()
+            super().handle_exit(sig, frame)
+
+        def run(self) -> None:
+            super().run()  # returns once the requests in hand are answered
+            started = self.stopping_at if self.stopping_at is not None else time.monotonic()
+            # A little of the bound is kept for the process to exit before the master kills it.
+            left = started + SHUTDOWN_BOUND - 0.5 - time.monotonic()
+            if not self.wsgi.stop(max(0.0, left)):
+                log.warning("worker stopped with follow-up work left undone")
+
+    class Master(Arbiter):  # type: ignore[misc]  # gunicorn ships no types
+        def handle_int(self) -> None:
+            self.handle_term()  # graceful, as for SIGTERM
 
     class Server(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
         def load_config(self) -> None:
@@ -198,9 +245,9 @@ def serve_http(
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread",
+                "worker_class": Worker,
                 "timeout": 30,
-                "graceful_timeout": 10,
+                "graceful_timeout": int(SHUTDOWN_BOUND),
                 "keepalive": 5,
                 "accesslog": None,  # Slack's requests carry user text; the app logs what matters
                 "errorlog": "-",
@@ -215,4 +262,7 @@ def serve_http(
             sys.setswitchinterval(SWITCH_INTERVAL)
             return build()
 
-    Server().run()
+    try:
+        Master(Server()).run()
+    except RuntimeError:  # as BaseApplication.run reports it
+        sys.exit(1)

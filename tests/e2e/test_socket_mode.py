@@ -46,7 +46,9 @@ def socket(
     workers = WorkerPool(4)
     socket_settings = settings.model_copy(update={"slack_signing_secret": None})
     app = create_app(socket_settings, muster=muster, workers=workers)
-    yield MusterSocketModeHandler(app, app_token="xapp-1-test"), SocketSide(), workers
+    handler = MusterSocketModeHandler(app, app_token="xapp-1-test")
+    yield handler, SocketSide(), workers
+    handler.close(1.0)  # the client's threads, never connected here
     workers.shutdown()
     validate_calls(slack.calls)
 
