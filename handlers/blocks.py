@@ -45,10 +45,6 @@ def esc(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def fmt_qty(value: int) -> str:
-    return f"{value:,}"
-
-
 def fmt_time(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
