@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import IO, Any
 
 from bot.domain.model import percent
 from bot.domain.plaintext import printable
 from bot.domain.read_models import PledgeView, QuestionView, RequirementView
+from bot.domain.wording import tidy
 from bot.services import xlsx
 from bot.services.report_reads import ReportReads
 
@@ -64,6 +66,8 @@ def cell(value: Any) -> Any:
     one in any cell makes the whole XLSX unwritable and rows stored before they were
     refused must not break every export. Text a spreadsheet would run as a formula is
     written as text; numbers stay numbers."""
+    if isinstance(value, Decimal):  # a quantity: 2 and 0.25, not 2.00
+        return tidy(value)
     if not isinstance(value, str):
         return value
     # First: "\x01=cmd" must not slip past the formula check. Text str.isprintable()
