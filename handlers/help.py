@@ -12,6 +12,12 @@ from handlers.coverage import definitions
 from handlers.grammar import Args
 from handlers.routing import Route
 
+QUANTITIES = (
+    "Quantities are in the requirement's unit, above 0 with up to two decimal places: "
+    "`6`, `0.25` (a company towards a battlegroup), `1.5`, `1,500` or `1.5bn`. "
+    "The point marks the decimals."
+)
+
 
 @dataclass(frozen=True)
 class Help:
@@ -58,6 +64,8 @@ def render_help(topic: str | None) -> Reply:
             "against it, their questions, and the coverage and gaps that follow."
         )
     builder.lines(lines)
+    if topic in (None, "requirements", "pledges"):
+        builder.context(QUANTITIES)
     if topic in (None, "reports", "delegations", "words"):
         builder.divider().lines(definitions())
     if topic is None:
