@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -18,7 +19,9 @@ from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
 from storage.db import alembic_config, current_revision, make_engine, upgrade
+from tests.support.cli import CommandLine
 from tests.support.clock import START
+from tests.support.exports import dumped, full_export, write
 from tests.support.factories import COORDINATOR, OWN
 
 T = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -147,3 +150,24 @@ def test_a_downgrade_is_refused_while_a_part_unit_is_stored_or_was_recorded(
     [line] = muster.requirements.list_requirements(COORDINATOR)
     assert (line.coverage.firm, line.coverage.pending) == (1_500_000_001, 1)
     muster.engine.dispose()
+
+
+def test_an_export_of_schema_0008_imports_its_whole_numbers_as_they_were(
+    tmp_path: Path,
+    muster: Muster,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = full_export(tmp_path)
+    data["schema"] = "0008"  # before part-units: every quantity a JSON integer
+    quantities = [r["quantity"] for r in data["tables"]["pledge"]]
+    assert all(type(q) is int for q in quantities) and 300_000_000 in quantities
+    ran = CommandLine(database_url, monkeypatch, capsys)(
+        "import", write(tmp_path / "old.json", data)
+    )
+    assert ran.code == 0, ran.err
+    views = {v.code: v for v in muster.requirements.list_requirements("UCOORD1")}
+    assert views["UAF-2"].coverage.firm == 300_000_000
+    assert views["UAF-2"].quantity == 1_500_000_000
+    assert dumped(muster)["tables"]["pledge"] == data["tables"]["pledge"]
