@@ -12,7 +12,7 @@ from typing import IO, Any
 from bot.domain.model import percent
 from bot.domain.plaintext import printable
 from bot.domain.read_models import PledgeView, QuestionView, RequirementView
-from bot.domain.wording import tidy
+from bot.domain.wording import figure, tidy
 from bot.services import xlsx
 from bot.services.report_reads import ReportReads
 
@@ -76,6 +76,11 @@ def cell(value: Any) -> Any:
     if not value.isprintable():
         value = printable(value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _said(value: Any) -> Any:
+    """A value in the change log's text; a quantity as every reply writes it."""
+    return figure(value) if isinstance(value, Decimal) else value
 
 
 def cells(row: list[Any]) -> list[Any]:
@@ -212,5 +217,5 @@ def _questions(report: ReportReads, sheet: xlsx.Sheet) -> None:
 def _changes(report: ReportReads, sheet: xlsx.Sheet) -> None:
     sheet.append(CHANGE_COLUMNS, bold=True)
     for code, e in report.changes():
-        changes = "; ".join(f"{k}: {b} → {a}" for k, b, a in e.changes)
+        changes = "; ".join(f"{k}: {_said(b)} → {_said(a)}" for k, b, a in e.changes)
         sheet.append(cells([code, e.at.isoformat(), e.subject, e.action, e.actor or "", changes]))
