@@ -75,7 +75,7 @@ class Quantity(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            if isinstance(value, float):  # a sum SQLite fell back to a float for: never
+            if isinstance(value, float):  # only if a float was stored: refused, not rounded
                 raise ValueError(f"quantity read as a float ({value!r}) on SQLite")
             return Decimal(int(value)).scaleb(-QUANTITY_PLACES)
         return Decimal(value).quantize(_HUNDREDTH)

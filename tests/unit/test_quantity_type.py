@@ -13,12 +13,20 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot.domain import model
 from bot.domain.model import from_json_number, json_number
+from storage import types
 from storage.models import Pledge, PledgeTotal
 from storage.types import Quantity, to_hundredths
 
 SQLITE, POSTGRESQL = sqlite.dialect(), postgresql.dialect()
 QUANTITIES = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**12), places=2)
+
+
+def test_the_domain_and_the_column_agree_on_two_places() -> None:
+    assert model.QUANTITY_PLACES == types.QUANTITY_PLACES == 2
+    # Every quantity the domain accepts fits the column, with room for sums.
+    assert model.MAX_QUANTITY < 10 ** (types.QUANTITY_PRECISION - types.QUANTITY_PLACES) // 1000
 
 
 def test_the_column_types() -> None:
