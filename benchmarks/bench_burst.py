@@ -20,16 +20,18 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, Integer, text
 
 from benchmarks import coalition, harness, report
 from benchmarks.harness import Series, Server, server
 from bot.domain.clock import system_clock
 from bot.runtime.standin import SlackStandIn
 from storage.db import make_engine
+from storage.types import Quantity
 
 NAMES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 WORST_MS = 1000.0
@@ -132,17 +134,17 @@ def burst(
     return result
 
 
-def totals(engine: Engine, requirement: str) -> tuple[int, int]:
+def totals(engine: Engine, requirement: str) -> tuple[int, Decimal]:
     """(how many pledges, their total quantity) on ``requirement``, withdrawn included."""
     with engine.connect() as conn:
         count, total = conn.execute(
             text(
-                "SELECT count(*), coalesce(sum(quantity), 0) FROM pledge "
+                "SELECT count(*) AS pledges, coalesce(sum(quantity), 0) AS total FROM pledge "
                 "WHERE requirement_id = (SELECT id FROM requirement WHERE code = :code)"
-            ),
+            ).columns(pledges=Integer, total=Quantity),  # hundredths on SQLite: read as stored
             {"code": requirement},
         ).one()
-    return int(count), int(total)
+    return int(count), total
 
 
 def fire(

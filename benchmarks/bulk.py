@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Date, Table
 
-from storage.types import UTCDateTime
+from storage.types import Quantity, UTCDateTime, to_hundredths
 
 CHUNK = 5_000
 Row = dict[str, Any]
@@ -41,7 +41,8 @@ def event(
 
 class Inserter:
     """Rows into a table, on the connection's transaction: the values already in the
-    types SQLAlchemy would have bound (naive UTC text on SQLite, JSON as text), since
+    types SQLAlchemy would have bound (naive UTC text and quantities in hundredths on
+    SQLite, JSON as text), since
     SQLAlchemy's per-value bind processing would be most of the time otherwise."""
 
     def __init__(self, conn: Connection) -> None:
@@ -82,6 +83,8 @@ class Inserter:
             return None  # psycopg adapts datetimes, dates and booleans itself
         if isinstance(kind, UTCDateTime):
             return _sqlite_time
+        if isinstance(kind, Quantity):  # whole hundredths on SQLite (storage.types)
+            return lambda v: None if v is None else to_hundredths(v)
         if isinstance(kind, Date):
             return lambda v: v and v.isoformat()
         if isinstance(kind, Boolean):

@@ -8,8 +8,8 @@ from fractions import Fraction
 
 from bot.domain.model import Coverage, Rating, Rollup, percent
 from bot.domain.read_models import RequirementView
-from bot.domain.wording import amount, percents
-from handlers.blocks import RATING_ICON, esc, fmt_qty
+from bot.domain.wording import amount, figure, percents
+from handlers.blocks import RATING_ICON, esc
 
 # The four words in the order a bar stacks them, with their colour as an emoji square
 # (replies, digest, Home, help) and as the chart's colour (handlers/charts.py).
@@ -88,13 +88,13 @@ def coverage_line(view: RequirementView) -> str:
     """One line's coverage in its own unit: the four words add up to the requirement."""
     c: Coverage = view.coverage
     line = (
-        f"{bar(c.shares)} {RATING_ICON[c.rating]} firm {fmt_qty(c.firm)} of "
+        f"{bar(c.shares)} {RATING_ICON[c.rating]} firm {figure(c.firm)} of "
         f"{esc(amount(c.required, view.unit))} ({percent(c.firm_share)}%)"
-        f" · pending {fmt_qty(c.pending)} · conditional {fmt_qty(c.conditional)}"
-        f" · open {fmt_qty(c.open)}"
+        f" · pending {figure(c.pending)} · conditional {figure(c.conditional)}"
+        f" · open {figure(c.open)}"
     )
     if c.over:
-        line += f" · over-pledged {fmt_qty(c.over)}"
+        line += f" · over-pledged {figure(c.over)}"
     if c.is_critical_shortfall:
         line += " · *critical shortfall*"
     return line

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.domain.model import ConditionKind, Rollup
-from bot.domain.wording import amount, counted, is_singular
+from bot.domain.wording import amount, counted, figure, is_singular
 from bot.services.digests import MAX_PER_CHANGE, Alert, ChangeLine, Changes, Digest
 from handlers.answers import answers_for_all
 from handlers.blocks import (
@@ -24,7 +24,6 @@ from handlers.blocks import (
     MAX_SECTION,
     answer_button,
     esc,
-    fmt_qty,
     pack,
     pledge_button,
     truncate,
@@ -75,7 +74,7 @@ MAX_SILENT = 40
 
 def _change(line: ChangeLine) -> str:
     if line.before is not None and line.after is not None and line.before != line.after:
-        figures = f"{fmt_qty(line.before)} → {amount(line.after, line.unit)}"
+        figures = f"{figure(line.before)} → {amount(line.after, line.unit)}"
     else:
         figures = amount(line.after if line.after is not None else line.before or 0, line.unit)
     return f"{line.ref} {line.delegation} → {line.requirement}: {esc(figures)}"

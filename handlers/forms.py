@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -25,16 +25,16 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.errors import BadInput
-from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
+from bot.domain.model import MAX_QUANTITY
 from bot.domain.read_models import RequirementView
 from bot.domain.text import strip_controls
-from bot.domain.wording import amount
-from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, fmt_qty, truncate
+from bot.domain.wording import amount, figure, tidy
+from handlers.blocks import CLASSIFIED_NOTICE, MAX_MODAL_BLOCKS, MAX_OPTION_TEXT, truncate
+from handlers.grammar import read_quantity
 from handlers.ids import FIELD_ACTION
 
 MAX_OPTIONS_PER_GROUP = 100
 MAX_TITLE = 24  # modal titles
-_DIGITS = re.compile(r"[0-9]+")  # not str.isdigit, which also takes ² (and int() refuses it)
 
 
 def option(text: str, value: str) -> Option:
@@ -45,7 +45,7 @@ def requirement_option(view: RequirementView) -> Option:
     """The line, then how firm it is (kept whole: the title gives way to it)."""
     c = view.coverage
     state = (
-        " · filled" if c.filled else f" · firm {fmt_qty(c.firm)} of {amount(c.required, view.unit)}"
+        " · filled" if c.filled else f" · firm {figure(c.firm)} of {amount(c.required, view.unit)}"
     )
     name = f"{view.code} {view.title}"
     if len(state) < MAX_OPTION_TEXT - len(view.code) - 2:
@@ -111,12 +111,14 @@ def text_input(
     return InputBlock(block_id=block_id, label=label, element=element, optional=optional)
 
 
-def number_input(block_id: str, label: str, *, initial: int | None = None) -> InputBlock:
+def number_input(block_id: str, label: str, *, initial: Decimal | None = None) -> InputBlock:
+    """A quantity: up to two decimal places (0.25 of a battlegroup), read exactly."""
     element = NumberInputElement(
         action_id=FIELD_ACTION,
-        is_decimal_allowed=False,
-        min_value="1",
-        initial_value=str(initial) if initial else None,
+        is_decimal_allowed=True,
+        min_value="0.01",
+        max_value=str(MAX_QUANTITY),
+        initial_value=str(tidy(initial)) if initial else None,
     )
     return InputBlock(block_id=block_id, label=label, element=element)
 
@@ -212,14 +214,12 @@ class Form:
             raise BadInput("Choose one of the options.", field=name)
         return value
 
-    def number(self, name: str) -> int:
-        raw = self.text(name).replace(",", "")
-        if not _DIGITS.fullmatch(raw) or not raw.strip("0"):
-            raise BadInput("Enter a whole number above zero.", field=name)
-        # The length first: int() refuses 4,300 digits or more.
-        if len(raw.lstrip("0")) > len(str(MAX_QUANTITY)) or int(raw) > MAX_QUANTITY:
-            raise BadInput(f"That number is too large. {QUANTITY_RULE}", field=name)
-        return int(raw)
+    def number(self, name: str) -> Decimal:
+        """A quantity, read as a command reads it (handlers.grammar.read_quantity)."""
+        try:
+            return read_quantity(self.text(name))
+        except BadInput as exc:
+            raise BadInput(exc.message, field=name) from None
 
     def required(self, name: str, what: str) -> str:
         value = self.choice(name) or self.text(name)

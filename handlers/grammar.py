@@ -9,12 +9,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
+from decimal import Decimal
 
 from bot.domain.errors import BadInput
-from bot.domain.model import MAX_QUANTITY, QUANTITY_RULE
+from bot.domain.model import HUNDREDTHS, MAX_QUANTITY, QUANTITY_PLACES, QUANTITY_RULE, places
 from bot.domain.read_models import Page
 from bot.domain.text import shorten, slack_id, strip_controls
+from bot.domain.wording import figure, tidy
 
 # Each opening quote closes only on its partners, so apostrophes (’ and ') inside
 # a phrase never end it. Clients differ: “…” and "…" are common, „…“ and «…» too.
@@ -25,10 +26,14 @@ REQUIREMENT = re.compile(r"^[A-Za-z]{2,8}-\d{1,4}$")
 PLEDGE_REF = re.compile(r"^[Pp]-?(\d{1,9})$")
 QUESTION_REF = re.compile(r"^[Qq]-?(\d{1,9})$")
 # ASCII digits only: \d would also take ٣ or ３, and str.isdigit even ², which int() refuses.
-_QUANTITY = re.compile(r"^([0-9]+)(?:[.,]([0-9]{1,15}))?\s*(k|m|bn|b)?$", re.I)
-_THOUSANDS = re.compile(r"^[0-9]{1,3}([,.][0-9]{3})+$")  # 1,500,000 and the European 1.500.000
+# The decimal separator is the point: 0.25, 1.5, 2.01k.
+_QUANTITY = re.compile(r"^([0-9]+)(?:\.([0-9]{1,15}))?\s*(k|m|bn|b)?$", re.I)
+_THOUSANDS = re.compile(r"^[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]+)?$")  # 1,500,000 and 1,500.5
+_EUROPEAN = re.compile(r"^[1-9][0-9]{0,2}(\.[0-9]{3}){2,}$")  # 1.500.000: two groups or more
+_ONE_GROUP = re.compile(r"^[1-9][0-9]{0,2}\.[0-9]{3}$")  # 1.500: fifteen hundred, or 1.5?
+_DECIMAL_COMMA = re.compile(r"^[0-9.]*[0-9],[0-9]{1,15}\s*(k|m|bn|b)?$", re.I)  # 1,5 and 1.500,25
 _MAX_DIGITS = len(str(MAX_QUANTITY))
-_MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000, "bn": 1_000_000_000}
+_MULTIPLIERS = {"": 0, "k": 3, "m": 6, "b": 9, "bn": 9}  # powers of ten
 
 
 @dataclass(frozen=True)
@@ -112,28 +117,57 @@ def user_id(token: Token) -> str | None:
     return None
 
 
-def quantity(token: Token | None, usage: str) -> int:
+def quantity(token: Token | None, usage: str) -> Decimal:
     if token is None:
         raise BadInput("A quantity is missing.", usage)
-    raw = token.text.replace("_", "").replace("\u202f", "").replace("\u00a0", "").replace("'", "")
+    try:
+        return read_quantity(token.text)
+    except BadInput as exc:
+        raise BadInput(exc.message, usage) from None
+
+
+def read_quantity(text: str) -> Decimal:
+    """A quantity as typed in a command or a form: ``12``, ``0.25``, ``1,500``,
+    ``1.500.000``, ``1.5bn``, read exactly (never through a float), or BadInput in one
+    line. The point is the decimal separator: a decimal comma (``1,5``) is refused with
+    the figure to write instead, and ``1.500`` (fifteen hundred, or one and a half?)
+    with both readings."""
+    raw = text.strip()
+    for separator in ("_", "\u202f", "\u00a0", "'", " "):
+        raw = raw.replace(separator, "")
+    shown = repr(shorten(text))
+    if raw.startswith(("-", "\u2212")) and _QUANTITY.match(raw[1:].replace(",", "")):
+        raise BadInput(f"{shown} is negative; quantities are above zero.")
     if _THOUSANDS.match(raw):
-        raw = raw.replace(",", "").replace(".", "")
+        raw = raw.replace(",", "")
+    elif _EUROPEAN.match(raw):
+        raw = raw.replace(".", "")
+    elif _ONE_GROUP.match(raw):
+        thousands, decimal = raw.replace(".", ""), Decimal(raw)
+        if places(decimal) > QUANTITY_PLACES:
+            raise BadInput(
+                f"{shown} has more than two decimal places; {HUNDREDTHS}. "
+                f"For {int(thousands):,}, write {thousands}."
+            )
+        raise BadInput(f"{shown} could mean {thousands} or {figure(decimal)}: write one of those.")
+    elif _DECIMAL_COMMA.match(raw):
+        written = raw.replace(".", "").replace(",", ".")
+        raise BadInput(f"{shown} has a decimal comma: write {written}, with a point.")
     match = _QUANTITY.match(raw)
-    shown = repr(shorten(token.text))
     if not match:
-        raise BadInput(f"{shown} is not a quantity; use a whole number such as 6 or 1.5bn.", usage)
+        raise BadInput(f"{shown} is not a quantity; write a number such as 6, 0.25 or 1.5bn.")
     whole, decimals, suffix = match.groups()
-    if len(whole.lstrip("0")) > _MAX_DIGITS:  # before int(), which refuses 4,300 digits or more
-        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}", usage)
-    # Exact arithmetic: a float would make 2.01k 2009.999… and 9007199254740993 …992.
-    value = Fraction(f"{whole}.{decimals or 0}") * _MULTIPLIERS[(suffix or "").lower()]
-    if value.denominator != 1:
-        raise BadInput(f"{shown} is not a whole number.", usage)
+    if len(whole.lstrip("0")) > _MAX_DIGITS:  # before Decimal(): a bound on the work done
+        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}")
+    # Exact arithmetic: a float would make 2.01k 2009.999… and 0.29 0.28999….
+    value = Decimal(f"{whole}.{decimals or 0}").scaleb(_MULTIPLIERS[(suffix or "").lower()])
+    if places(value) > QUANTITY_PLACES:
+        raise BadInput(f"{shown} has more than two decimal places; {HUNDREDTHS}.")
     if value <= 0:
-        raise BadInput("Quantities are whole numbers above zero.", usage)
+        raise BadInput(f"{shown} is zero; quantities are above zero.")
     if value > MAX_QUANTITY:
-        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}", usage)
-    return int(value)
+        raise BadInput(f"{shown} is too large. {QUANTITY_RULE}")
+    return Decimal(tidy(value))
 
 
 def iso_date(token: Token | None, usage: str) -> date:

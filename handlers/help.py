@@ -14,10 +14,17 @@ from handlers.routing import Route
 
 QUESTIONS_NOTE = (
     "An answer goes by direct message to every member of the delegation that asked. "
-    "With `publish` at the end it also goes to every member of every delegation, and the "
-    "next digest lists it under “Answers for all”; other delegations never see who asked. "
-    "A question linked as a duplicate is closed, and its delegation gets the answer to "
-    "the one it repeats; reopening it undoes the link."
+    "With the answer in quotes and `publish` at the end it also goes to every member of "
+    "every delegation (this cannot be taken back), and the next digest lists it under "
+    "“Answers for all”; other delegations never see who asked. A question linked as a "
+    "duplicate is closed, and its delegation gets the answer to the one it repeats; "
+    "reopening it undoes the link."
+)
+
+QUANTITIES = (
+    "Quantities are in the requirement's unit, above 0 with up to two decimal places: "
+    "`6`, `0.25` (a company towards a battlegroup), `1.5`, `1,500` or `1.5bn`. "
+    "The point marks the decimals."
 )
 
 
@@ -68,6 +75,8 @@ def render_help(topic: str | None) -> Reply:
     builder.lines(lines)
     if topic == "questions":
         builder.context(QUESTIONS_NOTE)
+    if topic in (None, "requirements", "pledges"):
+        builder.context(QUANTITIES)
     if topic in (None, "reports", "delegations", "words"):
         builder.divider().lines(definitions())
     if topic is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import Option
@@ -51,7 +52,7 @@ class MakePledge:
     """Its fields are `Muster.pledge`'s keywords, so it is passed on as it is."""
 
     requirement: str
-    quantity: int
+    quantity: Decimal
     status: PledgeStatus = PledgeStatus.OFFERED
     restricted: bool = False
     condition: str = ""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from bot.domain.errors import BadInput
 from bot.domain.model import Rollup
 from bot.domain.read_models import History, HistoryEntry, Page, RequirementView, StatusReport
+from bot.domain.wording import figure
 from bot.services.muster import Muster
 from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, esc, page_note, paginate
@@ -126,6 +128,8 @@ def run_gaps(muster: Muster, user: str, cmd: Gaps) -> Reply:
 def _value(value: Any) -> str:
     if value in (None, ""):
         return "—"
+    if isinstance(value, Decimal):  # a quantity
+        return figure(value)
     return esc(value)
 
 

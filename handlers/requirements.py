@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import Option
@@ -40,7 +41,7 @@ class AddRequirement:
     """Its fields are `Muster.add_requirement`'s keywords, so it is passed on as it is."""
 
     objective: str
-    quantity: int
+    quantity: Decimal
     unit: str
     title: str
     priority: Priority = Priority.ESSENTIAL

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Integer,
+    Numeric,
     Select,
     and_,
     case,
@@ -23,18 +25,23 @@ from sqlalchemy import (
     func,
     literal,
     or_,
+    type_coerce,
     union_all,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from storage.models import Event, Pledge, PledgeTotal, Requirement
+from storage.types import QUANTITY_PLACES, QUANTITY_PRECISION, Quantity
 
 # The actions pledges.py records. A creation is new, a withdrawal withdrawn; any other
 # change is read for what it did to the quantity and the status.
 CREATED, WITHDRAWN = "created", "withdrawn"
 KINDS = ("new", "raised", "reduced", "confirmed", "withdrawn")
 EVENT, PLEDGE = Event.metadata.tables["event"], Pledge.metadata.tables["pledge"]
+NUMERIC = Numeric(QUANTITY_PRECISION, QUANTITY_PLACES)
 
 
 @dataclass(frozen=True)
@@ -65,8 +72,8 @@ class ChangeRow(NamedTuple):
     ref: str
     delegation_id: int | None
     requirement_code: str
-    before: int | None
-    after: int | None
+    before: Decimal | None
+    after: Decimal | None
 
 
 class GapRow(NamedTuple):
@@ -77,15 +84,44 @@ class GapRow(NamedTuple):
     action: str
     delegation_id: int | None
     requirement_code: str
-    before: int | None
-    after: int | None
+    before: Decimal | None
+    after: Decimal | None
     hidden: bool
 
 
-def _said_quantity(fields: Any) -> ColumnElement[int | None]:
-    # Quantities go up to 10**15: read as text and cast, PostgreSQL's as_integer()
-    # would cast to a 32-bit integer.
-    return cast(fields["quantity"].as_string(), BigInteger)
+class _SaidQuantity(FunctionElement[Decimal]):
+    """The quantity an event's before or after (JSON) says, as a Quantity column holds
+    it, so it compares and mixes with ``pledge.quantity`` on either database: numeric
+    on PostgreSQL, whole hundredths on SQLite. NULL when the event does not say it."""
+
+    type = Quantity()
+    name = "said_quantity"
+    inherit_cache = True
+
+
+@compiles(_SaidQuantity)
+def _said_numeric(element: _SaidQuantity, compiler: Any, **kw: Any) -> str:
+    # Read as text and cast: quantities go up to 10**15, PostgreSQL's as_integer()
+    # would cast to a 32-bit integer, and as_float() would be a float.
+    (fields,) = element.clauses
+    return str(compiler.process(cast(fields["quantity"].as_string(), NUMERIC), **kw))
+
+
+@compiles(_SaidQuantity, "sqlite")
+def _said_hundredths(element: _SaidQuantity, compiler: Any, **kw: Any) -> str:
+    # A whole number is multiplied as an integer (exact however large); a part-unit
+    # (0.25, written as a JSON number) is rounded to its hundredths.
+    (fields,) = element.clauses
+    said = func.json_extract(fields, '$."quantity"')
+    hundredths = case(
+        (func.typeof(said) == "integer", said * 100),
+        else_=cast(func.round(said * 100), BigInteger),
+    )
+    return str(compiler.process(hundredths, **kw))
+
+
+def _said_quantity(fields: Any) -> ColumnElement[Decimal]:
+    return _SaidQuantity(fields)
 
 
 def _pledge_id(entity: Any, entity_ref: Any) -> ColumnElement[int | None]:
@@ -99,8 +135,8 @@ SAID_BEFORE, SAID_AFTER = _said_quantity(Event.before), _said_quantity(Event.aft
 # pledge's quantity now is what it was then. (So neither side said is never a raise
 # or a reduction: the kinds compare what was said.)
 _UNSAID = and_(SAID_BEFORE.is_(None), SAID_AFTER.is_(None))
-BEFORE = case((_UNSAID, col(Pledge.quantity)), else_=SAID_BEFORE)
-AFTER = case((_UNSAID, col(Pledge.quantity)), else_=SAID_AFTER)
+BEFORE = type_coerce(case((_UNSAID, col(Pledge.quantity)), else_=SAID_BEFORE), Quantity())
+AFTER = type_coerce(case((_UNSAID, col(Pledge.quantity)), else_=SAID_AFTER), Quantity())
 
 
 def _in_period(period: Period) -> tuple[ColumnElement[bool], ...]:
@@ -271,7 +307,7 @@ def question_events(
 
 def conditional_sums(
     session: Session, *, withdrawn: str, with_restricted: bool
-) -> list[tuple[str, str, int]]:
+) -> list[tuple[str, str, Decimal]]:
     """(condition kind, requirement code, quantity): the pledges that carry a condition,
     summed per kind of condition and requirement, leaving out withdrawn pledges and,
     unless ``with_restricted``, restricted ones."""
@@ -297,4 +333,4 @@ def conditional_sums(
     query = sa_select(totals.c.kind, col(Requirement.code), totals.c.total).join(
         Requirement, col(Requirement.id) == totals.c.requirement_id
     )
-    return [(kind, code, int(total)) for kind, code, total in session.execute(query).all()]
+    return [(kind, code, total) for kind, code, total in session.execute(query).all()]

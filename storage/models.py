@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.types import Quantity, UTCDateTime
 
 
 def _ts(**kwargs: Any) -> Any:
@@ -61,7 +62,7 @@ class Requirement(SQLModel, table=True):
     objective_id: int = Field(foreign_key="objective.id", index=True)
     seq: int
     title: str = Field(max_length=200)
-    quantity: int = Field(sa_type=BigInteger)
+    quantity: Decimal = Field(sa_type=Quantity)
     unit: str = Field(max_length=40)
     priority: str = Field(max_length=12)
     enabler: bool = False
@@ -89,7 +90,7 @@ class Pledge(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     delegation_id: int = Field(foreign_key="delegation.id")
     requirement_id: int = Field(foreign_key="requirement.id")
-    quantity: int = Field(sa_type=BigInteger)
+    quantity: Decimal = Field(sa_type=Quantity)
     status: str = Field(max_length=12)
     condition: str = Field(default="", max_length=500)
     condition_kind: str = Field(default="", max_length=24)
@@ -222,7 +223,7 @@ class PledgeTotal(SQLModel, table=True):
     status: str = Field(max_length=12, primary_key=True)
     condition_kind: str = Field(max_length=24, primary_key=True)
     restricted: bool = Field(primary_key=True)
-    quantity: int = Field(default=0, sa_type=BigInteger)
+    quantity: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     pledges: int = 0
 
 

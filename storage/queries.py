@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -226,7 +227,7 @@ def list_pledges(
 
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
-) -> list[tuple[int, int, bool, bool]]:
+) -> list[tuple[int, Decimal, bool, bool]]:
     """(requirement id, total quantity, confirmed, conditional): the live pledges
     summed per requirement, by whether they are confirmed and whether they carry a
     condition. That is all coverage needs (bot.domain.model.requirement_coverage),
@@ -235,7 +236,7 @@ def pledge_figures(
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
     return [
-        (rid, int(total), bool(confirmed), bool(conditional))
+        (rid, total, bool(confirmed), bool(conditional))
         for rid, total, confirmed, conditional in session.exec(query).all()
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, NamedTuple, TypeVarTuple
 
 from sqlalchemy import Row, Select, case, text
@@ -64,7 +65,7 @@ class PledgeRow(NamedTuple):
     delegation_id: int
     delegation: str
     delegation_name: str
-    quantity: int
+    quantity: Decimal
     status: str
     condition: str
     condition_kind: str

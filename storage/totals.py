@@ -9,8 +9,9 @@ pledges themselves, for tests and the operator."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, event, func, insert, inspect
@@ -57,7 +58,7 @@ def _before(pledge: Pledge) -> dict[str, Any]:
 def _after_flush(session: OrmSession, _context: Any) -> None:
     # After a flush, the session still lists what it flushed, with each attribute's
     # history, until the flush returns.
-    changes: Counter[Key] = Counter()
+    changes: defaultdict[Key, Decimal] = defaultdict(Decimal)  # exact: never a float
     counts: Counter[Key] = Counter()
     for pledge in (o for o in session.new if isinstance(o, Pledge)):
         now = {name: getattr(pledge, name) for name in _TRACKED}
@@ -81,7 +82,7 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
             _add(session, key, changes[key], counts[key])
 
 
-def _add(session: OrmSession, key: Key, quantity: int, pledges: int) -> None:
+def _add(session: OrmSession, key: Key, quantity: Decimal, pledges: int) -> None:
     """Add to one total, creating it if need be: an upsert, so two transactions
     adding to a new total at once both count (the second waits for the first)."""
     requirement_id, status, kind, restricted = key
@@ -131,11 +132,15 @@ def _sums() -> Any:
     )
 
 
-def drift(session: Session) -> dict[Key, tuple[tuple[int, int], tuple[int, int]]]:
+Figures = tuple[Decimal, int]  # quantity, pledges
+_NONE: Figures = (Decimal(0), 0)
+
+
+def drift(session: Session) -> dict[Key, tuple[Figures, Figures]]:
     """Totals that disagree with the pledges: {key: ((quantity, pledges) kept,
     (quantity, pledges) counted)}. Empty when all is well."""
     kept = {
-        (r, s, k, bool(x)): (int(q), int(n))
+        (r, s, k, bool(x)): (Decimal(q), int(n))
         for r, s, k, x, q, n in session.execute(
             sa_select(
                 col(PledgeTotal.requirement_id),
@@ -149,12 +154,12 @@ def drift(session: Session) -> dict[Key, tuple[tuple[int, int], tuple[int, int]]
         if n
     }
     counted = {
-        (r, s, k or "", bool(x)): (int(q), int(n))
+        (r, s, k or "", bool(x)): (Decimal(q), int(n))
         for r, s, k, x, q, n in session.execute(_sums()).all()
     }
     keys: Iterable[Key] = set(kept) | set(counted)
     return {
-        key: (kept.get(key, (0, 0)), counted.get(key, (0, 0)))
+        key: (kept.get(key, _NONE), counted.get(key, _NONE))
         for key in keys
-        if kept.get(key, (0, 0)) != counted.get(key, (0, 0))
+        if kept.get(key, _NONE) != counted.get(key, _NONE)
     }

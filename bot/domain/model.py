@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from functools import cached_property
@@ -16,6 +17,7 @@ from bot.domain.conditions import CONDITION_LABELS as CONDITION_LABELS
 from bot.domain.conditions import ConditionKind as ConditionKind
 from bot.domain.conditions import check_condition as check_condition
 from bot.domain.conditions import classify_condition as classify_condition
+from bot.domain.wording import Number, figure
 
 # The four lines of effort of the plan. Their names are editable; their codes are
 # fixed, because every requirement code (SKY-2) is built from them.
@@ -73,24 +75,69 @@ def check_status_move(current: PledgeStatus, new: PledgeStatus) -> str | None:
 
 # --- coverage -------------------------------------------------------------
 
-# Far above any real line (1.5bn EUR a year is the largest in the demo) and exact
-# as a double, so spreadsheets and JSON readers show every digit of every quantity.
-MAX_QUANTITY = 10**15
-QUANTITY_RULE = f"Quantity must be a whole number from 1 to {MAX_QUANTITY:,}."
+# Far above any real line (1.5bn EUR a year is the largest in the demo). With two
+# decimal places every quantity up to it has at most 15 significant digits, so it is
+# exact as a double: spreadsheets and JSON readers show every digit of every quantity.
+MAX_QUANTITY = 10**12
+QUANTITY_PLACES = 2
+QUANTITY_RULE = (
+    f"Quantities are numbers above 0 and up to {MAX_QUANTITY:,}, with at most two decimal places."
+)
 
 
-def quantity_problem(quantity: int) -> str | None:
+HUNDREDTHS = "quantities go to hundredths, such as 0.25"
+
+
+def quantity_problem(quantity: Number) -> str | None:
     """Why ``quantity`` cannot be a requirement's or a pledge's, or None when it can."""
-    if not 1 <= quantity <= MAX_QUANTITY:
-        return f"{QUANTITY_RULE[:-1]}, not {quantity:,}."
+    if isinstance(quantity, Decimal) and not quantity.is_finite():
+        return f"{quantity} is not a quantity. {QUANTITY_RULE}"
+    if places(quantity) > QUANTITY_PLACES:
+        return f"{figure(quantity)} has more than two decimal places; {HUNDREDTHS}."
+    if quantity <= 0:
+        return f"A quantity must be above zero, not {figure(quantity)}."
+    if quantity > MAX_QUANTITY:
+        return f"{figure(quantity)} is too large. {QUANTITY_RULE}"
     return None
+
+
+def json_number(quantity: Number) -> int | float:
+    """``quantity`` as a JSON number that reads back exactly: an int when whole (at any
+    size), else the double whose shortest form is the same decimal (0.25 is written
+    0.25). Every quantity Muster accepts has at most 15 significant digits, which a
+    double holds exactly; anything else is refused rather than written wrong."""
+    if isinstance(quantity, int) or quantity == quantity.to_integral_value():
+        return int(quantity)
+    written = float(quantity)
+    if Decimal(repr(written)) != quantity:
+        raise ValueError(f"{quantity} cannot be written exactly as a JSON number")
+    return written
+
+
+def from_json_number(value: object) -> Decimal:
+    """A quantity read back from a JSON number (json_number's inverse, exact)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise TypeError(f"not a quantity: {value!r}")
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def places(quantity: Number) -> int:
+    """How many decimal places ``quantity`` needs: 0 for 2 and 2.00, 2 for 0.25
+    (read from its digits, never rounded by a decimal context)."""
+    if isinstance(quantity, int):
+        return 0
+    _sign, digits, exponent = quantity.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - zeros)
 
 
 @dataclass(frozen=True)
 class PledgeFigure:
     """What the arithmetic needs to know about one pledge."""
 
-    quantity: int
+    quantity: Number
     status: PledgeStatus
     conditional: bool  # carries an open condition
 
@@ -119,29 +166,29 @@ class Coverage:
     (what no live pledge covers). Firm + pending + conditional + open is the
     requirement, less what is over-pledged (``over``): open never goes below zero."""
 
-    required: int
-    firm: int = 0
-    pending: int = 0
-    conditional: int = 0
+    required: Number
+    firm: Number = 0
+    pending: Number = 0
+    conditional: Number = 0
     critical: bool = False  # priority critical or an enabler
 
     @property
-    def pledged(self) -> int:
+    def pledged(self) -> Number:
         """Every live pledge: firm, pending and conditional."""
         return self.firm + self.pending + self.conditional
 
     @property
-    def open(self) -> int:
+    def open(self) -> Number:
         """What no live pledge covers."""
         return max(0, self.required - self.pledged)
 
     @property
-    def over(self) -> int:
+    def over(self) -> Number:
         """What live pledges offer beyond the requirement (over-pledged)."""
         return max(0, self.pledged - self.required)
 
     @property
-    def gap(self) -> int:
+    def gap(self) -> Number:
         """The shortfall: what firm pledges still leave to find (0 once filled)."""
         return max(0, self.required - self.firm)
 
@@ -152,7 +199,7 @@ class Coverage:
 
     @property
     def fill(self) -> Fraction:
-        return Fraction(self.firm, self.required)
+        return Fraction(self.firm) / Fraction(self.required)
 
     @property
     def rating(self) -> Rating:
@@ -172,13 +219,13 @@ class Coverage:
     @property
     def pending_share(self) -> Fraction:
         """Fraction that pending pledges cover of what firm leaves."""
-        return min(1 - self.firm_share, Fraction(self.pending, self.required))
+        return min(1 - self.firm_share, Fraction(self.pending) / Fraction(self.required))
 
     @property
     def conditional_share(self) -> Fraction:
         """Fraction that conditional pledges cover of what firm and pending leave."""
         left = 1 - self.firm_share - self.pending_share
-        return min(left, Fraction(self.conditional, self.required))
+        return min(left, Fraction(self.conditional) / Fraction(self.required))
 
     @property
     def open_share(self) -> Fraction:
@@ -192,7 +239,7 @@ class Coverage:
 
 
 def requirement_coverage(
-    required: int, pledges: Iterable[PledgeFigure], *, critical: bool = False
+    required: Number, pledges: Iterable[PledgeFigure], *, critical: bool = False
 ) -> Coverage:
     if required <= 0:
         raise ValueError("a requirement's quantity must be positive")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from bot.domain.model import (
@@ -17,6 +18,7 @@ from bot.domain.model import (
     QuestionStatus,
     Rating,
     Rollup,
+    from_json_number,
 )
 
 
@@ -53,7 +55,7 @@ class RequirementView:
     code: str
     objective: str
     title: str
-    quantity: int
+    quantity: Decimal
     unit: str
     priority: Priority
     enabler: bool
@@ -70,7 +72,7 @@ class PledgeView:
     unit: str
     delegation: str
     delegation_name: str
-    quantity: int
+    quantity: Decimal
     status: PledgeStatus
     condition: str
     condition_kind: ConditionKind | None
@@ -174,6 +176,20 @@ class HistoryEntry:
     subject: str
     action: str
     changes: tuple[tuple[str, Any, Any], ...]
+
+
+def event_changes(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[tuple[str, Any, Any], ...]:
+    """(field, before, after) of an audit event, in the order the fields were recorded;
+    a quantity as the exact Decimal it was (the log keeps it as a JSON number)."""
+
+    def said(name: str, value: Any) -> Any:
+        return from_json_number(value) if name == "quantity" and value is not None else value
+
+    return tuple(
+        (k, said(k, before.get(k)), said(k, after.get(k))) for k in dict.fromkeys([*before, *after])
+    )
 
 
 @dataclass(frozen=True)

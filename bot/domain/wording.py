@@ -16,16 +16,39 @@ from fractions import Fraction
 from math import floor
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 Number = int | Decimal
 
 _ENGLISH = Locale("en")
 
 
+def tidy(count: Number) -> Number:
+    """``count`` as it is said: a whole number as an int (2, not 2.00), a part-unit
+    without trailing zeros (1.5, not 1.50)."""
+    if isinstance(count, int) or count != count.to_integral_value():
+        return count if isinstance(count, int) else _stripped(count)
+    return int(count)
+
+
+def _stripped(count: Decimal) -> Decimal:
+    # normalize() would round to the context's 28 digits; quantities are shorter,
+    # but a figure is never rounded behind the reader's back.
+    text = format(count, "f").rstrip("0")
+    return Decimal(text)
+
+
+def figure(count: Number) -> str:
+    """A quantity or a count as every reply, digest, chart and file writes it: "2",
+    "0.25", "1.5", "1,200", "1,500,000,000"; never "2.00" or "2.5E+1"."""
+    return format_decimal(tidy(count), locale=_ENGLISH, decimal_quantization=False)
+
+
 def is_singular(count: Number) -> bool:
     """Whether English takes the singular for ``count`` ("1 unit", but "0 units",
-    "2 units" and "1.5 units"), by the CLDR plural rules."""
-    return _ENGLISH.plural_form(count) == "one"
+    "2 units", "0.25 units" and "1.5 units"), by the CLDR plural rules, for the
+    figure as written (2.00 is written 2)."""
+    return _ENGLISH.plural_form(tidy(count)) == "one"
 
 
 def plural(count: Number, singular: str, plural_form: str | None = None) -> str:
@@ -37,7 +60,7 @@ def plural(count: Number, singular: str, plural_form: str | None = None) -> str:
 
 def counted(count: Number, singular: str, plural_form: str | None = None) -> str:
     """``count`` with its noun: "1 requirement", "12 requirements", "1,200 pledges"."""
-    return f"{count:,} {plural(count, singular, plural_form)}"
+    return f"{figure(count)} {plural(count, singular, plural_form)}"
 
 
 # --- units of requirements ----------------------------------------------------------
@@ -141,8 +164,8 @@ def unit_for(count: Number, unit: str) -> str:
 
 
 def amount(count: Number, unit: str) -> str:
-    """A quantity in its unit: "1 battlegroup", "480 flight hours/month"."""
-    return f"{count:,} {unit_for(count, unit)}"
+    """A quantity in its unit: "1 battlegroup", "0.25 battlegroups", "480 flight hours/month"."""
+    return f"{figure(count)} {unit_for(count, unit)}"
 
 
 # --- percents ------------------------------------------------------------------------

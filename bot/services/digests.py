@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -20,7 +21,7 @@ from bot.domain.read_models import (
     gaps_first,
     status_report,
 )
-from bot.domain.wording import amount, counted
+from bot.domain.wording import amount, counted, figure
 from bot.services import loaders
 from bot.services.answer_notices import published_answers
 from bot.services.base import Service
@@ -43,8 +44,8 @@ class ChangeLine:
     delegation: str
     requirement: str
     unit: str
-    before: int | None
-    after: int | None
+    before: Decimal | None
+    after: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Hinge:
     """Conditional capacity that waits on one kind of condition."""
 
     kind: ConditionKind
-    amounts: tuple[tuple[str, int, str], ...]  # (requirement, quantity, unit)
+    amounts: tuple[tuple[str, Decimal, str], ...]  # (requirement, quantity, unit)
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class Digests(Service):
                             "red",
                             f"{v.code} is red: a critical shortfall",
                             (
-                                f"{v.title}: firm {v.coverage.firm:,} of "
+                                f"{v.title}: firm {figure(v.coverage.firm)} of "
                                 f"{amount(v.coverage.required, v.unit)}.",
                             ),
                             v,
@@ -214,7 +215,7 @@ class Digests(Service):
                             v.needed_by.isoformat(),
                             f"{v.code} is needed by {v.needed_by.isoformat()} and still short",
                             (
-                                f"{v.title}: firm {v.coverage.firm:,} of "
+                                f"{v.title}: firm {figure(v.coverage.firm)} of "
                                 f"{amount(v.coverage.required, v.unit)}.",
                             ),
                             v,
@@ -299,7 +300,7 @@ def _hinges(s: Session, viewer: Actor, units: dict[str, str]) -> tuple[Hinge, ..
     conditional in the coverage figures). Summed in the database by the class each
     pledge was given when its condition was last set (the class the pledge lists
     show), not by classifying every condition again."""
-    totals: dict[ConditionKind, dict[str, int]] = defaultdict(dict)
+    totals: dict[ConditionKind, dict[str, Decimal]] = defaultdict(dict)
     sums = dq.conditional_sums(
         s, withdrawn=PledgeStatus.WITHDRAWN, with_restricted=viewer.is_coordinator
     )
@@ -351,7 +352,7 @@ def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementVie
         elif e.hidden:  # the figures of an undisclosed pledge are its details
             what = "was reduced"
         else:
-            what = f"was reduced from {e.before:,} to {amount(e.after or 0, view.unit)}"
+            what = f"was reduced from {figure(e.before or 0)} to {amount(e.after or 0, view.unit)}"
         found.append(
             Alert(
                 "gap_opened",
@@ -359,7 +360,7 @@ def _gap_openings(s: Session, period: dq.Period, views: dict[str, RequirementVie
                 "opened",
                 f"{who} {what} on {view.code}",
                 (
-                    f"{view.title}: firm now {view.coverage.firm:,} of "
+                    f"{view.title}: firm now {figure(view.coverage.firm)} of "
                     f"{amount(view.coverage.required, view.unit)}.",
                 ),
                 view,

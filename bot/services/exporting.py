@@ -13,12 +13,14 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from decimal import Decimal
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from bot.domain.errors import Conflict
+from bot.domain.model import json_number
 from bot.services.importing import FORMAT, VERSION, CheckedExport, check
 from bot.services.muster import Muster
 from bot.services.report_files import write_csv
@@ -29,9 +31,18 @@ from storage.db import head_revision, read_session, write_session
 
 REPORT_FORMATS = ("csv", "xlsx")
 
+
+def _quantity(value: object) -> int | float:
+    """Quantities (Decimal) as JSON numbers that read back exactly: 2 and 0.25
+    (bot.domain.model.json_number); `muster import` reads them back as Decimals."""
+    if isinstance(value, Decimal):
+        return json_number(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
 # Compact (no indent: at 200,000 pledges indentation alone is tens of megabytes);
 # one encoder for every row rather than one per json.dumps call.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_quantity)
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any
 
@@ -34,11 +35,14 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401  (registers the tables)
 from bot.domain.errors import BadInput
 from bot.domain.model import (
+    QUANTITY_PLACES,
     ConditionKind,
     PledgeStatus,
     Priority,
     QuestionStatus,
     classify_condition,
+    from_json_number,
+    places,
 )
 from bot.domain.plaintext import describe, first_unprintable
 from bot.domain.schedule import parse_time, parse_zone
@@ -46,7 +50,7 @@ from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
 from storage import notices
-from storage.types import UTCDateTime
+from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
 CLAIM_STATUSES = (
@@ -105,6 +109,25 @@ def _iso_text(value: Any) -> Any:
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
+def _json_quantity(value: Any) -> Decimal:
+    # The export writes quantities as JSON numbers: 2, or 0.25 (which json reads as a
+    # float, converted back exactly by its shortest form, never by its binary value).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("quantity", "should be a number")
+    quantity = from_json_number(value)
+    if not quantity.is_finite() or places(quantity) > QUANTITY_PLACES:
+        raise PydanticCustomError("quantity", "should have at most two decimal places")
+    if abs(quantity) >= COLUMN_LIMIT:
+        raise PydanticCustomError("quantity", f"should be below {COLUMN_LIMIT:,}")
+    return quantity
+
+
+# What the column holds: two decimal places, sixteen digits before the point (every
+# quantity Muster ever accepted, including whole numbers above today's maximum).
+COLUMN_LIMIT = 10 ** (QUANTITY_PRECISION - QUANTITY_PLACES)
+QuantityValue = Annotated[Decimal, BeforeValidator(_json_quantity)]
+
+
 def one_of(values: Iterable[str], *, empty: bool = False) -> AfterValidator:
     """The value is stored as plain text, so it is checked rather than turned into an enum."""
     allowed = [str(v) for v in values]
@@ -140,6 +163,8 @@ def _column_type(column: Column[Any]) -> Any:
     kind = column.type
     if isinstance(kind, UTCDateTime):  # naive times would be refused at insert
         return Timestamp
+    if isinstance(kind, Quantity):  # before TypeDecorator: a Numeric underneath
+        return QuantityValue
     if isinstance(kind, TypeDecorator):  # SQLModel's AutoString is a VARCHAR underneath
         kind = kind.impl_instance
     if isinstance(kind, Boolean):
@@ -261,6 +286,11 @@ def _from_0008(tables: dict[str, Any]) -> None:
     tables.setdefault("answer_notice", [])
 
 
+def _from_0009(_tables: dict[str, Any]) -> None:
+    """0010 gives quantities two decimal places: whole numbers read the same, so rows
+    are unchanged (the database's own copy is multiplied by 100 on SQLite only)."""
+
+
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
@@ -268,6 +298,7 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0006": ("0007", _from_0006),
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
+    "0009": ("0010", _from_0009),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -179,7 +180,7 @@ def objective_of(s: Session, r: Requirement) -> Objective:
 
 
 def _figures_by_requirement(
-    rows: Iterable[tuple[int, int, bool, bool]],
+    rows: Iterable[tuple[int, Decimal, bool, bool]],
 ) -> dict[int, list[PledgeFigure]]:
     """Each row is the total of a requirement's live pledges, confirmed or not, with or
     without a condition: the coverage arithmetic sums them as it would the pledges.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from bot.domain.read_models import (
     RequirementView,
 )
 from bot.domain.text import bounded
+from bot.domain.wording import Number
 from bot.services import loaders
 from bot.services.base import Service
 from bot.services.loaders import (
@@ -48,7 +49,7 @@ from storage.models import Delegation, Pledge, Requirement
 class PledgeChange:
     """Fields a delegation may change on its pledge; None leaves a field as it is."""
 
-    quantity: int | None = None
+    quantity: Number | None = None
     status: PledgeStatus | None = None
     condition: str | None = None  # "" lifts the condition
     caveats: str | None = None
@@ -70,14 +71,14 @@ class Pledges(Service):
         user_id: str,
         *,
         requirement: str,
-        quantity: int,
+        quantity: Number,
         status: PledgeStatus = PledgeStatus.OFFERED,
         restricted: bool = False,
         condition: str = "",
         caveats: str = "",
         available_from: date | None = None,
     ) -> PledgeResult:
-        check_quantity(quantity)
+        quantity = check_quantity(quantity)
         if status == PledgeStatus.WITHDRAWN:
             raise BadInput("A new pledge is indicated, offered or confirmed.")
         self._check_available_from(available_from)
@@ -113,7 +114,7 @@ class Pledges(Service):
                 "Try `/muster pledge update P-3 quantity 2` or `… status confirmed` or `… unconditional`.",
             )
         if change.quantity is not None:
-            check_quantity(change.quantity)
+            change = replace(change, quantity=check_quantity(change.quantity))
         self._check_available_from(change.available_from)
         with self.uow.write() as s:
             actor = self.uow.delegate(s, user_id, "update pledges")

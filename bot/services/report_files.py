@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from bot.domain.conditions import CLASS_WORDS
 from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeFigure, percent
 from bot.domain.plaintext import printable
 from bot.domain.read_models import HistoryEntry, PledgeView, QuestionView, RequirementView
+from bot.domain.wording import figure, tidy
 from bot.services.report_reads import ReportReads
 
 REQUIREMENT_COLUMNS = [
@@ -135,6 +137,8 @@ def cell(value: Any) -> Any:
     written as text; numbers stay numbers. No text is no cell (None): a spreadsheet
     shows the two alike, and at 200,000 pledges the empty conditions, caveats and
     reasons alone would be a million cells to write."""
+    if isinstance(value, Decimal):  # a quantity: 2 and 0.25, not 2.00
+        return tidy(value)
     if not isinstance(value, str):
         return value
     # First: "\x01=cmd" must not slip past the formula check. Text str.isprintable()
@@ -232,8 +236,8 @@ def _value(name: str, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return yes_no(value).lower()
-    if isinstance(value, int):
-        return f"{value:,}"
+    if isinstance(value, int | Decimal):
+        return figure(value)
     if name == "condition_kind" and str(value) in CLASS_WORDS:
         return CONDITION_LABELS[CLASS_WORDS[str(value)]]
     return str(value)

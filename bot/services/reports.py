@@ -20,6 +20,7 @@ from bot.domain.read_models import (
     QuestionView,
     RequirementView,
     StatusReport,
+    event_changes,
     gaps_first,
     status_report,
 )
@@ -129,9 +130,7 @@ def history_entry(actor: Actor, e: Event, hidden: set[str]) -> HistoryEntry:
     """One audit event as this viewer may read it."""
     if e.entity_ref in hidden:
         return HistoryEntry(e.at, None, "an undisclosed pledge", e.action, ())
-    changes = tuple(
-        (k, e.before.get(k), e.after.get(k)) for k in dict.fromkeys([*e.before, *e.after])
-    )
+    changes = event_changes(e.before, e.after)
     asked = e.entity == "question" and e.action == "asked"
     shown_actor = None if asked and not access.may_know_asker(actor, e.delegation_id) else e.actor
     return HistoryEntry(e.at, shown_actor, e.entity_ref, e.action, changes)

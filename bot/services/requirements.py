@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +14,7 @@ from bot.domain.errors import BadInput, Conflict
 from bot.domain.model import Priority, quantity_problem
 from bot.domain.read_models import ObjectiveView, RequirementView
 from bot.domain.text import bounded
+from bot.domain.wording import Number, tidy
 from bot.services import loaders
 from bot.services.base import Service
 from bot.services.loaders import row_id
@@ -59,7 +61,7 @@ class Requirements(Service):
         user_id: str,
         *,
         objective: str,
-        quantity: int,
+        quantity: Number,
         unit: str,
         title: str,
         priority: Priority = Priority.ESSENTIAL,
@@ -67,7 +69,7 @@ class Requirements(Service):
         needed_by: date | None = None,
         notes: str = "",
     ) -> RequirementView:
-        check_quantity(quantity)
+        quantity = check_quantity(quantity)
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "add requirements")
             obj = loaders.objective(s, objective, for_update=True)
@@ -157,15 +159,17 @@ class Requirements(Service):
             return loaders.objective_views(s)
 
 
-def check_quantity(quantity: int) -> None:
+def check_quantity(quantity: Number) -> Decimal:
+    """``quantity`` as stored (a Decimal, never a float), or BadInput saying why not."""
     problem = quantity_problem(quantity)
     if problem:
-        raise BadInput(problem)
+        raise BadInput(problem, field="quantity")
+    return Decimal(tidy(quantity))
 
 
 def _checked(name: str, value: Any) -> Any:
     if name == "quantity":
-        check_quantity(value)
+        value = check_quantity(value)
     elif name in ("title", "unit"):
         value = bounded(value, name.title(), 200 if name == "title" else 40)
     elif name == "notes":

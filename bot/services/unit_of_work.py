@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -22,6 +23,7 @@ from sqlmodel import Session
 from bot.domain import access
 from bot.domain.clock import Clock
 from bot.domain.errors import AlreadyApplied
+from bot.domain.model import json_number
 from bot.domain.read_models import Actor
 from storage import queries as q
 from storage.db import read_session, write_session
@@ -148,4 +150,12 @@ class UnitOfWork:
 
 
 def _jsonable(fields: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in fields.items()}
+    return {k: _json_value(v) for k, v in fields.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):  # a quantity: 2 stays 2, 0.25 is written 0.25
+        return json_number(value)
+    return value

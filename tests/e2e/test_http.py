@@ -156,7 +156,7 @@ def test_the_pledge_form_with_a_field_error_then_success(
     bad = http.interaction(fill(OTHER, view, {"requirement": "SKY-1", "quantity": "0"}))
     assert bad.json() == {
         "response_action": "errors",
-        "errors": {"quantity": "Enter a whole number above zero."},
+        "errors": {"quantity": "'0' is zero; quantities are above zero."},
     }
     ceasefire = http.interaction(
         fill(

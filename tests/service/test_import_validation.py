@@ -136,7 +136,25 @@ REFUSALS = {
     ),
     "text for a number": (
         row("requirement", 1, quantity="16"),
-        "requirement row 1 (id 1), field quantity: input should be a valid integer (got '16')",
+        "requirement row 1 (id 1), field quantity: should be a number (got '16')",
+    ),
+    "a third decimal place": (
+        row("pledge", 1, quantity=0.125),
+        "pledge row 1 (id 1), field quantity: should have at most two decimal places (got 0.125)",
+    ),
+    "a float's noise": (
+        row("pledge", 2, quantity=0.1 + 0.2),
+        "pledge row 2 (id 2), field quantity: should have at most two decimal places "
+        "(got 0.30000000000000004)",
+    ),
+    "true for a number": (
+        row("pledge", 2, quantity=True),
+        "pledge row 2 (id 2), field quantity: should be a number (got true)",
+    ),
+    "beyond the column": (
+        row("requirement", 1, quantity=10**16),
+        "requirement row 1 (id 1), field quantity: should be below 10,000,000,000,000,000 "
+        "(got 10000000000000000)",
     ),
     "top-level list": (
         lambda data: [data],

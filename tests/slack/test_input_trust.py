@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,12 +18,15 @@ from sqlalchemy import Engine, text
 
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
+from storage.types import Quantity
 from tests.support.databases import count
 from tests.support.factories import COORDINATOR, OTHER, OWN, small_coalition
 from tests.support.http import fill
 from tests.support.slack import SlashCommands, open_form, submit
 
-RULE = "Quantity must be a whole number from 1 to 1,000,000,000,000,000."
+RULE = (
+    "Quantities are numbers above 0 and up to 1,000,000,000,000, with at most two decimal places."
+)
 TABLES = ("objective", "delegation", "member", "coordinator", "requirement", "pledge")
 TABLES += ("question", "event", "setting", "subscription")
 INTERNAL = "something went wrong"
@@ -117,19 +121,19 @@ def test_form_fields_are_cleaned_before_they_are_stored(
 # --- quantities -------------------------------------------------------------------
 
 
-def land_pledges(engine: Engine) -> list[int]:
+def land_pledges(engine: Engine) -> list[Decimal]:
     with engine.connect() as conn:
         rows = conn.execute(
             text(
                 "SELECT p.quantity FROM pledge p JOIN requirement r ON r.id = p.requirement_id "
                 "WHERE r.code = 'LAND-1' ORDER BY p.id"
-            )
+            ).columns(quantity=Quantity)  # as stored: hundredths on SQLite
         )
-        return [int(q) for (q,) in rows]
+        return [q for (q,) in rows]
 
 
 @pytest.mark.parametrize(
-    "written", ["9007199254740993", "1000000000000001", "1" + "0" * 5000, "1000000000000.001k"]
+    "written", ["9007199254740993", "1000000000001", "1" + "0" * 5000, "1000000000.001k"]
 )
 def test_quantities_above_the_maximum_are_refused_not_rounded(
     written: str, coalition: Muster, muster_cmd: SlashCommands, engine: Engine
@@ -145,18 +149,27 @@ def test_quantities_are_recorded_exactly(
 ) -> None:
     assert "2,010 battlegroups" in muster_cmd(OWN, "pledge LAND-1 2.01k").text
     assert (
-        "1,000,000,000,000,000 battlegroups"
-        in muster_cmd(OWN, "pledge LAND-1 1,000,000,000,000,000").text
+        "1,000,000,000,000 battlegroups" in muster_cmd(OWN, "pledge LAND-1 1,000,000,000,000").text
     )
-    assert land_pledges(engine) == [2, 2_010, 10**15]
+    assert "0.29 battlegroups" in muster_cmd(OWN, "pledge LAND-1 0.29").text  # 0.2899… as a float
+    assert (
+        "999,999,999,999.99 battlegroups" in muster_cmd(OWN, "pledge LAND-1 999999999999.99").text
+    )
+    assert land_pledges(engine) == [2, 2_010, 10**12, Decimal("0.29"), Decimal("999999999999.99")]
 
 
 @pytest.mark.parametrize(
     ("quantity", "message"),
     [
-        ("²", "Enter a whole number above zero."),
-        ("1" + "0" * 5000, "That number is too large. " + RULE),
-        ("1000000000000001", "That number is too large. " + RULE),
+        ("²", "'²' is not a quantity; write a number such as 6, 0.25 or 1.5bn."),
+        ("1" + "0" * 5000, "'1" + "0" * 38 + "…' is too large. " + RULE),  # quoted back short
+        ("1000000000001", "'1000000000001' is too large. " + RULE),
+        (
+            "0.125",
+            "'0.125' has more than two decimal places; quantities go to hundredths, such as 0.25.",
+        ),
+        ("1,5", "'1,5' has a decimal comma: write 1.5, with a point."),
+        ("0", "'0' is zero; quantities are above zero."),
     ],
 )
 def test_form_quantities_get_a_field_error(
@@ -171,6 +184,18 @@ def test_form_quantities_get_a_field_error(
     reply = submit(muster_cmd, fill(OTHER, view, {"requirement": "SKY-1", "quantity": quantity}))
     assert reply == {"response_action": "errors", "errors": {"quantity": message}}
     assert count(engine, "pledge") == 2
+
+
+def test_the_pledge_form_takes_part_units(
+    coalition: Muster, muster_cmd: SlashCommands, slack: SlackStandIn, engine: Engine
+) -> None:
+    view = open_form(muster_cmd, slack, OWN, "pledge")
+    [element] = [b["element"] for b in view["blocks"] if b.get("block_id") == "quantity"]
+    assert element["type"] == "number_input" and element["is_decimal_allowed"] is True
+    reply = submit(muster_cmd, fill(OWN, view, {"requirement": "LAND-1", "quantity": "0.25"}))
+    assert reply["response_action"] == "update"
+    assert "0.25 battlegroups" in json.dumps(reply["view"])
+    assert land_pledges(engine) == [2, Decimal("0.25")]
 
 
 # --- time zones and ids ----------------------------------------------------------------

@@ -4,6 +4,7 @@ several requirements that count lines and never add different units."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -106,6 +107,25 @@ def test_red_non_critical_requirement_is_not_a_critical_shortfall() -> None:
     assert not requirement_coverage(6, [], critical=False).is_critical_shortfall
 
 
+def test_part_units_add_up_exactly() -> None:
+    """Four companies of a quarter battlegroup, and a hundred hundredths, are exactly one."""
+    quarters = [fig(Decimal("0.25")), fig(Decimal("0.25")), fig(Decimal("0.5"))]
+    c = requirement_coverage(Decimal(1), quarters)
+    assert (c.firm, c.open, c.over, c.filled, c.rating) == (1, 0, 0, True, Rating.GREEN)
+    assert c.firm_share == 1 and c.shares == (1, 0, 0, 0)
+    hundredths = requirement_coverage(
+        2, [fig(Decimal("0.01"))] * 100 + [fig(Decimal("0.5"), OFFERED)]
+    )
+    assert (hundredths.firm, hundredths.pending, hundredths.open) == (
+        1,
+        Decimal("0.5"),
+        Decimal("0.5"),
+    )
+    assert hundredths.shares == (Fraction(1, 2), Fraction(1, 4), 0, Fraction(1, 4))
+    third = requirement_coverage(Decimal("0.75"), [fig(Decimal("0.25"))])
+    assert third.fill == Fraction(1, 3) and percent(third.fill) == 33
+
+
 def test_quantity_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         requirement_coverage(0, [])
@@ -130,23 +150,28 @@ def test_percent_rounds_down_so_nearly_full_is_not_full() -> None:
 
 # --- properties -------------------------------------------------------------
 
+# Whole numbers and part-units (a company is 0.25 of a battlegroup), mixed.
+quantities = st.one_of(
+    st.integers(1, 10_000),
+    st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10_000), places=2),
+)
 pledge_figures = st.builds(
     PledgeFigure,
-    quantity=st.integers(1, 10_000),
+    quantity=quantities,
     status=st.sampled_from(list(PledgeStatus)),
     conditional=st.booleans(),
 )
 coverages = st.builds(
     requirement_coverage,
-    st.integers(1, 10_000),
+    quantities,
     st.lists(pledge_figures, max_size=8),
     critical=st.booleans(),
 )
 
 
-@given(st.integers(1, 10_000), st.lists(pledge_figures, max_size=12))
+@given(quantities, st.lists(pledge_figures, max_size=12))
 def test_live_quantities_split_exactly_into_firm_pending_and_conditional(
-    required: int, pledges: list[PledgeFigure]
+    required: int | Decimal, pledges: list[PledgeFigure]
 ) -> None:
     c = requirement_coverage(required, pledges)
     live = sum(p.quantity for p in pledges if p.status != WITHDRAWN)
@@ -156,7 +181,7 @@ def test_live_quantities_split_exactly_into_firm_pending_and_conditional(
     assert c.gap == max(0, required - c.firm)
     assert c.firm + c.gap >= required
     assert sum(c.shares) == 1 and all(0 <= share <= 1 for share in c.shares)
-    assert c.open_share == Fraction(c.open, required)
+    assert c.open_share == Fraction(c.open) / Fraction(required)
 
 
 @given(st.lists(coverages, max_size=15))
@@ -243,19 +268,37 @@ def test_a_rollup_counts_lines_not_quantities() -> None:
 @pytest.mark.parametrize(
     ("quantity", "problem"),
     [
-        (0, "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not 0."),
-        (-5, "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not -5."),
+        (0, "A quantity must be above zero, not 0."),
+        (-5, "A quantity must be above zero, not -5."),
+        (Decimal("-0.25"), "A quantity must be above zero, not -0.25."),
         (1, None),
+        (Decimal("0.01"), None),
+        (Decimal("0.25"), None),
+        (Decimal("1.50"), None),
+        (Decimal("2.000"), None),  # trailing zeros are no decimal places
+        (
+            Decimal("0.125"),
+            "0.125 has more than two decimal places; quantities go to hundredths, such as 0.25.",
+        ),
+        (Decimal("0.001"), "0.001 has more than two decimal places"),
         (MAX_QUANTITY, None),
+        (Decimal("999999999999.99"), None),
         (
             MAX_QUANTITY + 1,
-            "Quantity must be a whole number from 1 to 1,000,000,000,000,000, not "
-            "1,000,000,000,000,001.",
+            "1,000,000,000,001 is too large. Quantities are numbers above 0 and up to "
+            "1,000,000,000,000, with at most two decimal places.",
         ),
+        (Decimal("NaN"), "NaN is not a quantity."),
     ],
 )
-def test_quantities_from_one_to_the_maximum(quantity: int, problem: str | None) -> None:
-    assert quantity_problem(quantity) == problem
+def test_quantities_above_zero_to_the_maximum_in_hundredths(
+    quantity: int | Decimal, problem: str | None
+) -> None:
+    found = quantity_problem(quantity)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem)
 
 
 @settings(max_examples=50)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -173,6 +174,19 @@ def test_free_text_tolerates_an_unmatched_quote() -> None:
         ),
         ("pledge update P-3 quantity 2", pledges.UpdatePledge(3, PledgeChange(quantity=2))),
         (
+            "pledge update P-3 quantity 0.75",
+            pledges.UpdatePledge(3, PledgeChange(quantity=Decimal("0.75"))),
+        ),
+        ("pledge LAND-1 0.25", pledges.MakePledge("LAND-1", Decimal("0.25"))),
+        (
+            "pledge LAND-1 1.5 confirmed",
+            pledges.MakePledge("LAND-1", Decimal("1.5"), PledgeStatus.CONFIRMED),
+        ),
+        (
+            'requirement add LAND 2.5 battlegroups "Reserve"',
+            requirements.AddRequirement("LAND", Decimal("2.5"), "battlegroups", "Reserve"),
+        ),
+        (
             "pledge update p3 status confirmed unconditional",
             pledges.UpdatePledge(3, PledgeChange(status=PledgeStatus.CONFIRMED, condition="")),
         ),
@@ -244,7 +258,8 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("setup coordinators-channel general", "Name the channel"),
         ('requirement add SKY lots batteries "x"', "not a quantity"),
         ('requirement add SKY 0 batteries "x"', "above zero"),
-        ('requirement add SKY 2.5 batteries "x"', "not a whole number"),
+        ('requirement add SKY 2.555 batteries "x"', "more than two decimal places"),
+        ('requirement add SKY 2,5 batteries "x"', "decimal comma: write 2.5"),
         ("requirement add SKY 6 batteries air defence", "title in quotes"),
         ('requirement add SKY 6 "Air defence"', "Give the unit"),
         ('requirement add SKY 6 batteries "x" vital', "did not understand 'vital'"),
@@ -255,7 +270,10 @@ def test_valid_forms(text: str, expected: object) -> None:
         ("requirement edit SKY-2 priority urgent", "not a priority"),
         ("pledge SKY 1", "not a requirement code"),
         ("pledge SKY-2", "quantity is missing"),
-        ("pledge SKY-2 -1", "not a quantity"),
+        ("pledge SKY-2 -1", "is negative"),
+        ("pledge LAND-1 1,5", "'1,5' has a decimal comma: write 1.5, with a point."),
+        ("pledge LAND-1 0", "'0' is zero"),
+        ("pledge LAND-1 0.125", "'0.125' has more than two decimal places"),
         ("pledge UAF-2 99999999999999999999999", "too large"),
         ("delegation member ZZ @walter", "not a user mention"),
         ("pledge SKY-2 1 if US backstop", "condition in quotes"),

@@ -10,12 +10,30 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.wording import amount, counted, is_singular, percents, plural, unit_for
+from bot.domain.wording import (
+    amount,
+    counted,
+    figure,
+    is_singular,
+    percents,
+    plural,
+    unit_for,
+)
 
 
 @pytest.mark.parametrize(
     ("count", "singular"),
-    [(1, True), (0, False), (2, False), (21, False), (Decimal(1), True), (Decimal("1.5"), False)],
+    [
+        (1, True),
+        (0, False),
+        (2, False),
+        (21, False),
+        (Decimal(1), True),
+        (Decimal("1.00"), True),  # written 1: a database's 1.00 is one battlegroup
+        (Decimal("1.5"), False),
+        (Decimal("0.25"), False),
+        (Decimal("0.01"), False),
+    ],
 )
 def test_english_takes_the_singular_for_one_only(count: int | Decimal, singular: bool) -> None:
     assert is_singular(count) is singular
@@ -28,6 +46,50 @@ def test_counted_nouns() -> None:
     assert counted(1_200, "pledge") == "1,200 pledges"
     assert plural(2, "person", "people") == "people"
     assert plural(1, "person", "people") == "person"
+
+
+@pytest.mark.parametrize(
+    ("count", "written"),
+    [
+        (2, "2"),
+        (Decimal("2.00"), "2"),
+        (Decimal("0.25"), "0.25"),
+        (Decimal("1.50"), "1.5"),
+        (Decimal("0.10"), "0.1"),
+        (Decimal("1200"), "1,200"),
+        (Decimal("1.2E+3"), "1,200"),
+        (Decimal("2.5E+1"), "25"),
+        (Decimal("1500000000.00"), "1,500,000,000"),
+        (Decimal("1E+15"), "1,000,000,000,000,000"),
+        (Decimal("999999999999.99"), "999,999,999,999.99"),
+        (Decimal("1234.56"), "1,234.56"),
+        (Decimal(0), "0"),
+    ],
+)
+def test_figures_are_written_as_said(count: int | Decimal, written: str) -> None:
+    """Never 2.00, 2.5E+1 or a rounded figure."""
+    assert figure(count) == written
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**12), places=2))
+def test_a_figure_reads_back_as_the_quantity(count: Decimal) -> None:
+    written = figure(count)
+    assert Decimal(written.replace(",", "")) == count
+    assert not written.endswith(("0", ".")) or "." not in written
+
+
+@pytest.mark.parametrize(
+    ("count", "unit", "written"),
+    [
+        (Decimal("1.00"), "battlegroups", "1 battlegroup"),
+        (Decimal("0.25"), "battlegroups", "0.25 battlegroups"),
+        (Decimal("1.50"), "battlegroups", "1.5 battlegroups"),
+        (Decimal("2.00"), "flight hours/month", "2 flight hours/month"),
+        (Decimal("1.00"), "flight hours/month", "1 flight hour/month"),
+    ],
+)
+def test_part_units_take_the_plural(count: Decimal, unit: str, written: str) -> None:
+    assert amount(count, unit) == written
 
 
 # Every unit of the demo coalition and of DOMAIN.md, as typed for many and read for one.
