@@ -290,7 +290,7 @@ class _Plan:
                 "objective_id": ids[q["objective"]] if q["objective"] else None,
                 "status": q["status"], "answer": q["answer"],
                 "answered_by": COORDINATOR if q["answered"] else "", "answered_at": q["answered"],
-                "announce_channel": "", "announce_ts": "",
+                "announce_channel": "", "announce_ts": "", "duplicate_of": None, "published_at": None,
                 "version": 1 + (q["answered"] is not None) + q["closed"],
                 "created_at": q["asked"], "updated_at": self._closed(q) or q["answered"] or q["asked"],
             }
