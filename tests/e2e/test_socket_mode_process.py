@@ -109,7 +109,7 @@ def test_envelopes_of_every_kind_are_acknowledged_with_their_payloads(live: Live
     )
     assert refused["payload"] == {
         "response_action": "errors",
-        "errors": {"quantity": "Enter a whole number above zero."},
+        "errors": {"quantity": "'0' is zero; quantities are above zero."},
     }
     submitted = connection.ack(
         connection.envelope(
