@@ -172,6 +172,9 @@ class Coverage:
     conditional: Number = 0
     critical: bool = False  # priority critical or an enabler
 
+    # The shares are exact fractions, slow to compute and read several times by each
+    # reply (bar, percents, rating): each is computed once per line.
+
     @property
     def pledged(self) -> Number:
         """Every live pledge: firm, pending and conditional."""
@@ -197,7 +200,7 @@ class Coverage:
         """Firm pledges cover the whole requirement."""
         return self.firm >= self.required
 
-    @property
+    @cached_property
     def fill(self) -> Fraction:
         return Fraction(self.firm) / Fraction(self.required)
 
@@ -211,28 +214,28 @@ class Coverage:
         an enabler is a critical shortfall" (DOMAIN.md), however near full it is."""
         return self.critical and not self.filled
 
-    @property
+    @cached_property
     def firm_share(self) -> Fraction:
         """Fraction of the requirement firmly covered, capped at the whole."""
         return min(Fraction(1), self.fill)
 
-    @property
+    @cached_property
     def pending_share(self) -> Fraction:
         """Fraction that pending pledges cover of what firm leaves."""
         return min(1 - self.firm_share, Fraction(self.pending) / Fraction(self.required))
 
-    @property
+    @cached_property
     def conditional_share(self) -> Fraction:
         """Fraction that conditional pledges cover of what firm and pending leave."""
         left = 1 - self.firm_share - self.pending_share
         return min(left, Fraction(self.conditional) / Fraction(self.required))
 
-    @property
+    @cached_property
     def open_share(self) -> Fraction:
         """Fraction no live pledge covers: the four shares add up to exactly one."""
         return 1 - self.firm_share - self.pending_share - self.conditional_share
 
-    @property
+    @cached_property
     def shares(self) -> tuple[Fraction, Fraction, Fraction, Fraction]:
         """Firm, pending, conditional and open, adding up to one."""
         return (self.firm_share, self.pending_share, self.conditional_share, self.open_share)
@@ -312,13 +315,13 @@ class Rollup:
     def conditional_share(self) -> Fraction:
         return self._mean(c.conditional_share for c in self.lines)
 
-    @property
+    @cached_property
     def open_share(self) -> Fraction:
         if not self.lines:
             return Fraction(0)
         return 1 - self.firm_share - self.pending_share - self.conditional_share
 
-    @property
+    @cached_property
     def shares(self) -> tuple[Fraction, Fraction, Fraction, Fraction]:
         """Averages of the lines' firm, pending, conditional and open shares."""
         return (self.firm_share, self.pending_share, self.conditional_share, self.open_share)
