@@ -18,7 +18,14 @@ from storage.db import make_engine, upgrade
 from tests.support.broadcasts import subscribed_coalition
 from tests.support.clock import START
 from tests.support.databases import postgres_database, reset
-from tests.support.exports import csv_records, demo_coalition, dumped, records, report_file
+from tests.support.exports import (
+    SHEETS,
+    csv_records,
+    demo_coalition,
+    dumped,
+    records,
+    report_file,
+)
 from tests.support.factories import COORDINATOR
 
 
@@ -92,16 +99,7 @@ def test_csv_honours_visibility(demo: Muster) -> None:
 
 def test_xlsx_has_a_summary_a_sheet_per_objective_and_the_registers(demo: Muster) -> None:
     book = load_workbook(io.BytesIO(report_file(demo, "UOST1", "xlsx")))
-    assert book.sheetnames == [
-        "Summary",
-        "SKY",
-        "SEA",
-        "LAND",
-        "UAF",
-        "Pledges",
-        "Questions",
-        "Change log",
-    ]
+    assert book.sheetnames == SHEETS
     assert book["SKY"]["A1"].value == "SKY Safe skies"
     assert [r["Requirement"] for r in records(book, "SKY")] == ["SKY-1", "SKY-2", "SKY-3"]
     *pledges, note = records(book, "Pledges")

@@ -30,7 +30,7 @@ from bot.services.report_files import (
     requirement_row,
 )
 from storage import backup, streams
-from tests.support.exports import csv_rows, demo_coalition, report_file
+from tests.support.exports import SHEETS, csv_rows, demo_coalition, report_file
 
 DELEGATE, COORDINATOR = "UOST1", "UCOORD1"  # Ostland does not see Meridia's restricted P-8
 CHUNK = 4
@@ -110,16 +110,7 @@ def test_the_workbook_is_written_in_write_only_mode(demo: Muster) -> None:
     assert sheet.worksheet.title == "Pledges_ all"
     content = report_file(demo, COORDINATOR, "xlsx")
     loaded = load_workbook(io.BytesIO(content))
-    assert loaded.sheetnames == [
-        "Summary",
-        "SKY",
-        "SEA",
-        "LAND",
-        "UAF",
-        "Pledges",
-        "Questions",
-        "Change log",
-    ]
+    assert loaded.sheetnames == SHEETS
     for worksheet in loaded.worksheets[1:]:
         opening = [c for row in worksheet.iter_rows(max_row=2) for c in row]
         assert all(c.font.b for c in opening if c.value is not None), worksheet.title
