@@ -193,7 +193,7 @@ class Digests(Service):
                             "critical_red",
                             v.code,
                             "red",
-                            f"{v.code} is red: a critical shortfall",
+                            f"{v.code} is a critical shortfall",
                             (
                                 f"{v.title}: firm {figure(v.coverage.firm)} of "
                                 f"{amount(v.coverage.required, v.unit)}.",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -62,12 +63,19 @@ RATING_MEANINGS = {
     Rating.RED: "Firm pledges cover less than half of it",
 }
 SHORTFALL = "Critical shortfall"
-SHORTFALL_MEANING = "A red line that is critical or an enabler"
+SHORTFALL_MEANING = "A line that is critical or an enabler and that firm pledges do not fill"
 
 # Named styles, registered once per workbook.
 MARKING, HEADING, SECTION, COLUMN_HEADING = "Marking", "Report title", "Section", "Column heading"
-WHOLE, PERCENT, DAY, TIME = "Whole number", "Share", "Date", "Date and time"
-NUMBER_FORMATS = {WHOLE: "#,##0", PERCENT: "0%", DAY: "yyyy-mm-dd", TIME: "yyyy-mm-dd hh:mm"}
+WHOLE, PART, PERCENT = "Whole number", "Part-units", "Share"
+DAY, TIME = "Date", "Date and time"
+NUMBER_FORMATS = {
+    WHOLE: "#,##0",
+    PART: "#,##0.0#",  # a quantity with part-units: 0.25, 1.5 (never rounded on screen)
+    PERCENT: "0%",
+    DAY: "yyyy-mm-dd",
+    TIME: "yyyy-mm-dd hh:mm",
+}
 STYLES = [
     Style(MARKING, bold=True, colour="B71C1C"),
     Style(HEADING, bold=True, size=14),
@@ -151,10 +159,16 @@ SHORTFALL_COLUMNS = [
 ]
 
 
+def quantity_style(value: Any) -> str:
+    """Whole numbers without decimals, part-units with theirs: a format of "#,##0"
+    would show 0.25 as 0."""
+    return WHOLE if not isinstance(value, Decimal) or value == value.to_integral_value() else PART
+
+
 def requirement_cells(sheet: Sheet, v: RequirementView) -> list[Any]:
     row = cells(requirement_row(v))
     for heading in FIGURES:
-        row[R[heading]] = sheet.styled(row[R[heading]], WHOLE)
+        row[R[heading]] = sheet.styled(row[R[heading]], quantity_style(row[R[heading]]))
     row[R["Needed by"]] = sheet.styled(row[R["Needed by"]], DAY)
     row[R["Firm %"]] = sheet.styled(row[R["Firm %"]] / 100, PERCENT)
     row[R["Rating"]] = sheet.styled(row[R["Rating"]], f"Rating {v.coverage.rating.value}")
@@ -167,13 +181,14 @@ def requirement_cells(sheet: Sheet, v: RequirementView) -> list[Any]:
 def _pledges(r: Report) -> tuple[Counter[State], int]:
     sheet = r.sheet("Pledges", "Pledges", PLEDGE_COLUMNS, PLEDGE_WIDTHS)
     states: Counter[State] = Counter()
-    quantity = sheet.painter(WHOLE)
+    whole, part = sheet.painter(WHOLE), sheet.painter(PART)
     state_of = {state: sheet.painter(state.value) for state in State}  # a style each
     pledges = r.report.pledges()
     for p in pledges:
         row = cells(pledge_row(p))
         state = State(row[6])
         states[state] += 1
+        quantity = whole if quantity_style(row[3]) == WHOLE else part
         row[3], row[6] = quantity(row[3]), state_of[state](row[6])
         sheet.append(row)
     if pledges.undisclosed:
@@ -251,9 +266,7 @@ def _summary(
             row = requirement_cells(sheet, v)
             sheet.append([cell(f"{v.code} {v.title}"), *(row[R[h]] for h in SHORTFALL_COLUMNS)])
     else:
-        sheet.append(
-            ["None: every critical line and enabler is at least half filled by firm pledges."]
-        )
+        sheet.append(["None: firm pledges fill every critical line and enabler."])
     sheet.append([])
 
     sheet.append([styled("Pledges listed", SECTION), whole(sum(states.values()))])

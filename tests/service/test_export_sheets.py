@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.cell import Cell
 from openpyxl.workbook import Workbook
 
-from bot.domain.model import ConditionKind, Priority, QuestionStatus
+from bot.domain.model import ConditionKind, PledgeStatus, Priority, QuestionStatus
 from bot.services.muster import Muster
 from bot.services.report_files import REGISTER_COLUMNS
 from tests.support.cli import CommandLine
@@ -266,3 +267,20 @@ def test_a_long_marking_keeps_the_footer_within_excels_limit(demo: Muster) -> No
     assert footer.center.text == demo.marking.replace("&", "&&") and footer.left.text is None
     assert len(footer.center.text) + len(footer.right.text) + 6 <= 255
     assert book["Pledges"]["A1"].value == demo.marking
+
+
+def test_part_units_keep_their_decimals_on_screen(demo: Muster) -> None:
+    """A number format of "#,##0" would show 0.25 as 0 and 1.25 firm as 1."""
+    demo.pledges.pledge(
+        "UVALD1", requirement="LAND-1", quantity=Decimal("0.25"), status=PledgeStatus.CONFIRMED
+    )
+    book = book_of(report_file(demo, COORDINATOR, "xlsx"))
+    sheet = book["Pledges"]
+    headings = [c.value for c in sheet[2]]
+    pledged = [dict(zip(headings, row, strict=True))["Pledged"] for row in sheet.iter_rows(3)]
+    part = [c for c in pledged if c.value == 0.25]
+    assert part and all(c.number_format == "#,##0.0#" for c in part)
+    assert all(c.number_format == "#,##0" for c in pledged if c.value == 1)
+    land = book["LAND"]
+    firm = [row for row in land.iter_rows() if row[0].value == "LAND-1"]
+    assert firm and any(c.value == 1.25 and c.number_format == "#,##0.0#" for c in firm[0])

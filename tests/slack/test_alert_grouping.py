@@ -35,7 +35,7 @@ def test_the_first_tick_in_a_realistic_coalition_posts_one_message(
     report = tick_at(ticker, MONDAY)
     assert len(report.alerts) >= 16
     [message] = posts(slack)
-    assert message.count(" is red: a critical shortfall") == len(report.alerts)
+    assert message.count(" is a critical shortfall") == len(report.alerts)
     validate_calls(slack.calls)
 
 
@@ -52,7 +52,7 @@ def test_after_three_days_of_downtime_one_message_covers_every_change_once(
         OTHER, requirement="LAND-1", quantity=2, status=PledgeStatus.CONFIRMED
     )  # P-3
     muster.broadcasts.subscribe(COORDINATOR, "alerts", ALERTS)
-    tick_at(ticker, MONDAY)  # SKY-1 is red
+    tick_at(ticker, MONDAY)  # SKY-1 is a critical shortfall
     slack.reset()
     set_clock(clock, MONDAY + timedelta(hours=2))
     muster_cmd(OWN, 'withdraw P-2 "reassigned"')

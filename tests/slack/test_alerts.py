@@ -50,7 +50,7 @@ def test_a_scripted_week_of_alerts_each_condition_once(
 ) -> None:
     tick_at(ticker, at(0))
     assert alerts_in(slack) == [
-        "SKY-1 is red: a critical shortfall. Air defence: firm 0 of 6 batteries."
+        "SKY-1 is a critical shortfall. Air defence: firm 0 of 6 batteries."
     ]
     tick_at(ticker, at(1))
     assert len(alerts_in(slack)) == 1  # still red: no repeat
@@ -74,7 +74,7 @@ def test_a_scripted_week_of_alerts_each_condition_once(
     # The reduction that turns the critical line red again is one message saying both,
     # under one Pledge button.
     assert alerts_in(slack)[2:] == [
-        "SKY-1 is red: a critical shortfall. Air defence: firm 2 of 6 batteries.",
+        "SKY-1 is a critical shortfall. Air defence: firm 2 of 6 batteries.",
         "P-3 (OST) was reduced from 6 to 2 batteries on SKY-1. Air defence: firm now 2 of 6 batteries.",
     ]
     assert len(messages_in(slack)) == 3
@@ -134,14 +134,16 @@ def test_deadlines_and_stale_questions(
 def test_a_stale_reading_never_resolves_an_alert_posted_after_it(
     clock: FixedClock, coalition: Muster, ticker: Ticker, slack: SlackStandIn
 ) -> None:
-    tick_at(ticker, MONDAY)  # posts "SKY-1 is red"
+    tick_at(ticker, MONDAY)  # posts "SKY-1 is a critical shortfall"
     b = coalition.broadcasts
     assert (
         b.resolve_alerts(1, set(), ("critical_red",), evaluated_at=MONDAY - timedelta(seconds=2))
         == 0
     )
     tick_at(ticker, MONDAY + timedelta(minutes=1))
-    assert len([t for t in posts(slack, ALERTS) if t.startswith("SKY-1 is red")]) == 1
+    assert (
+        len([t for t in posts(slack, ALERTS) if t.startswith("SKY-1 is a critical shortfall")]) == 1
+    )
 
 
 def test_a_reduced_undisclosed_pledge_shows_no_figures(
