@@ -44,7 +44,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return _sqlite_engine(url, **kwargs)
     if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         raise ValueError("use the psycopg 3 driver: postgresql+psycopg://user@host/db")
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A host that drops packets would hold each connection attempt for minutes.
+    connect_args = {"connect_timeout": 5, **kwargs.pop("connect_args", {})}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:

@@ -35,8 +35,9 @@ def health_file(settings: Settings) -> Path:
 
 
 def _write(path: Path, state: dict[str, Any]) -> None:
-    """Replace the file whole, so that a reader never sees half of it."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    """Replace the file whole, so that a reader never sees half of it (a name of its
+    own per thread: the beacon and a socket's open or close may write at once)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     partial.write_text(json.dumps(state))
     partial.replace(path)
 

@@ -5,6 +5,7 @@ follow-ups, stop the tick, close the socket with a close frame, exit 0."""
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 
@@ -80,7 +81,12 @@ def serve_socket_mode(settings: Settings, stop: Stop) -> int:
     beacon.stop()
     took = SHUTDOWN_BOUND - stop.left()
     log.info("stopped in %.1f s%s", took, "" if done else ", with work left undone")
-    return 0 if done else 1
+    if not done:
+        # The follow-up pool's and the scheduler's threads are not daemons: returning
+        # would wait for them at exit, past the bound and into docker stop's SIGKILL.
+        logging.shutdown()
+        os._exit(1)
+    return 0
 
 
 def serve_over_http(

@@ -14,8 +14,10 @@ The connection is slack_sdk's client for the `websocket-client` library (Bolt's
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+import socket
 import threading
 import time
 import urllib.error
@@ -62,6 +64,7 @@ class Connection(SocketModeClient):
         self.heard = time.monotonic()  # when the server last sent anything
         self.why = ""  # how the last connection failed
         self._ran: WebSocketApp | None = None
+        self._running: WebSocketApp | None = None  # the session inside run_forever
         super().__init__(
             app_token=app_token,
             logger=app.logger,
@@ -108,14 +111,23 @@ class Connection(SocketModeClient):
         self.why = ""
 
     def _watch(self) -> None:
+        """Drop a session from which nothing has come for SILENCE seconds: connected
+        (pings unanswered) or still opening (a handshake that never completes would
+        otherwise block its reader for good)."""
         session = self.current_session
         quiet = time.monotonic() - self.heard
-        if not (self.connected and session is not None and quiet > SILENCE):
+        if not (session is not None and session is self._running and quiet > SILENCE):
             return
-        self.why = f"nothing heard for {quiet:.1f} s, pings unanswered"
+        self.why = f"nothing heard for {quiet:.1f} s" + (
+            ", pings unanswered" if self.connected else ", the connection never opened"
+        )
         sock = session.sock
-        if sock is not None:
-            sock.abort()  # type: ignore[no-untyped-call]  # the reader wakes to a closed socket
+        # websocket-client's abort() does nothing until the handshake is done: shut the
+        # TCP socket under it, and the reader wakes to a closed socket either way.
+        raw = getattr(sock, "sock", None)
+        if raw is not None:
+            with contextlib.suppress(OSError):  # already closed: its reader is ending anyway
+                raw.shutdown(socket.SHUT_RDWR)
 
     def _run_current_session(self) -> None:
         """Run the current session until it ends, then open the next one; the SDK's
@@ -125,11 +137,16 @@ class Connection(SocketModeClient):
             if session is None:
                 return  # connect() has not been called yet
             if session is self._ran:
-                self._replace()
+                try:
+                    self._replace()
+                except Exception:  # whatever it was, the next attempt comes after a backoff
+                    log.exception("opening a Socket Mode connection failed")
                 continue
             self._ran = session
             session.on_ping = self._heard
             session.on_pong = self._heard
+            self.heard = time.monotonic()  # the watchdog times the handshake from here
+            self._running = session
             try:
                 session.run_forever(
                     ping_interval=self.ping_interval,
@@ -140,6 +157,8 @@ class Connection(SocketModeClient):
                 )
             except Exception:
                 log.exception("Socket Mode session failed")
+            finally:
+                self._running = None
 
     def _replace(self) -> None:
         """Open a new connection in place of the one that ended, after the delay that

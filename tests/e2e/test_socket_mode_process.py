@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import signal
+import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from tests.support.factories import OTHER, OWN, small_coalition
 from tests.support.http import click, fill
 from tests.support.serving import Served, cpu_seconds, muster_serve, wait_until
 from tests.support.slack import new_trigger_id, payload, validate_blocks, validate_view
-from tests.support.socket_server import Connection, SocketModeServer
+from tests.support.socket_server import Connection, SocketModeServer, poll
 
 COORDINATOR = "UCOORD"
 RECONNECT_WITHIN = 10.0  # seconds: the issue's bound for noticing a drop and reconnecting
@@ -158,6 +160,40 @@ def test_a_dropped_connection_is_replaced_within_ten_seconds(
 
 
 @SQLITE_ONLY
+def test_a_handshake_that_never_completes_is_given_up(live: Live) -> None:
+    """A path that takes the TCP connection but never answers the upgrade: without
+    the watchdog, the reader would wait for that answer for ever."""
+    first = live.server.wait_connection(1)
+    mute = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        while True:
+            try:
+                held.append(mute.accept()[0])  # accepted, never answered
+            except OSError:
+                return
+
+    threading.Thread(target=hold, daemon=True).start()
+    try:
+        port = mute.getsockname()[1]
+        live.slack.socket_url = lambda: f"ws://127.0.0.1:{port}/link/?ticket=mute"
+        first.fin()
+        assert poll(lambda: bool(held), 30), "it never tried the silent path"
+        live.slack.socket_url = live.server.new_url
+        try:
+            second = live.server.wait_connection(2, timeout=RECONNECT_WITHIN + 20)
+        except AssertionError:
+            print(live.served.log()[-3000:])
+            raise
+        assert "Pledge P-3 recorded" in live.answered(second, OWN, "pledge LAND-1 1")["text"]
+    finally:
+        mute.close()
+        for connection in held:
+            connection.close()
+
+
+@SQLITE_ONLY
 def test_no_busy_loop_while_slack_cannot_be_reached(live: Live, record_property: Any) -> None:
     first = live.server.wait_connection(1)
     live.slack.socket_url = lambda: "ws://127.0.0.1:9/nobody-listens"
@@ -210,6 +246,20 @@ def test_a_signal_drains_a_follow_up_waiting_on_a_429_then_exits_0(
     assert second.args["user_id"] == OTHER and second.reply.get("ok")
     assert connection.client_closed_with == 1000  # a close frame, "normal closure"
     assert "stopped in" in live.served.log()
+
+
+@SQLITE_ONLY
+def test_work_still_running_at_the_bound_is_left_with_exit_1(live: Live) -> None:
+    """A follow-up that would wait out a 30 s Retry-After: the process ends at the bound,
+    under docker stop's 10 s, rather than waiting for that thread at exit."""
+    connection = live.server.wait_connection(1)
+    live.slack.fail("views.publish", status=429, error="ratelimited", retry_after=30)
+    connection.ack(connection.envelope("events_api", home_opened(OTHER)))
+    live.slack.wait_for("views.publish", timeout=30)  # the first try, answered 429
+    code, took = live.served.stop(signal.SIGTERM)
+    assert code == 1, live.served.log()
+    assert took < SHUTDOWN_BOUND + 1.5
+    assert "with work left undone" in live.served.log()
 
 
 @SQLITE_ONLY
