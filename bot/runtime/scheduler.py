@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +65,15 @@ def isolated(what: str) -> Iterator[None]:
         log.exception("tick: %s failed", what)
 
 
+def pause(stopping: threading.Event, seconds: float, step: float = 0.05) -> None:
+    """Wait ``seconds``, or less if ``stopping`` is set. In short sleeps, not
+    Event.wait(timeout): under libfaketime (CI's shifted-calendar pass, where `muster
+    tick` runs as a process) a timed wait that runs out never returns."""
+    deadline = time.monotonic() + seconds
+    while not stopping.is_set() and (left := deadline - time.monotonic()) > 0:
+        time.sleep(min(step, left))
+
+
 class Ticker:
     def __init__(
         self,
@@ -95,7 +105,9 @@ class Ticker:
             if claim is not None:
                 with isolated(f"digest to {sub.channel}"):
                     self._digest(sub, claim, now, report)
-                self.stopping.wait(self.pace)  # several channels: keep inside Slack's posting rate
+                pause(
+                    self.stopping, self.pace
+                )  # several channels: keep inside Slack's posting rate
         for sub in self.b.alert_subscriptions():
             if self.stopping.is_set():
                 return report
@@ -143,7 +155,7 @@ class Ticker:
             if not self._post(sub, [claim for _alert, claim in batch], text, blocks, report):
                 return  # the watermark stays: the next tick looks at these changes again
             report.alerts.extend(f"{sub.channel} {alert.key}" for alert, _claim in batch)
-            self.stopping.wait(self.pace)  # a burst of messages must not trip Slack's rate limit
+            pause(self.stopping, self.pace)  # a burst of messages must not trip Slack's rate limit
         self.b.alerts_checked(sub.id, evaluated_at)
 
     def _post(

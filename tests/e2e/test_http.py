@@ -8,12 +8,13 @@ import shutil
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.domain.clock import FixedClock
+from bot.domain.clock import FixedClock, system_clock
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE, CALLBACK_ANSWER, CALLBACK_PLEDGE
@@ -25,6 +26,8 @@ from tests.support.http import SlackOverHttp, click, fill, get, muster_server
 from tests.support.slack import payload, validate_blocks, validate_calls, validate_view
 
 SECRET = "http-test-secret"
+# The server runs on the system clock: a date it takes as the future, on any day.
+AVAILABLE = (system_clock() + timedelta(days=60)).date().isoformat()
 COORDINATORS_CHANNEL = "C0COORD"
 
 
@@ -177,7 +180,7 @@ def test_the_pledge_form_with_a_field_error_then_success(
                 "quantity": 2,
                 "status": "confirmed",
                 "condition": "subject to parliament",
-                "available_from": "2027-02-01",
+                "available_from": AVAILABLE,
             },
         )
     )
@@ -188,7 +191,7 @@ def test_the_pledge_form_with_a_field_error_then_success(
     assert "*P-3* OST → SKY-1: 2 batteries, confirmed" in summary
     assert (
         "if “subject to parliament” (national or parliamentary approval)" in summary
-        and "from 2027-02-01" in summary
+        and f"from {AVAILABLE}" in summary
     )
     assert (
         "*SKY-1* Air defence now: 🟨🟨🟨🟨🟨🟥🟥🟥🟥🟥 🔴 firm 0 of 6 batteries (0%)"
