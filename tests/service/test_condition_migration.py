@@ -99,17 +99,13 @@ def old_export(folder: Path) -> Export:
 def test_an_export_of_the_old_schema_imports_with_its_conditions_filed_again(
     tmp_path: Path,
     muster: Muster,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: CommandLine,
 ) -> None:
     data = old_export(tmp_path)
     old = {p["condition"]: p["condition_kind"] for p in data["tables"]["pledge"]}
     assert old["clarity on the rules of engagement"] == "rules_of_engagement"
     assert old["subject to a vote in parliament"] == "parliament"
-    ran = CommandLine(database_url, monkeypatch, capsys)(
-        "import", write(tmp_path / "old.json", data)
-    )
+    ran = cli("import", write(tmp_path / "old.json", data))
     assert ran.code == 0, ran.err
     with read_session(muster.engine) as s:
         kinds = {p.condition: p.condition_kind for p in s.exec(select(Pledge))}

@@ -24,13 +24,6 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Export:
     return full_export(tmp_path_factory.mktemp("source"))
 
 
-@pytest.fixture
-def cli(
-    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> CommandLine:
-    return CommandLine(database_url, monkeypatch, capsys)
-
-
 def row(table: str, index: int, **values: object) -> Callable[[Export], Export]:
     """Change row ``index`` (from 1, as the messages count) of ``table``."""
 

@@ -155,17 +155,13 @@ def test_a_downgrade_is_refused_while_a_part_unit_is_stored_or_was_recorded(
 def test_an_export_of_schema_0008_imports_its_whole_numbers_as_they_were(
     tmp_path: Path,
     muster: Muster,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: CommandLine,
 ) -> None:
     data = full_export(tmp_path)
     data["schema"] = "0008"  # before part-units: every quantity a JSON integer
     quantities = [r["quantity"] for r in data["tables"]["pledge"]]
     assert all(type(q) is int for q in quantities) and 300_000_000 in quantities
-    ran = CommandLine(database_url, monkeypatch, capsys)(
-        "import", write(tmp_path / "old.json", data)
-    )
+    ran = cli("import", write(tmp_path / "old.json", data))
     assert ran.code == 0, ran.err
     views = {v.code: v for v in muster.requirements.list_requirements("UCOORD1")}
     assert views["UAF-2"].coverage.firm == 300_000_000

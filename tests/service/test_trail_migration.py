@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from alembic import command
 from sqlalchemy import text
 
@@ -62,9 +61,7 @@ def _check(url: str) -> None:
 def test_an_export_of_schema_0007_keeps_each_requirement_in_its_own_trail(
     tmp_path: Path,
     muster: Muster,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: CommandLine,
 ) -> None:
     data = full_export(tmp_path)
     data["schema"] = "0007"
@@ -76,9 +73,7 @@ def test_an_export_of_schema_0007_keeps_each_requirement_in_its_own_trail(
     assert created, "the demo coalition's requirements were created through the services"
     for event in created:
         event["requirement_code"] = ""
-    ran = CommandLine(database_url, monkeypatch, capsys)(
-        "import", write(tmp_path / "old.json", data)
-    )
+    ran = cli("import", write(tmp_path / "old.json", data))
     assert ran.code == 0, ran.err
     code = created[0]["entity_ref"]
     trail = muster.reports.history(COORDINATOR, code)
