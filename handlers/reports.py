@@ -16,6 +16,7 @@ from handlers import usage as u
 from handlers.blocks import MessageBuilder, Reply, esc, page_note, paginate
 from handlers.coverage import LEGEND, average_line, counts
 from handlers.grammar import Args, expect_end, paged
+from handlers.rendered import GAPS, STATUS
 from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
 from handlers.times import slack_date
@@ -90,7 +91,8 @@ def render_status(report: StatusReport, *, scope: str | None) -> Reply:
 
 
 def run_status(muster: Muster, user: str, cmd: Status) -> Reply:
-    return render_status(muster.reports.status(user, cmd.objective), scope=cmd.objective)
+    report = muster.reports.status(user, cmd.objective)
+    return STATUS.reply(report, cmd.objective, lambda: render_status(report, scope=cmd.objective))
 
 
 def render_gaps(views: Sequence[RequirementView], page: Page) -> Reply:
@@ -122,7 +124,8 @@ def render_gaps(views: Sequence[RequirementView], page: Page) -> Reply:
 
 
 def run_gaps(muster: Muster, user: str, cmd: Gaps) -> Reply:
-    return render_gaps(muster.reports.gaps(user), cmd.page)
+    views = muster.reports.gaps(user)
+    return GAPS.reply(views, cmd.page, lambda: render_gaps(views, cmd.page))
 
 
 def _value(value: Any) -> str:

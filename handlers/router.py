@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk import WebClient
@@ -95,17 +96,20 @@ def _unknown(words: Sequence[str]) -> str:
 
 
 def with_first_contact_notice(reply: Reply) -> Reply:
+    """The reply with the welcome and the classification notice added; the reply
+    itself is left as it was (a rendered reply may be reused for the next caller)."""
     notice = f"⚠️ Welcome to Muster. {CLASSIFIED_NOTICE}"
     element = {"type": "mrkdwn", "text": notice}
-    last = reply.blocks[-1] if reply.blocks else {}
+    blocks = list(reply.blocks)
+    last = blocks[-1] if blocks else {}
     if last.get("type") == "context" and len(last["elements"]) < MAX_CONTEXT_ELEMENTS:
-        last["elements"].append(element)  # a full message has no room for another block
-    elif len(reply.blocks) < MAX_BLOCKS:
-        reply.blocks.append({"type": "context", "elements": [element]})
+        # A full message has no room for another block.
+        blocks[-1] = {**last, "elements": [*last["elements"], element]}
+    elif len(blocks) < MAX_BLOCKS:
+        blocks.append({"type": "context", "elements": [element]})
     else:
-        reply.blocks[-1] = {"type": "context", "elements": [element]}
-    reply.text = truncate(f"{reply.text}\n{notice}", MAX_FALLBACK)
-    return reply
+        blocks[-1] = {"type": "context", "elements": [element]}
+    return replace(reply, blocks=blocks, text=truncate(f"{reply.text}\n{notice}", MAX_FALLBACK))
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:

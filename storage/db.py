@@ -8,6 +8,7 @@ means two concurrent commands queue on the lock instead of failing with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,13 +20,17 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlmodel import Session
 
-from storage import totals
+from storage import totals, versions
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _BEGIN_MODE = "muster_begin"
+# A connection that sat idle may have been dropped by the server, a restart or a
+# firewall; one in steady use has not. Only those idle longer than this are pinged
+# on checkout: pinging every checkout (pool_pre_ping) costs a round trip per request.
+PING_AFTER_IDLE = 10.0
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -36,17 +41,49 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or opened."""
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; connects lazily, so nothing is opened here."""
+def make_engine(url: str, *, count_versions: bool = True, **kwargs: Any) -> Engine:
+    """Create an engine; connects lazily, so nothing is opened here.
+
+    ``count_versions``: each commit that wrote counts up the data version
+    (storage/versions.py); only migrations, which may run before its table exists,
+    do without."""
     totals.install()  # pledge totals follow every flush, whichever engine is used
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, **kwargs)
+        engine = _sqlite_engine(url, **kwargs)
+        if count_versions:
+            versions.install(engine)
+        return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername != "postgresql+psycopg":
         raise ValueError("use the psycopg 3 driver: postgresql+psycopg://user@host/db")
     # A host that drops packets would hold each connection attempt for minutes.
     connect_args = {"connect_timeout": 5, **kwargs.pop("connect_args", {})}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    ping_idle_connections(engine, PING_AFTER_IDLE)
+    if count_versions:
+        versions.install(engine)
+    return engine
+
+
+def ping_idle_connections(engine: Engine, after: float) -> None:
+    """Ping a pooled connection on checkout when it has been idle for ``after``
+    seconds; a dead one is replaced (the pool retries with a new connection)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < after:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError("idle connection is gone") from exc
+        if not alive:
+            raise DisconnectionError("idle connection is gone")
 
 
 def _sqlite_engine(url: str, **kwargs: Any) -> Engine:

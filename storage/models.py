@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Column, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import Quantity, UTCDateTime
@@ -248,3 +248,13 @@ class AnswerNotice(SQLModel, table=True):
     attempts: int = 0
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class DataVersion(SQLModel, table=True):
+    """One row, counted up in the transaction of every commit that wrote anything
+    (storage/versions.py): a read that finds the same number sees the same data."""
+
+    __tablename__ = "data_version"
+
+    id: int = Field(default=1, primary_key=True)
+    number: int = Field(default=0, sa_type=BigInteger)

@@ -291,6 +291,11 @@ def _from_0009(_tables: dict[str, Any]) -> None:
     are unchanged (the database's own copy is multiplied by 100 on SQLite only)."""
 
 
+def _from_0010(_tables: dict[str, Any]) -> None:
+    """0014 added the data version, bookkeeping that is never exported: rows are
+    unchanged."""
+
+
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
@@ -299,6 +304,7 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
+    "0010": ("0014", _from_0010),
 }
 
 

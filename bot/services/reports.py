@@ -32,19 +32,30 @@ from storage import queries as q
 from storage.models import Event
 
 
+def objective_status(s: Session, code: str) -> StatusReport:
+    one = loaders.objective_view(loaders.objective(s, code))
+    return status_report([one], loaders.all_requirement_views(s))
+
+
 class Reports(Service):
     def status(self, user_id: str, objective: str | None = None) -> StatusReport:
         with self.uow.read() as s:
             self.uow.registered(s, user_id)
             if objective:
-                one = loaders.objective_view(loaders.objective(s, objective))
-                return status_report([one], loaders.all_requirement_views(s))
-            return status_report(*loaders.catalogue_views(s))
+                code = objective.upper()
+                return self.uow.same_for_everyone(
+                    s, ("status", code), lambda: objective_status(s, code)
+                )
+            return self.uow.same_for_everyone(
+                s, ("status",), lambda: status_report(*loaders.catalogue_views(s))
+            )
 
     def gaps(self, user_id: str) -> list[RequirementView]:
         with self.uow.read() as s:
             self.uow.registered(s, user_id)
-            return gaps_first(loaders.all_requirement_views(s))
+            return self.uow.same_for_everyone(
+                s, ("gaps",), lambda: gaps_first(loaders.all_requirement_views(s))
+            )
 
     def history(self, user_id: str, ref: str, page: Page | None = None) -> History:
         """One page of the audit trail of a pledge, question or requirement (with its

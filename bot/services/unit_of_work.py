@@ -9,12 +9,12 @@ its caller once, inside the transaction of the command itself."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,8 +25,12 @@ from bot.domain.clock import Clock
 from bot.domain.errors import AlreadyApplied
 from bot.domain.model import json_number
 from bot.domain.read_models import Actor
+from bot.services.read_cache import ReadCache
 from storage import queries as q
 from storage.db import read_session, write_session
+from storage.versions import data_version
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class UnitOfWork:
         self.bootstrap_coordinators = frozenset(u.upper() for u in coordinators)
         self.delivery_key: str | None = None
         self.callers: dict[str, Caller] | None = None  # only a request's own copy remembers
+        self.shared_reads = ReadCache()  # one per process: every request's copy shares it
 
     def for_request(self, delivery_key: str | None) -> UnitOfWork:
         """A copy for one request: its next change is recorded under ``delivery_key``
@@ -65,6 +70,12 @@ class UnitOfWork:
     def read(self) -> Iterator[Session]:
         with read_session(self.engine) as s:
             yield s
+
+    def same_for_everyone(self, s: Session, name: Hashable, build: Callable[[], T]) -> T:
+        """What ``build`` reads in ``s``, reused while the database holds the same
+        data. Only for reads whose result does not depend on who asks, inside a read
+        transaction (a write's own uncommitted changes would be kept)."""
+        return self.shared_reads.get(name, data_version(s), build)
 
     @contextmanager
     def write(self, *, bookkeeping: bool = False) -> Iterator[Session]:

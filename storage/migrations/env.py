@@ -8,6 +8,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables on the metadata)
+from storage import versions
 from storage.db import make_engine
 
 config = context.config
@@ -26,7 +27,9 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = make_engine(_url())
+    # Its commits are not counted as they go (the table that counts them may not
+    # exist yet); a migration counts up once at its end, if the table is there.
+    engine = make_engine(_url(), count_versions=False)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -36,6 +39,7 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            versions.count_up_if_counting(connection)
     engine.dispose()
 
 

@@ -53,12 +53,24 @@ def test_reads_do_not_grow_with_the_coalition(
     assert count_statements.count == small, count_statements.statements
 
 
-def test_status_takes_three_statements(muster: Muster, count_statements: StatementCounter) -> None:
+def test_status_takes_four_statements_then_two_while_nothing_changes(
+    muster: Muster, count_statements: StatementCounter
+) -> None:
     small_coalition(muster)
     count_statements.statements.clear()
-    muster.reports.status(OTHER)
-    # who is asking (one statement), objectives with their requirements, pledge totals
-    assert count_statements.count == 3, count_statements.statements
+    first = muster.reports.status(OTHER)
+    # who is asking (one statement), the data version, objectives with their
+    # requirements, pledge totals
+    assert count_statements.count == 4, count_statements.statements
+
+    count_statements.statements.clear()
+    assert muster.reports.status(OWN) is first  # the same for everyone
+    assert count_statements.count == 2, count_statements.statements  # who, which version
+
+    muster.pledges.pledge(OTHER, requirement="SKY-1", quantity=1)
+    count_statements.statements.clear()
+    assert muster.reports.status(OTHER) != first
+    assert count_statements.count == 4, count_statements.statements
 
 
 def test_a_pledge_is_a_handful_of_statements(

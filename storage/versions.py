@@ -1,0 +1,94 @@
+"""The data a read transaction sees, as a number.
+
+Every commit that wrote anything counts up the one row of ``data_version``, inside
+its own transaction, just before it commits (the ``commit`` event, on the DBAPI
+connection itself). Two reads that find the same number therefore see the same
+committed data, whichever process wrote it and however: ORM, Core or raw SQL
+through an engine made by ``storage.db.make_engine``.
+
+The number is read before the data it keys (on PostgreSQL each statement of a
+read-committed transaction sees what was committed when it started), so what is
+built from the data is never older than its key."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Engine, event, inspect
+from sqlmodel import Session
+
+_WROTE = "muster_wrote"
+# Statements that only read, or only steer the transaction; anything else writes.
+_READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ")
+_COUNT_UP = (
+    "INSERT INTO data_version (id, number) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET number = data_version.number + 1"
+)
+_TABLE_THERE = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'",
+    "postgresql": "SELECT to_regclass('data_version') IS NOT NULL",
+}
+# Engines that count (by their dialect, which an engine shares with the copies
+# execution_options makes), and whether their database has the table yet. An older
+# schema (an old export being imported, a migration's tests) has none: nothing is
+# counted and nothing reused until it appears.
+_counting: weakref.WeakKeyDictionary[Dialect, list[bool]] = weakref.WeakKeyDictionary()
+
+
+def _has_table(dialect: Dialect, dbapi_connection: Any) -> bool:
+    found = _counting[dialect]
+    if not found[0]:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(_TABLE_THERE[dialect.name])
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        found[0] = bool(row and row[0])
+    return found[0]
+
+
+def install(engine: Engine) -> None:
+    """Count up the data version at each commit that wrote through ``engine``."""
+    if engine.dialect in _counting:
+        return
+    _counting[engine.dialect] = [False]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if not conn.info.get(_WROTE) and not statement.lstrip().upper().startswith(_READS):
+            conn.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    def _count_up(conn: Any) -> None:
+        raw = conn.connection.dbapi_connection
+        if conn.info.pop(_WROTE, False) and _has_table(conn.dialect, raw):
+            cursor = raw.cursor()
+            try:
+                cursor.execute(_COUNT_UP)
+            finally:
+                cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def _nothing_written(conn: Any) -> None:
+        conn.info.pop(_WROTE, None)
+
+
+def count_up_if_counting(conn: Connection) -> None:
+    """Count up once, where the table exists (the end of a migration)."""
+    if inspect(conn).has_table("data_version"):
+        conn.exec_driver_sql(_COUNT_UP)
+
+
+def data_version(session: Session) -> int | None:
+    """The data version this read transaction sees, in one statement; None when it
+    cannot be trusted (an engine that does not count, or no row yet): then nothing
+    may be reused."""
+    conn = session.connection()
+    if conn.dialect not in _counting or not _has_table(
+        conn.dialect, conn.connection.dbapi_connection
+    ):
+        return None
+    number = conn.exec_driver_sql("SELECT number FROM data_version WHERE id = 1").scalar()
+    return None if number is None else int(number)

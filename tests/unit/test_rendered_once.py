@@ -1,0 +1,41 @@
+"""Rendered replies are reused (handlers/rendered.py): nothing added to one caller's
+reply may reach the reply kept for the next."""
+
+from __future__ import annotations
+
+import copy
+
+from handlers.blocks import MessageBuilder, Reply
+from handlers.rendered import RenderedOnce
+from handlers.router import with_first_contact_notice
+
+
+def rendered() -> Reply:
+    return MessageBuilder("Coverage").line("SKY-1 …").context("legend").build()
+
+
+def test_the_first_contact_notice_leaves_the_reply_it_was_given_alone() -> None:
+    for reply in (rendered(), MessageBuilder("Bare").line("x").build()):
+        kept = copy.deepcopy(reply)
+        noticed = with_first_contact_notice(reply)
+        assert "not accredited" in str(noticed.blocks) and "not accredited" in noticed.text
+        assert reply == kept
+
+
+def test_a_reply_is_rendered_once_per_model_and_variant() -> None:
+    once = RenderedOnce(size=2)
+    calls: list[str] = []
+
+    def render(name: str) -> Reply:
+        calls.append(name)
+        return rendered()
+
+    model, other = object(), object()
+    first = once.reply(model, None, lambda: render("a"))
+    first.blocks.append({"type": "divider"})  # a caller adding to its copy
+    again = once.reply(model, None, lambda: render("b"))
+    assert calls == ["a"] and again.blocks == rendered().blocks
+    once.reply(model, 2, lambda: render("c"))  # another page is another reply
+    once.reply(other, None, lambda: render("d"))
+    once.reply(model, None, lambda: render("e"))  # pushed out by the two since
+    assert calls == ["a", "c", "d", "e"]
