@@ -85,6 +85,11 @@ class Pledge(SQLModel, table=True):
         Index(
             "ix_pledge_delegation_count", "delegation_id", "status", "restricted", "condition_kind"
         ),
+        # The reconfirmation pass (bot.services.reconfirmation) reads, every round, the
+        # pledges not yet asked whose confirmation is old, and those asked and not yet
+        # stale whose grace has run out; the digest reads those gone stale in a period.
+        Index("ix_pledge_reconfirm_due", "reconfirm_asked_at", "confirmed_at"),
+        Index("ix_pledge_stale_due", "stale_since", "reconfirm_asked_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +109,13 @@ class Pledge(SQLModel, table=True):
     version: int = 1
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # When its delegation last said it stands: made, changed or reconfirmed ("still
+    # valid"). Periodic reconfirmation asks again once this is old enough.
+    confirmed_at: datetime = _ts()
+    reconfirm_asked_at: datetime | None = _ts(default=None)  # its delegation was asked
+    # Not reconfirmed within the grace: it counts as firm no longer (DOMAIN.md) until
+    # it is reconfirmed, changed, or reconfirmation is turned off.
+    stale_since: datetime | None = _ts(default=None)
 
 
 class Question(SQLModel, table=True):
@@ -213,9 +225,10 @@ class PostClaim(SQLModel, table=True):
 
 
 class PledgeTotal(SQLModel, table=True):
-    """Pledged quantities summed per requirement, status, condition class and
-    releasability, kept by storage.totals in the transaction of every pledge change:
-    coverage and conditional capacity read these few rows, not every pledge."""
+    """Pledged quantities summed per requirement, status, condition class,
+    releasability and staleness, kept by storage.totals in the transaction of every
+    pledge change: coverage and conditional capacity read these few rows, not every
+    pledge."""
 
     __tablename__ = "pledge_total"
 
@@ -223,6 +236,7 @@ class PledgeTotal(SQLModel, table=True):
     status: str = Field(max_length=12, primary_key=True)
     condition_kind: str = Field(max_length=24, primary_key=True)
     restricted: bool = Field(primary_key=True)
+    stale: bool = Field(default=False, primary_key=True)
     quantity: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     pledges: int = 0
 

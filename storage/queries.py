@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, literal
+from sqlalchemy import and_, bindparam, delete, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -229,9 +229,10 @@ def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
 ) -> list[tuple[int, Decimal, bool, bool]]:
     """(requirement id, total quantity, confirmed, conditional): the live pledges
-    summed per requirement, by whether they are confirmed and whether they carry a
-    condition. That is all coverage needs (bot.domain.model.requirement_coverage),
-    and at most four rows per requirement, however many pledges there are."""
+    summed per requirement, by whether they are confirmed (and not stale) and whether
+    they carry a condition. That is all coverage needs
+    (bot.domain.model.requirement_coverage), and at most four rows per requirement,
+    however many pledges there are."""
     query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
@@ -244,8 +245,11 @@ def pledge_figures(
 @cache
 def _figures_statement() -> Any:
     # From the running totals (storage.totals), not the pledges: a pledge carries a
-    # condition exactly when it has a condition class.
-    confirmed = (col(PledgeTotal.status) == "confirmed").label("confirmed")
+    # condition exactly when it has a condition class. A stale confirmed pledge is
+    # summed with those short of confirmed: it counts as pending until reconfirmed.
+    confirmed = and_(
+        col(PledgeTotal.status) == "confirmed", col(PledgeTotal.stale).is_(False)
+    ).label("confirmed")
     conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
     return (
         select(

@@ -291,6 +291,16 @@ def _from_0009(_tables: dict[str, Any]) -> None:
     are unchanged (the database's own copy is multiplied by 100 on SQLite only)."""
 
 
+def _from_0010(tables: dict[str, Any]) -> None:
+    """0012 records when each pledge was last confirmed, asked to reconfirm and gone
+    stale: as the migration does, a pledge was last confirmed when it last changed,
+    and none was asked or stale (there was no reconfirmation)."""
+    for row in _rows_of(tables, "pledge"):
+        row.setdefault("confirmed_at", row.get("updated_at"))
+        row.setdefault("reconfirm_asked_at", None)
+        row.setdefault("stale_since", None)
+
+
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
@@ -299,6 +309,7 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
+    "0010": ("0012", _from_0010),
 }
 
 

@@ -6,6 +6,8 @@ otherwise."""
 
 from __future__ import annotations
 
+import re
+
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -78,6 +80,18 @@ def _whole_numbers_at_0008(url: str) -> None:
     engine.dispose()
 
 
+def _refused_below_0010(muster: Muster, url: str) -> str:
+    """Why a downgrade from 0010 to 0008 is refused. The revisions after 0010 are
+    undone first (SQLite runs each migration in a transaction of its own), and made
+    again afterwards, for the services to use."""
+    command.downgrade(alembic_config(url), "0010")
+    with pytest.raises(RuntimeError) as refused:
+        command.downgrade(alembic_config(url), "0008")
+    assert current_revision(muster.engine) == "0010"  # refused before it changed anything
+    upgrade(url)
+    return str(refused.value)
+
+
 def _muster(url: str) -> tuple[Muster, FixedClock]:
     clock = FixedClock(START)
     muster = Muster(make_engine(url), clock=clock, coordinators=[COORDINATOR])
@@ -135,18 +149,14 @@ def test_a_downgrade_is_refused_while_a_part_unit_is_stored_or_was_recorded(
     quarter = muster.pledges.pledge(
         OWN, requirement="LAND-1", quantity=Decimal("0.25"), status=PledgeStatus.OFFERED
     )
-    with pytest.raises(RuntimeError) as refused:
-        command.downgrade(alembic_config(url), "0008")
-    message = str(refused.value)
+    message = _refused_below_0010(muster, url)
     assert message.startswith("Cannot downgrade below 0010: quantities with a fractional part")
     assert "pledge (1), pledge_total (1), event (1)" in message
     assert "restore a backup taken before the upgrade" in message
 
     # Made whole again, the pledge no longer blocks; the audit log still says 0.25.
     muster.pledges.update_pledge(OWN, int(quarter.pledge.ref[2:]), PledgeChange(quantity=1))
-    with pytest.raises(RuntimeError, match=r"stored in event \(2\)\."):
-        command.downgrade(alembic_config(url), "0008")
-    assert current_revision(muster.engine) == "0010"  # refused before it changed anything
+    assert re.search(r"stored in event \(2\)\.", _refused_below_0010(muster, url))
     [line] = muster.requirements.list_requirements(COORDINATOR)
     assert (line.coverage.firm, line.coverage.pending) == (1_500_000_001, 1)
     muster.engine.dispose()
