@@ -157,5 +157,6 @@ def on_muster_command(
                 PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
             ),
             send_notices=reply.send_notices,
+            send_messages=reply.send_messages,
         ),
     )

@@ -262,3 +262,33 @@ class AnswerNotice(SQLModel, table=True):
     attempts: int = 0
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A direct message owed to one member, written in the transaction of what owes it
+    and keyed by what it is (``call:C-3:open:U123``), so the same thing is never owed
+    twice. A process claims it under a lease, posts it with the key in the message
+    metadata, and marks it sent; a claim whose process died is looked for in the
+    member's direct messages before it is posted again."""
+
+    __tablename__ = "outbox_message"
+    # The sender reads what is due: pending and past its moment, or a lapsed claim.
+    __table_args__ = (Index("ix_outbox_message_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    recipient: str = Field(max_length=32)
+    text: str = Field(max_length=4000)  # the notification's plain text
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _ts()
+    not_before: datetime = _ts()  # not sent earlier (a member's night moves it to morning)
+    expires_at: datetime | None = _ts(default=None)  # not sent later (a deadline gone by)
+    status: str = Field(default="pending", max_length=12)
+    claimed_by: str = Field(default="", max_length=80)
+    claimed_at: datetime | None = _ts(default=None)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(default=None)
+    ts: str = Field(default="", max_length=32)

@@ -28,6 +28,7 @@ from bot.services.muster import Muster
 from handlers.charts import coverage_png
 from handlers.deliveries import send_owed
 from handlers.digest import render_alerts, render_digest
+from handlers.outbox import send_due
 from handlers.posting import (
     UNCERTAIN,
     Unreachable,
@@ -54,6 +55,7 @@ class TickReport:
     alerts: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
     notices: int = 0  # direct messages owed by answers, sent by this tick
+    messages: int = 0  # direct messages the outbox owed, sent by this tick
 
 
 @contextmanager
@@ -115,6 +117,8 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
+        with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
+            report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)
         return report
 

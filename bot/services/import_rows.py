@@ -49,7 +49,7 @@ from bot.domain.schedule import parse_time, parse_zone
 from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
-from storage import notices
+from storage import notices, outbox
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -222,7 +222,10 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "reason": (one_of(REASONS),),
         "attempts": (Ge(0),),
     },
+    "outbox_message": {"status": (one_of(outbox.STATUSES),), "attempts": (Ge(0),)},
 }
+# Columns whose JSON is not an object: a message's Block Kit is a list of blocks.
+JSON_LISTS = {("outbox_message", "blocks")}
 
 
 def sql_table(name: str) -> Table:
@@ -236,6 +239,8 @@ def row_model(name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in sql_table(name).columns:
         annotation: Any = _column_type(column)
+        if (name, column.name) in JSON_LISTS:
+            annotation = Annotated[list[dict[str, Any]], Strict(), AfterValidator(_clean_json)]
         if column.name in rules:
             annotation = Annotated[annotation, *rules[column.name]]
         fields[column.name] = (annotation | None if column.nullable else annotation, ...)
@@ -292,6 +297,11 @@ def _from_0009(_tables: dict[str, Any]) -> None:
 
 
 def _from_0010(tables: dict[str, Any]) -> None:
+    """0011 added the outbox of direct messages: none was owed then."""
+    tables.setdefault("outbox_message", [])
+
+
+def _from_0011(tables: dict[str, Any]) -> None:
     """0012 records when each pledge was last confirmed, asked to reconfirm and gone
     stale: as the migration does, a pledge was last confirmed when it last changed,
     and none was asked or stale (there was no reconfirmation)."""
@@ -309,7 +319,8 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
-    "0010": ("0012", _from_0010),
+    "0010": ("0011", _from_0010),
+    "0011": ("0012", _from_0011),
 }
 
 

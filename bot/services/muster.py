@@ -19,6 +19,7 @@ from bot.services.answer_notices import AnswerNotices
 from bot.services.broadcasts import Broadcasts
 from bot.services.delegations import Delegations
 from bot.services.digests import Digests
+from bot.services.outbox import Outbox
 from bot.services.pledges import Pledges
 from bot.services.questions import Questions
 from bot.services.reports import Reports
@@ -95,6 +96,10 @@ class Muster:
     @cached_property
     def answer_notices(self) -> AnswerNotices:
         return AnswerNotices(self.uow)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.uow)
 
     # --- the caller --------------------------------------------------------------------
 

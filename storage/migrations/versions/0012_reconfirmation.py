@@ -1,7 +1,7 @@
 """periodic reconfirmation: when each pledge was last confirmed, asked about and gone stale
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07 09:00:00
 
 A pledge records when its delegation last said it stands (confirmed_at: made, changed
@@ -24,7 +24,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
