@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.models import Delegation, Pledge, Requirement, Setting
@@ -117,7 +118,7 @@ def gone_stale(session: Session, since: datetime, until: datetime) -> list[Stale
     """Live pledges that went stale in (since, until] and are stale still, by
     requirement and id: the index on stale_since reads those alone."""
     query = (
-        select(
+        sa_select(
             col(Pledge.id),
             col(Pledge.delegation_id),
             col(Delegation.code),
@@ -137,7 +138,7 @@ def gone_stale(session: Session, since: datetime, until: datetime) -> list[Stale
         )
         .order_by(col(Requirement.code), col(Pledge.id))
     )
-    return [StaleRow(*row) for row in session.exec(query).all()]
+    return [StaleRow(*row) for row in session.execute(query).all()]
 
 
 # --- a pledge's place in the cycle -----------------------------------------------------

@@ -45,7 +45,7 @@ class Policy:
         return timedelta(days=self.grace_days)
 
     def describe(self) -> str:
-        """"every 90 days, with 14 days' grace", as replies and the README say it."""
+        """ "every 90 days, with 14 days' grace", as replies and the README say it."""
         days = plural(self.grace_days, "day's", "days'")
         grace = f"{figure(self.grace_days)} {days}"
         return f"every {counted(self.every_days, 'day')}, with {grace} grace"
@@ -68,10 +68,7 @@ class Policy:
 def policy_problem(every_days: int, grace_days: int) -> str | None:
     """Why these cannot be the policy, in one line; None when they can."""
     if not 1 <= every_days <= MAX_EVERY_DAYS:
-        return (
-            f"Reconfirmation rounds are 1 to {MAX_EVERY_DAYS:,} days apart, "
-            f"not {every_days:,}d."
-        )
+        return f"Reconfirmation rounds are 1 to {MAX_EVERY_DAYS:,} days apart, not {every_days:,}d."
     if not 1 <= grace_days <= MAX_GRACE_DAYS:
         return f"The grace is 1 to {MAX_GRACE_DAYS} days, not {grace_days:,}d."
     return None

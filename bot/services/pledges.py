@@ -40,9 +40,8 @@ from bot.services.loaders import (
 )
 from bot.services.requirements import check_quantity
 from bot.services.unit_of_work import UnitOfWork
-from storage import listing
+from storage import listing, reconfirm
 from storage import queries as q
-from storage import reconfirm
 from storage.models import Delegation, Pledge, Requirement
 
 
@@ -142,7 +141,7 @@ class Pledges(Service):
                 pledge.condition_kind, pledge.condition_kind_manual = _refiled(pledge)
             # A change is the delegation saying how it stands now: its confirmation too.
             was_stale = reconfirm.confirmed_now(pledge, self.now())
-            return self._save(s, actor, pledge, before, "updated", was_stale=was_stale)
+            return self._save(s, actor, pledge, before, "updated", was_stale)
 
     def classify(self, user_id: str, pledge_id: int, kind: ConditionKind | None) -> Reclassified:
         """A coordinator files a pledge's condition under ``kind`` by hand, or (None)
@@ -245,15 +244,12 @@ class Pledges(Service):
         pledge: Pledge,
         before: dict[str, Any],
         action: str,
-        *,
-        was_stale: bool = False,
+        was_stale: bool = False,  # a change made it count as it stands again
     ) -> PledgeResult:
         after = pledge_fields(pledge)
         diff = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
         if not diff:
-            ref = pledge_ref(pledge.id)
-            hint = f"To say it still stands, `/muster reconfirm {ref}`." if was_stale else ""
-            raise Conflict(f"{ref} already reads that way; nothing changed.", hint)
+            raise Conflict(f"{pledge_ref(pledge.id)} already reads that way; nothing changed.")
         with s.no_autoflush:  # the change is flushed once, after what the answer needs
             req = q.get_requirement_by_id(s, pledge.requirement_id)
             if req is None:

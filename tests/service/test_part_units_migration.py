@@ -7,7 +7,6 @@ otherwise."""
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
