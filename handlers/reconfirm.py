@@ -82,7 +82,7 @@ def days(token: Token | None, what: str, usage: str) -> int:
     match = _DAYS.match(token.text)
     if match is None:
         shown = shorten(token.text)
-        if token.text.lstrip("-").isdecimal():
+        if token.text.isdecimal():
             raise BadInput(f"Write the days with a d: `{shown}d`, not `{shown}`.", usage)
         raise BadInput(f"{shown!r} is not a number of days; write it as `90d`.", usage)
     return int(match.group(1))

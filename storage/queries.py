@@ -84,14 +84,21 @@ def member_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool], int]:
-    """Pledges per (delegation, status, restricted, carries a condition)."""
+def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool, bool], int]:
+    """Pledges per (delegation, status, restricted, carries a condition, stale)."""
     conditional = (col(Pledge.condition_kind) != "").label("conditional")
-    keys = (col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted), conditional)
+    stale = col(Pledge.stale_since).is_not(None).label("stale")
+    keys = (
+        col(Pledge.delegation_id),
+        col(Pledge.status),
+        col(Pledge.restricted),
+        conditional,
+        stale,
+    )
     rows = session.execute(sa_select(*keys, func.count()).group_by(*keys)).all()
     return {
-        (d, status, bool(restricted), bool(has_condition)): n
-        for d, status, restricted, has_condition, n in rows
+        (d, status, bool(restricted), bool(has_condition), bool(is_stale)): n
+        for d, status, restricted, has_condition, is_stale, n in rows
     }
 
 
