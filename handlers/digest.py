@@ -123,9 +123,7 @@ def stale_lines(digest: Digest) -> list[str]:
         )
     if stale.other:
         others = counted(stale.other, "pledge")
-        lines.append(
-            f"{others} not counted as firm anyway (pending or conditional) went stale too."
-        )
+        lines.append(f"Also gone stale: {others} that counted as pending or conditional.")
     if lines:
         lines.append(
             "Not reconfirmed by their delegations in time, they count as pending until they are."

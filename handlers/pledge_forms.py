@@ -137,8 +137,8 @@ def on_change_button(
 ) -> None:
     ack()
     muster: Muster = context["muster"]
-    ref = pledge_id(body["actions"][0]["value"])
-    view = muster.reconfirmations.pledge_for_button(body["user"]["id"], ref, withdraw=False)
+    number = pledge_id(body["actions"][0]["value"])
+    view = muster.reconfirmations.pledge_for_button(body["user"]["id"], number, withdraw=False)
     open_form(client, body["trigger_id"], change_form(view))
 
 
@@ -147,8 +147,8 @@ def on_withdraw_button(
 ) -> None:
     ack()
     muster: Muster = context["muster"]
-    ref = pledge_id(body["actions"][0]["value"])
-    view = muster.reconfirmations.pledge_for_button(body["user"]["id"], ref, withdraw=True)
+    number = pledge_id(body["actions"][0]["value"])
+    view = muster.reconfirmations.pledge_for_button(body["user"]["id"], number, withdraw=True)
     open_form(client, body["trigger_id"], withdraw_form(view))
 
 

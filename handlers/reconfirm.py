@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -225,12 +225,14 @@ def request_message(request: Request) -> tuple[str, list[dict[str, Any]]]:
         HeaderBlock(text=truncate(title, 150)),
         SectionBlock(text=MarkdownTextObject(text=intro)),
     ]
-    shown = request.pledges[:MAX_WITH_BUTTONS]
+    # Each is being asked about: its line need not say so.
+    pledges = [replace(p, reconfirm_asked_at=None) for p in request.pledges]
+    shown = pledges[:MAX_WITH_BUTTONS]
     for p in shown:
         since = f"\nlast confirmed {slack_date(p.confirmed_at, DAY)}" if p.confirmed_at else ""
         text = truncate(pledge_summary(p) + since, MAX_SECTION)
         blocks += [SectionBlock(text=MarkdownTextObject(text=text)), _buttons(p.ref)]
-    rest = request.pledges[len(shown) :]
+    rest = pledges[len(shown) :]
     if rest:
         lines = "\n".join(pledge_summary(p) for p in rest)
         more = f"…and {len(rest):,} more, without buttons:\n{lines}"

@@ -83,12 +83,3 @@ def round_moment(now: datetime, zone: str) -> datetime:
     if today > local:
         today = datetime.combine(local.date() - timedelta(days=1), ROUND_TIME, tzinfo=where)
     return today.astimezone(now.tzinfo)
-
-
-def next_round(now: datetime, zone: str) -> datetime:
-    """The first round after ``now``."""
-    latest = round_moment(now, zone).astimezone(ZoneInfo(zone))
-    following = datetime.combine(
-        latest.date() + timedelta(days=1), ROUND_TIME, tzinfo=ZoneInfo(zone)
-    )
-    return following.astimezone(now.tzinfo)

@@ -27,7 +27,7 @@ from bot.domain import access
 from bot.domain.errors import BadInput, Conflict, NotFound, PermissionDenied
 from bot.domain.model import PledgeFigure, PledgeStatus
 from bot.domain.read_models import Actor, PledgeResult, PledgeView
-from bot.domain.reconfirmation import OFF, SETTING, Policy, next_round, round_moment
+from bot.domain.reconfirmation import OFF, SETTING, Policy, round_moment
 from bot.services import loaders, outbox
 from bot.services.base import Service
 from bot.services.loaders import pledge_ref, row_id
@@ -52,7 +52,6 @@ class PolicyChange:
     before: Policy | None
     after: Policy | None
     due: int = 0  # turned on: live pledges old enough already, asked at the next tick
-    next_round: datetime | None = None  # the first daily round after the change
     lifted: tuple[str, ...] = ()  # turned off: pledges that were stale and count again
 
 
@@ -112,7 +111,7 @@ class Reconfirmations(Service):
             now = self.now()
             # What the next tick asks about: pledges due by the latest round.
             due = r.count_due(s, round_moment(now, self.timezone) - policy.every)
-            return PolicyChange(before, policy, due, next_round(now, self.timezone))
+            return PolicyChange(before, policy, due)
 
     def turn_off(self, user_id: str) -> PolicyChange:
         """No more rounds; pledges asked about are asked no more, and a stale pledge

@@ -179,7 +179,8 @@ def test_a_channels_digest_counts_a_restricted_pledge_gone_stale_without_naming_
     [preview] = slack.calls_to("response_url")
     shown = json.dumps(preview.args["blocks"], ensure_ascii=False)
     assert "2 battlegroups of firm capacity went stale: LAND-1 (1 undisclosed pledge)" in shown
-    assert "1 pledge not counted as firm anyway" in shown  # P-1: conditional, stale too
+    # P-1, conditional, went stale too: counted, as it was no firm capacity.
+    assert "Also gone stale: 1 pledge that counted as pending or conditional." in shown
     assert "P-2" not in shown
     muster_cmd(COORDINATOR, "digest preview")
     coordinators = json.dumps(slack.calls_to("response_url")[-1].args["blocks"])

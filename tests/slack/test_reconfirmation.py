@@ -106,9 +106,7 @@ class Week:
 
 
 @pytest.fixture
-def week(
-    coalition: Muster, clock: FixedClock, ticker: Ticker, slack: SlackStandIn
-) -> Week:
+def week(coalition: Muster, clock: FixedClock, ticker: Ticker, slack: SlackStandIn) -> Week:
     more_members(coalition)  # VAL has three members, OST two, CAL one
     return Week(clock, ticker, slack)
 
@@ -152,7 +150,10 @@ def test_two_hundred_days_of_reconfirmation(
     assert refused.args["text"] == "Only its own delegation can reconfirm P-1."
     press(muster_cmd, VAL[2], ACTION_STILL_VALID, "P-1")
     answered = slack.calls_to("response_url")[-1].args
-    assert answered["text"].startswith("Pledge P-1 reconfirmed") and answered["response_type"] == "ephemeral"
+    assert (
+        answered["text"].startswith("Pledge P-1 reconfirmed")
+        and answered["response_type"] == "ephemeral"
+    )
 
     # Day 104: the grace is over. P-2 and P-3 go stale and leave firm coverage.
     before = muster_cmd(OST[0], "status SKY").text
@@ -160,9 +161,10 @@ def test_two_hundred_days_of_reconfirmation(
     week.run(92, 104)
     assert coverage_of(muster, "SKY-1") == (0, 2, 1)
     assert coverage_of(muster, "LAND-1") == (1, 2, 0)  # P-4 (day 30) is not due yet
-    assert "firm 0 of 6 batteries (0%) · pending 2 · conditional 1" in muster_cmd(
-        OST[0], "status SKY"
-    ).text
+    assert (
+        "firm 0 of 6 batteries (0%) · pending 2 · conditional 1"
+        in muster_cmd(OST[0], "status SKY").text
+    )
     assert "SKY-1" in muster_cmd(OST[0], "gaps").text
     pledges = muster_cmd(VAL[0], "pledges mine").text
     assert "*P-2* VAL → LAND-1: 2 battlegroups, confirmed · restricted · ⚠️ *stale* since" in pledges
