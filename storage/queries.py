@@ -235,11 +235,9 @@ def list_pledges(
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
 ) -> list[tuple[int, Decimal, bool, bool]]:
-    """(requirement id, total quantity, confirmed, conditional): the live pledges
-    summed per requirement, by whether they are confirmed (and not stale) and whether
-    they carry a condition. That is all coverage needs
-    (bot.domain.model.requirement_coverage), and at most four rows per requirement,
-    however many pledges there are."""
+    """(requirement id, total quantity, confirmed and not stale, conditional): the live
+    pledges summed per requirement, as coverage needs them (requirement_coverage in
+    bot.domain.model): at most four rows per requirement, however many pledges."""
     query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
@@ -254,9 +252,8 @@ def _figures_statement() -> Any:
     # From the running totals (storage.totals), not the pledges: a pledge carries a
     # condition exactly when it has a condition class. A stale confirmed pledge is
     # summed with those short of confirmed: it counts as pending until reconfirmed.
-    confirmed = and_(
-        col(PledgeTotal.status) == "confirmed", col(PledgeTotal.stale).is_(False)
-    ).label("confirmed")
+    firm = and_(col(PledgeTotal.status) == "confirmed", col(PledgeTotal.stale).is_(False))
+    confirmed = firm.label("confirmed")
     conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
     return (
         select(
