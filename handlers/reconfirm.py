@@ -196,7 +196,7 @@ def run_reconfirm(muster: Muster, user: str, cmd: Reconfirm | ShowPolicy) -> Rep
         return (
             MessageBuilder(title)
             .lines(policy_lines(policy, muster.timezone))
-            .context(f"{u.RECONFIRM} · {u.RECONFIRM_EVERY}")
+            .context(f"`/muster {u.RECONFIRM.form}` · `/muster {u.RECONFIRM_EVERY.form}`")
             .build()
         )
     return render_reconfirmed(muster.reconfirmations.reconfirm(user, cmd.pledge_ids))

@@ -16,7 +16,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Delegation, Pledge, Requirement, Setting
+from storage.models import Delegation, Objective, Pledge, Requirement, Setting
 
 WITHDRAWN = "withdrawn"  # the one status that is not live (bot.domain.model)
 
@@ -115,8 +115,8 @@ class StaleRow(NamedTuple):
 
 
 def gone_stale(session: Session, since: datetime, until: datetime) -> list[StaleRow]:
-    """Live pledges that went stale in (since, until] and are stale still, by
-    requirement and id: the index on stale_since reads those alone."""
+    """Live pledges that went stale in (since, until] and are stale still, in the
+    order of the statement of requirements: the index on stale_since reads those alone."""
     query = (
         sa_select(
             col(Pledge.id),
@@ -131,12 +131,13 @@ def gone_stale(session: Session, since: datetime, until: datetime) -> list[Stale
         )
         .join(Delegation, col(Delegation.id) == col(Pledge.delegation_id))
         .join(Requirement, col(Requirement.id) == col(Pledge.requirement_id))
+        .join(Objective, col(Objective.id) == col(Requirement.objective_id))
         .where(
             col(Pledge.stale_since) > since,
             col(Pledge.stale_since) <= until,
             col(Pledge.status) != WITHDRAWN,
         )
-        .order_by(col(Requirement.code), col(Pledge.id))
+        .order_by(col(Objective.position), col(Requirement.seq), col(Pledge.id))
     )
     return [StaleRow(*row) for row in session.execute(query).all()]
 

@@ -101,6 +101,12 @@ def test_a_pledge_not_reconfirmed_in_time_leaves_firm_coverage_in_every_view(
     assert "SKY-1" in [v.code for v in m.reports.gaps(OTHER) if v.coverage.is_critical_shortfall]
     postures = {d.code: d.posture for d in m.delegations.list_delegations(COORDINATOR)}
     assert postures == {"OST": Posture.CONSIDERING, "VAL": Posture.CONSIDERING}
+    stale = m.digests.digest(clock(), day(97), full_view=True).gone_stale
+    assert [(s.requirement, s.quantity, s.pledges) for s in stale.firm] == [
+        ("SKY-1", 2, ("P-3 OST",)),  # in the order of the statement: SKY before LAND
+        ("LAND-1", 2, ("P-2 VAL",)),
+    ]
+    assert stale.other == 1  # P-1: conditional, no firm capacity
     listed = {p.ref: p for p in m.pledges.list_pledges(COORDINATOR).pledges}
     assert all(listed[ref].stale_since == day(104) for ref in ("P-1", "P-2", "P-3"))
     rows = {r["Pledge"]: r for r in csv_records(report_file(m, COORDINATOR, "csv"))}
