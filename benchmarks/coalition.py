@@ -280,6 +280,9 @@ class _Plan:
                 "available_from": p.available_from, "restricted": p.restricted,
                 "withdrawn_reason": p.reason, "author": p.author, "version": 1 + len(p.steps),
                 "created_at": p.created, "updated_at": p.steps[-1][0] if p.steps else p.created,
+                # No reconfirmation policy: last confirmed at the last change, never asked.
+                "confirmed_at": p.steps[-1][0] if p.steps else p.created,
+                "reconfirm_asked_at": None, "stale_since": None,
             }
             for p in self.pledges
         ))  # fmt: skip

@@ -88,6 +88,7 @@ class FollowUps:
     upload: ExportRequest | None = None
     preview: PreviewRequest | None = None
     send_notices: bool = False  # direct messages an answer or a link owes
+    send_messages: bool = False  # direct messages the outbox owes (bot.services.outbox)
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -120,6 +121,7 @@ class Reply:
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
     preview: bool = False  # the digest preview follows through the response URL
     send_notices: bool = False  # direct messages an answer or a link owes
+    send_messages: bool = False  # direct messages the outbox owes
 
 
 class MessageBuilder:

@@ -19,8 +19,9 @@ COLOURS = {"firm": "#2e7d32", "pending": "#1565c0", "conditional": "#f9a825", "o
 BAR_CELLS = 10
 
 MEANINGS = {
-    "firm": "confirmed, with no open condition",
-    "pending": "offered or indicated, without a condition: likely, not yet approved",
+    "firm": "confirmed, with no open condition, and not stale",
+    "pending": "offered, indicated or stale, without a condition: likely, not yet approved"
+    " (a stale pledge is one its delegation has not reconfirmed in time)",
     "conditional": "any live pledge that waits on an open condition, whatever its status",
     "open": "what no live pledge covers",
 }

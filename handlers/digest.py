@@ -88,6 +88,7 @@ def change_lines(changes: Changes) -> list[str]:
         ("Reduced", "reduced", changes.reduced),
         ("Confirmed", "confirmed", changes.confirmed),
         ("Withdrawn", "withdrawn", changes.withdrawn),
+        ("Reconfirmed", "reconfirmed", changes.reconfirmed),
     ):
         # The service reads only the first lines of each kind and counts the rest.
         if total := changes.count(kind):
@@ -105,6 +106,29 @@ def change_lines(changes: Changes) -> list[str]:
             " counted in the totals."
         )
     return lines or ["No changes."]
+
+
+def stale_lines(digest: Digest) -> list[str]:
+    """Firm capacity that went stale this period, per line: "2 batteries of firm
+    capacity went stale: SKY-2 (P-3 CAL, P-7 VAL)". Empty when nothing did."""
+    stale = digest.gone_stale
+    lines = []
+    for line in stale.firm:
+        named = list(line.pledges)
+        if line.undisclosed:
+            named.append(counted(line.undisclosed, "undisclosed pledge"))
+        lines.append(
+            f"{esc(amount(line.quantity, line.unit))} of firm capacity went stale: "
+            f"{line.requirement} ({', '.join(named)})"
+        )
+    if stale.other:
+        others = counted(stale.other, "pledge")
+        lines.append(f"Also gone stale: {others} that counted as pending or conditional.")
+    if lines:
+        lines.append(
+            "Not reconfirmed by their delegations in time, they count as pending until they are."
+        )
+    return lines
 
 
 def hinge_lines(digest: Digest) -> list[str]:
@@ -212,6 +236,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
         *_other_gaps(digest),
         DividerBlock(),
         _list_section(f"*Changes since {slack_date(digest.since)}*", change_lines(digest.changes)),
+        *([_list_section("*Gone stale*", gone)] if (gone := stale_lines(digest)) else []),
         *answers_for_all(digest),
         _list_section("*Conditional capacity*", hinge_lines(digest)),
         _list_section(

@@ -123,23 +123,29 @@ def number_input(block_id: str, label: str, *, initial: Decimal | None = None) -
     return InputBlock(block_id=block_id, label=label, element=element)
 
 
-def date_input(block_id: str, label: str) -> InputBlock:
+def date_input(block_id: str, label: str, *, initial: date | None = None) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
-        element=DatePickerElement(action_id=FIELD_ACTION),
+        element=DatePickerElement(
+            action_id=FIELD_ACTION, initial_date=initial.isoformat() if initial else None
+        ),
         optional=True,
     )
 
 
-def checkbox(block_id: str, label: str, text: str, description: str = "") -> InputBlock:
+def checkbox(
+    block_id: str, label: str, text: str, description: str = "", *, initial: bool = False
+) -> InputBlock:
     choice = Option(
         text=MarkdownTextObject(text=text), value="yes", description=description or None
     )
     return InputBlock(
         block_id=block_id,
         label=label,
-        element=CheckboxesElement(action_id=FIELD_ACTION, options=[choice]),
+        element=CheckboxesElement(
+            action_id=FIELD_ACTION, options=[choice], initial_options=[choice] if initial else None
+        ),
         optional=True,
     )
 

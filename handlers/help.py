@@ -21,6 +21,13 @@ QUESTIONS_NOTE = (
     "reopening it undoes the link."
 )
 
+RECONFIRM_NOTE = (
+    "With `reconfirm every 90d`, each delegation is asked once a round, by direct message, "
+    "whether its pledges last confirmed 90 days ago or more still stand. One not reconfirmed "
+    "within the grace (14 days unless set) goes *stale*: it no longer counts as firm until "
+    "its delegation reconfirms it (*Still valid*, or `reconfirm P-n`) or changes it."
+)
+
 QUANTITIES = (
     "Quantities are in the requirement's unit, above 0 with up to two decimal places: "
     "`6`, `0.25` (a company towards a battlegroup), `1.5`, `1,500` or `1.5bn`. "
@@ -40,6 +47,9 @@ def parse_help(args: Args) -> Help:
             "delegation": "delegations",
             "requirement": "requirements",
             "pledge": "pledges",
+            "reconfirm": "pledges",
+            "reconfirmation": "pledges",
+            "stale": "pledges",
             "question": "questions",
             "report": "reports",
             "status": "reports",
@@ -75,6 +85,8 @@ def render_help(topic: str | None) -> Reply:
     builder.lines(lines)
     if topic == "questions":
         builder.context(QUESTIONS_NOTE)
+    if topic == "pledges":
+        builder.context(RECONFIRM_NOTE)
     if topic in (None, "requirements", "pledges"):
         builder.context(QUANTITIES)
     if topic in (None, "reports", "delegations", "words"):

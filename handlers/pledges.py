@@ -43,6 +43,7 @@ from handlers.grammar import (
 )
 from handlers.ids import CALLBACK_PLEDGE
 from handlers.routing import Route
+from handlers.times import slack_date
 
 LIVE_WORDS = {s.value for s in PledgeStatus if s != PledgeStatus.WITHDRAWN}
 
@@ -181,6 +182,10 @@ def pledge_summary(p: PledgeView) -> str:
     line = f"*{p.ref}* {p.delegation} → {p.requirement}: {esc(amount(p.quantity, p.unit))}, {p.status.value}"
     if p.restricted:
         line += " · restricted"
+    if p.stale_since is not None:  # not reconfirmed in time: firm no more until it is
+        line += f" · ⚠️ *stale* since {slack_date(p.stale_since, '{date_short_pretty}')}"
+    elif p.reconfirm_asked_at is not None:
+        line += " · reconfirmation asked"
     details = []
     if p.condition:
         label = CONDITION_LABELS[p.condition_kind] if p.condition_kind else ""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.access import SYSTEM
 from bot.domain.errors import BadInput
 from bot.domain.model import Rollup
 from bot.domain.read_models import History, HistoryEntry, Page, RequirementView, StatusReport
@@ -129,6 +130,8 @@ def run_gaps(muster: Muster, user: str, cmd: Gaps) -> Reply:
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, bool):  # before the test below: False == 0 is no "—"
+        return "yes" if value else "no"
     if value in (None, ""):
         return "—"
     if isinstance(value, Decimal):  # a quantity
@@ -138,6 +141,8 @@ def _value(value: Any) -> str:
 
 def entry_line(entry: HistoryEntry) -> str:
     who = f"<@{entry.actor}>" if entry.actor else "a delegation"
+    if entry.actor == SYSTEM.user_id:  # a round of reconfirmation: no one's command
+        who = "Muster"
     line = f"{slack_date(entry.at)} · {entry.subject} {entry.action} by {who}"
     changes = []
     for name, before, after in entry.changes:

@@ -18,6 +18,7 @@ from handlers import (
     help,
     pledges,
     questions,
+    reconfirm,
     reports,
     requirements,
     setup,
@@ -45,6 +46,7 @@ ROUTES: list[Route] = sorted(
         *delegations.ROUTES,
         *requirements.ROUTES,
         *pledges.ROUTES,
+        *reconfirm.ROUTES,
         *questions.ROUTES,
         *answers.ROUTES,
         *reports.ROUTES,
@@ -161,5 +163,6 @@ def on_muster_command(
                 PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
             ),
             send_notices=reply.send_notices,
+            send_messages=reply.send_messages,
         ),
     )

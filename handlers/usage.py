@@ -76,6 +76,13 @@ WITHDRAW = Usage(
     "own delegation or coordinator",
     "pledges",
 )
+RECONFIRM_EVERY = Usage(
+    "reconfirm every <N>d [grace <M>d] | reconfirm off",
+    "reconfirm every 90d grace 14d",
+    "coordinator",
+    "pledges",
+)
+RECONFIRM = Usage("reconfirm <P-n>…", "reconfirm P-3 P-7", "own delegation", "pledges")
 PLEDGES = Usage(
     "pledges [mine|<REQ>|<DELEGATION>] [page <n>]", "pledges SKY-2", "registered", "pledges"
 )
@@ -148,6 +155,8 @@ ALL = [
     PLEDGE_UPDATE,
     PLEDGE_CLASSIFY,
     WITHDRAW,
+    RECONFIRM_EVERY,
+    RECONFIRM,
     PLEDGES,
     ASK,
     ANSWER,
@@ -171,7 +180,7 @@ ALL = [
 TOPICS = {
     "delegations": "Delegations, members, coordinators and objectives",
     "requirements": "The statement of requirements",
-    "pledges": "Pledges: offering, updating, withdrawing",
+    "pledges": "Pledges: offering, updating, withdrawing, reconfirming",
     "questions": "Questions (RFIs) and answers",
     "reports": "Coverage, gaps, the audit trail and exports",
     "broadcasts": "Weekly digests and gap alerts to channels",

@@ -36,10 +36,14 @@ from sqlmodel import Session, col, select
 from storage.models import Event, Pledge, PledgeTotal, Requirement
 from storage.types import QUANTITY_PLACES, QUANTITY_PRECISION, Quantity
 
-# The actions pledges.py records. A creation is new, a withdrawal withdrawn; any other
-# change is read for what it did to the quantity and the status.
-CREATED, WITHDRAWN = "created", "withdrawn"
-KINDS = ("new", "raised", "reduced", "confirmed", "withdrawn")
+# The actions pledges.py records. A creation is new, a withdrawal withdrawn, a
+# reconfirmation reconfirmed; any other change is read for what it did to the quantity
+# and the status.
+CREATED, WITHDRAWN, RECONFIRMED = "created", "withdrawn", "reconfirmed"
+KINDS = ("new", "raised", "reduced", "confirmed", "withdrawn", "reconfirmed")
+# What Muster itself records about pledges (bot.services.reconfirmation): a round asked
+# about it, or it went stale. Neither is a change the delegation made.
+BY_MUSTER = ("asked to reconfirm", "went stale")
 EVENT, PLEDGE = Event.metadata.tables["event"], Pledge.metadata.tables["pledge"]
 NUMERIC = Numeric(QUANTITY_PRECISION, QUANTITY_PLACES)
 
@@ -142,12 +146,14 @@ AFTER = type_coerce(case((_UNSAID, col(Pledge.quantity)), else_=SAID_AFTER), Qua
 def _in_period(period: Period) -> tuple[ColumnElement[bool], ...]:
     """The period's pledge events that are the delegations' own changes: a
     coordinator's correction of a condition class is neither a change of capacity nor
-    a sign that the delegation was heard from."""
+    a sign that the delegation was heard from, and neither is a round of
+    reconfirmation asking about a pledge or marking it stale."""
     return (
         col(Event.entity) == "pledge",
         col(Event.at) > period.since,
         col(Event.at) <= period.until,
         col(Event.action).not_like("classified%"),
+        col(Event.action).not_in(BY_MUSTER),
     )
 
 
@@ -184,13 +190,14 @@ def _hidden(period: Period) -> ColumnElement[bool]:
 def _kinds(period: Period) -> dict[str, ColumnElement[bool]]:
     """What makes an event a change of each kind; a change can be of two (raised and
     confirmed at once)."""
-    changed = col(Event.action).not_in([CREATED, WITHDRAWN])
+    changed = col(Event.action).not_in([CREATED, WITHDRAWN, RECONFIRMED])
     return {
         "new": col(Event.action) == CREATED,
         "raised": and_(changed, SAID_AFTER > SAID_BEFORE),
         "reduced": and_(changed, SAID_AFTER < SAID_BEFORE),
         "confirmed": and_(changed, Event.after["status"].as_string() == period.confirmed),
         "withdrawn": col(Event.action) == WITHDRAWN,
+        "reconfirmed": col(Event.action) == RECONFIRMED,
     }
 
 

@@ -85,6 +85,11 @@ class Pledge(SQLModel, table=True):
         Index(
             "ix_pledge_delegation_count", "delegation_id", "status", "restricted", "condition_kind"
         ),
+        # The reconfirmation pass (bot.services.reconfirmation) reads, every round, the
+        # pledges not yet asked whose confirmation is old, and those asked and not yet
+        # stale whose grace has run out; the digest reads those gone stale in a period.
+        Index("ix_pledge_reconfirm_due", "reconfirm_asked_at", "confirmed_at"),
+        Index("ix_pledge_stale_due", "stale_since", "reconfirm_asked_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +109,13 @@ class Pledge(SQLModel, table=True):
     version: int = 1
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # When its delegation last said it stands: made, changed or reconfirmed ("still
+    # valid"). Periodic reconfirmation asks again once this is old enough.
+    confirmed_at: datetime = _ts()
+    reconfirm_asked_at: datetime | None = _ts(default=None)  # its delegation was asked
+    # Not reconfirmed within the grace: it counts as firm no longer (DOMAIN.md) until
+    # it is reconfirmed, changed, or reconfirmation is turned off.
+    stale_since: datetime | None = _ts(default=None)
 
 
 class Question(SQLModel, table=True):
@@ -213,9 +225,10 @@ class PostClaim(SQLModel, table=True):
 
 
 class PledgeTotal(SQLModel, table=True):
-    """Pledged quantities summed per requirement, status, condition class and
-    releasability, kept by storage.totals in the transaction of every pledge change:
-    coverage and conditional capacity read these few rows, not every pledge."""
+    """Pledged quantities summed per requirement, status, condition class,
+    releasability and staleness, kept by storage.totals in the transaction of every
+    pledge change: coverage and conditional capacity read these few rows, not every
+    pledge."""
 
     __tablename__ = "pledge_total"
 
@@ -223,6 +236,7 @@ class PledgeTotal(SQLModel, table=True):
     status: str = Field(max_length=12, primary_key=True)
     condition_kind: str = Field(max_length=24, primary_key=True)
     restricted: bool = Field(primary_key=True)
+    stale: bool = Field(default=False, primary_key=True)
     quantity: Decimal = Field(default=Decimal(0), sa_type=Quantity)
     pledges: int = 0
 
@@ -248,6 +262,36 @@ class AnswerNotice(SQLModel, table=True):
     attempts: int = 0
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A direct message owed to one member, written in the transaction of what owes it
+    and keyed by what it is (``call:C-3:open:U123``), so the same thing is never owed
+    twice. A process claims it under a lease, posts it with the key in the message
+    metadata, and marks it sent; a claim whose process died is looked for in the
+    member's direct messages before it is posted again."""
+
+    __tablename__ = "outbox_message"
+    # The sender reads what is due: pending and past its moment, or a lapsed claim.
+    __table_args__ = (Index("ix_outbox_message_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    recipient: str = Field(max_length=32)
+    text: str = Field(max_length=4000)  # the notification's plain text
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _ts()
+    not_before: datetime = _ts()  # not sent earlier (a member's night moves it to morning)
+    expires_at: datetime | None = _ts(default=None)  # not sent later (a deadline gone by)
+    status: str = Field(default="pending", max_length=12)
+    claimed_by: str = Field(default="", max_length=80)
+    claimed_at: datetime | None = _ts(default=None)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(default=None)
+    ts: str = Field(default="", max_length=32)
 
 
 class DataVersion(SQLModel, table=True):

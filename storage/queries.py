@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, literal
+from sqlalchemy import and_, bindparam, delete, exists, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -84,14 +84,21 @@ def member_counts(session: Session) -> dict[int, int]:
     return {delegation_id: count for delegation_id, count in rows}
 
 
-def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool], int]:
-    """Pledges per (delegation, status, restricted, carries a condition)."""
+def pledge_status_counts(session: Session) -> dict[tuple[int, str, bool, bool, bool], int]:
+    """Pledges per (delegation, status, restricted, carries a condition, stale)."""
     conditional = (col(Pledge.condition_kind) != "").label("conditional")
-    keys = (col(Pledge.delegation_id), col(Pledge.status), col(Pledge.restricted), conditional)
+    stale = col(Pledge.stale_since).is_not(None).label("stale")
+    keys = (
+        col(Pledge.delegation_id),
+        col(Pledge.status),
+        col(Pledge.restricted),
+        conditional,
+        stale,
+    )
     rows = session.execute(sa_select(*keys, func.count()).group_by(*keys)).all()
     return {
-        (d, status, bool(restricted), bool(has_condition)): n
-        for d, status, restricted, has_condition, n in rows
+        (d, status, bool(restricted), bool(has_condition), bool(is_stale)): n
+        for d, status, restricted, has_condition, is_stale, n in rows
     }
 
 
@@ -228,10 +235,9 @@ def list_pledges(
 def pledge_figures(
     session: Session, requirement_ids: Iterable[int] | None = None
 ) -> list[tuple[int, Decimal, bool, bool]]:
-    """(requirement id, total quantity, confirmed, conditional): the live pledges
-    summed per requirement, by whether they are confirmed and whether they carry a
-    condition. That is all coverage needs (bot.domain.model.requirement_coverage),
-    and at most four rows per requirement, however many pledges there are."""
+    """(requirement id, total quantity, confirmed and not stale, conditional): the live
+    pledges summed per requirement, as coverage needs them (requirement_coverage in
+    bot.domain.model): at most four rows per requirement, however many pledges."""
     query = _figures_statement()
     if requirement_ids is not None:
         query = query.where(col(PledgeTotal.requirement_id).in_(list(requirement_ids)))
@@ -244,8 +250,10 @@ def pledge_figures(
 @cache
 def _figures_statement() -> Any:
     # From the running totals (storage.totals), not the pledges: a pledge carries a
-    # condition exactly when it has a condition class.
-    confirmed = (col(PledgeTotal.status) == "confirmed").label("confirmed")
+    # condition exactly when it has a condition class. A stale confirmed pledge is
+    # summed with those short of confirmed: it counts as pending until reconfirmed.
+    firm = and_(col(PledgeTotal.status) == "confirmed", col(PledgeTotal.stale).is_(False))
+    confirmed = firm.label("confirmed")
     conditional = (col(PledgeTotal.condition_kind) != "").label("conditional")
     return (
         select(

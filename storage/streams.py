@@ -75,6 +75,9 @@ class PledgeRow(NamedTuple):
     withdrawn_reason: str
     version: int
     updated_at: datetime
+    confirmed_at: datetime
+    reconfirm_asked_at: datetime | None
+    stale_since: datetime | None
 
 
 PLEDGE_ROW = (
@@ -94,6 +97,9 @@ PLEDGE_ROW = (
     col(Pledge.withdrawn_reason),
     col(Pledge.version),
     col(Pledge.updated_at),
+    col(Pledge.confirmed_at),
+    col(Pledge.reconfirm_asked_at),
+    col(Pledge.stale_since),
 )
 
 

@@ -3,7 +3,8 @@ transaction as every change to a pledge, so coverage reads a few rows per
 requirement however many pledges there are.
 
 The ORM flush is the one place every change passes through (new pledges, updates,
-withdrawals, a corrected condition class), so the totals follow it there; bulk
+withdrawals, a corrected condition class, a pledge gone stale or reconfirmed), so
+the totals follow it there; bulk
 loads that bypass the ORM call ``rebuild``. ``drift`` compares the totals with the
 pledges themselves, for tests and the operator."""
 
@@ -22,8 +23,8 @@ from sqlmodel import Session, col
 
 from storage.models import Pledge, PledgeTotal
 
-Key = tuple[int, str, str, bool]  # requirement id, status, condition class, restricted
-_TRACKED = ("requirement_id", "status", "condition_kind", "restricted", "quantity")
+Key = tuple[int, str, str, bool, bool]  # requirement id, status, class, restricted, stale
+_TRACKED = ("requirement_id", "status", "condition_kind", "restricted", "stale_since", "quantity")
 
 
 def install() -> None:
@@ -42,6 +43,7 @@ def _key(values: dict[str, Any]) -> Key:
         values["status"],
         values["condition_kind"] or "",
         bool(values["restricted"]),
+        values["stale_since"] is not None,
     )
 
 
@@ -85,12 +87,13 @@ def _after_flush(session: OrmSession, _context: Any) -> None:
 def _add(session: OrmSession, key: Key, quantity: Decimal, pledges: int) -> None:
     """Add to one total, creating it if need be: an upsert, so two transactions
     adding to a new total at once both count (the second waits for the first)."""
-    requirement_id, status, kind, restricted = key
+    requirement_id, status, kind, restricted, stale = key
     row = {
         "requirement_id": requirement_id,
         "status": status,
         "condition_kind": kind,
         "restricted": restricted,
+        "stale": stale,
         "quantity": quantity,
         "pledges": pledges,
     }
@@ -98,7 +101,7 @@ def _add(session: OrmSession, key: Key, quantity: Decimal, pledges: int) -> None
     table = PledgeTotal.__table__  # type: ignore[attr-defined]
     statement = dialect.insert(table).values(**row)
     statement = statement.on_conflict_do_update(
-        index_elements=["requirement_id", "status", "condition_kind", "restricted"],
+        index_elements=["requirement_id", "status", "condition_kind", "restricted", "stale"],
         set_={
             "quantity": table.c.quantity + statement.excluded.quantity,
             "pledges": table.c.pledges + statement.excluded.pledges,
@@ -113,7 +116,16 @@ def rebuild(session: Session | Connection) -> None:
     session.execute(insert(PledgeTotal).from_select(_COLUMNS, _sums()))
 
 
-_COLUMNS = ["requirement_id", "status", "condition_kind", "restricted", "quantity", "pledges"]
+_COLUMNS = [
+    "requirement_id",
+    "status",
+    "condition_kind",
+    "restricted",
+    "stale",
+    "quantity",
+    "pledges",
+]
+_STALE = col(Pledge.stale_since).is_not(None)
 
 
 def _sums() -> Any:
@@ -122,6 +134,7 @@ def _sums() -> Any:
         col(Pledge.status),
         col(Pledge.condition_kind),
         col(Pledge.restricted),
+        _STALE,
         func.sum(col(Pledge.quantity)),
         func.count(),
     ).group_by(
@@ -129,6 +142,7 @@ def _sums() -> Any:
         col(Pledge.status),
         col(Pledge.condition_kind),
         col(Pledge.restricted),
+        _STALE,
     )
 
 
@@ -140,13 +154,14 @@ def drift(session: Session) -> dict[Key, tuple[Figures, Figures]]:
     """Totals that disagree with the pledges: {key: ((quantity, pledges) kept,
     (quantity, pledges) counted)}. Empty when all is well."""
     kept = {
-        (r, s, k, bool(x)): (Decimal(q), int(n))
-        for r, s, k, x, q, n in session.execute(
+        (r, s, k, bool(x), bool(st)): (Decimal(q), int(n))
+        for r, s, k, x, st, q, n in session.execute(
             sa_select(
                 col(PledgeTotal.requirement_id),
                 col(PledgeTotal.status),
                 col(PledgeTotal.condition_kind),
                 col(PledgeTotal.restricted),
+                col(PledgeTotal.stale),
                 col(PledgeTotal.quantity),
                 col(PledgeTotal.pledges),
             )
@@ -154,8 +169,8 @@ def drift(session: Session) -> dict[Key, tuple[Figures, Figures]]:
         if n
     }
     counted = {
-        (r, s, k or "", bool(x)): (Decimal(q), int(n))
-        for r, s, k, x, q, n in session.execute(_sums()).all()
+        (r, s, k or "", bool(x), bool(st)): (Decimal(q), int(n))
+        for r, s, k, x, st, q, n in session.execute(_sums()).all()
     }
     keys: Iterable[Key] = set(kept) | set(counted)
     return {

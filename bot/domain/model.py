@@ -140,10 +140,12 @@ class PledgeFigure:
     quantity: Number
     status: PledgeStatus
     conditional: bool  # carries an open condition
+    stale: bool = False  # not reconfirmed in time: pending until it is
 
     @property
     def is_firm(self) -> bool:
-        return self.status == PledgeStatus.CONFIRMED and not self.conditional
+        """Confirmed, with no open condition, and not stale (DOMAIN.md)."""
+        return self.status == PledgeStatus.CONFIRMED and not self.conditional and not self.stale
 
     @property
     def is_live(self) -> bool:
@@ -161,8 +163,8 @@ def rate(fill: Fraction) -> Rating:
 @dataclass(frozen=True)
 class Coverage:
     """One requirement's coverage, in its own unit, in four words with one meaning each:
-    *firm* (confirmed, no open condition), *pending* (offered or indicated, no
-    condition), *conditional* (any live pledge with an open condition) and *open*
+    *firm* (confirmed, no open condition, not stale), *pending* (offered or indicated,
+    or stale, with no condition), *conditional* (any live pledge with an open condition) and *open*
     (what no live pledge covers). Firm + pending + conditional + open is the
     requirement, less what is over-pledged (``over``): open never goes below zero."""
 

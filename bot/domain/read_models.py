@@ -83,6 +83,13 @@ class PledgeView:
     version: int
     updated_at: datetime
     condition_kind_manual: bool = False  # filed by a coordinator, not by the rules
+    confirmed_at: datetime | None = None  # last made, changed or reconfirmed
+    reconfirm_asked_at: datetime | None = None  # its delegation was asked to reconfirm it
+    stale_since: datetime | None = None  # not reconfirmed in time: not firm until it is
+
+    @property
+    def stale(self) -> bool:
+        return self.stale_since is not None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,16 @@ from bot.runtime.logs import guard, guard_sdk
 from bot.runtime.settings import Settings, require
 from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
-from handlers import followups, home, ids, pledges, questions, requirements
+from handlers import (
+    followups,
+    home,
+    ids,
+    pledge_forms,
+    pledges,
+    questions,
+    reconfirm,
+    requirements,
+)
 from handlers.blocks import FOLLOW_UP, FollowUps
 from handlers.errors import on_error
 from handlers.router import delivery_key, on_muster_command
@@ -108,10 +117,15 @@ def create_app(
     app.command(ids.COMMAND)(on_muster_command)
     app.action(ids.ACTION_PLEDGE)(pledges.on_pledge_button)
     app.action(ids.ACTION_ANSWER)(questions.on_answer_button)
+    app.action(ids.ACTION_STILL_VALID)(reconfirm.on_still_valid)
+    app.action(ids.ACTION_CHANGE_PLEDGE)(pledge_forms.on_change_button)
+    app.action(ids.ACTION_WITHDRAW_PLEDGE)(pledge_forms.on_withdraw_button)
     app.view(ids.CALLBACK_PLEDGE)(pledges.on_pledge_submitted)
     app.view(ids.CALLBACK_ASK)(questions.on_ask_submitted)
     app.view(ids.CALLBACK_ANSWER)(questions.on_answer_submitted)
     app.view(ids.CALLBACK_REQUIREMENT)(requirements.on_requirement_submitted)
+    app.view(ids.CALLBACK_PLEDGE_CHANGE)(pledge_forms.on_change_submitted)
+    app.view(ids.CALLBACK_PLEDGE_WITHDRAW)(pledge_forms.on_withdraw_submitted)
     app.event("app_home_opened")(home.on_home_opened)
     app.error(on_error)
     return app

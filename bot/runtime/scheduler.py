@@ -25,9 +25,11 @@ from bot.domain.schedule import MAX_LATENESS
 from bot.services.broadcasts import Claim, SubscriptionView
 from bot.services.digests import Alert
 from bot.services.muster import Muster
+from bot.services.reconfirmation import Round
 from handlers.charts import coverage_png
 from handlers.deliveries import send_owed
 from handlers.digest import render_alerts, render_digest
+from handlers.outbox import send_due
 from handlers.posting import (
     UNCERTAIN,
     Unreachable,
@@ -38,6 +40,7 @@ from handlers.posting import (
     posting_client,
     upload_chart,
 )
+from handlers.reconfirm import request_message
 
 log = logging.getLogger("muster.tick")
 RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
@@ -54,6 +57,8 @@ class TickReport:
     alerts: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
     notices: int = 0  # direct messages owed by answers, sent by this tick
+    messages: int = 0  # direct messages the outbox owed, sent by this tick
+    reconfirmation: Round = field(default_factory=Round)  # asked about, gone stale
 
 
 @contextmanager
@@ -98,6 +103,10 @@ class Ticker:
     def tick(self) -> TickReport:
         now = self.muster.clock()
         report = TickReport()
+        # First: a pledge gone stale must not count as firm in this tick's digests, and
+        # the requests it owes go out with this tick's direct messages.
+        with isolated("reconfirmation"):
+            report.reconfirmation = self.muster.reconfirmations.run(now, request_message)
         for sub, key in self.b.due_digests(now, self.lateness):
             if self.stopping.is_set():
                 break
@@ -115,6 +124,8 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
+        with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
+            report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)
         return report
 

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from bot.domain import access
 from bot.domain.errors import BadInput, Conflict
-from bot.domain.model import LIVE_STATUSES, PledgeStatus, Posture
+from bot.domain.model import PledgeFigure, PledgeStatus, Posture
 from bot.domain.read_models import Actor, DelegationView
 from bot.domain.text import bounded, slack_id
 from bot.services import loaders
@@ -18,7 +18,6 @@ from storage import queries as q
 from storage.models import Coordinator, Delegation, Member
 
 COORDINATORS_CHANNEL = "coordinators_channel"
-CONFIRMED = PledgeStatus.CONFIRMED.value
 
 
 class Delegations(Service):
@@ -141,18 +140,16 @@ def _delegation_views(s: Session, viewer: Actor, only: int | None = None) -> lis
             continue
         delegation_id = row_id(d.id)
         mine = [
-            (status, conditional, n)
-            for (pledged_by, status, restricted, conditional), n in counts.items()
+            (PledgeFigure(0, PledgeStatus(status), conditional, stale), n)
+            for (pledged_by, status, restricted, conditional, stale), n in counts.items()
             if pledged_by == delegation_id
             and access.may_see_pledge(viewer, delegation_id=delegation_id, restricted=restricted)
         ]
         posture = access.posture(
             viewer,
             delegation_id,
-            firm=sum(
-                n for status, conditional, n in mine if status == CONFIRMED and not conditional
-            ),
-            live=sum(n for status, _conditional, n in mine if status in LIVE_STATUSES),
+            firm=sum(n for figure, n in mine if figure.is_firm),
+            live=sum(n for figure, n in mine if figure.is_live),
             asked=questions.get(delegation_id, 0),
         )
         views.append(DelegationView(d.code, d.name, members.get(delegation_id, 0), posture))

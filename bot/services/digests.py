@@ -26,6 +26,7 @@ from bot.services import loaders
 from bot.services.answer_notices import published_answers
 from bot.services.base import Service
 from bot.services.delegations import COORDINATORS_CHANNEL
+from bot.services.reconfirmation import GoneStale, gone_stale
 from bot.services.unit_of_work import UnitOfWork
 from storage import digest_queries as dq
 from storage import queries as q
@@ -59,6 +60,7 @@ class Changes:
     reduced: tuple[ChangeLine, ...] = ()
     confirmed: tuple[ChangeLine, ...] = ()
     withdrawn: tuple[ChangeLine, ...] = ()
+    reconfirmed: tuple[ChangeLine, ...] = ()
     asked: tuple[str, ...] = ()
     answered: tuple[str, ...] = ()
     undisclosed: int = 0  # changes to pledges this audience may not see
@@ -101,6 +103,7 @@ class Digest:
     silent: tuple[tuple[str, str], ...]  # (code, name) of delegations with nothing this period
     zone: str = "UTC"  # where its readers are, for its date
     published: tuple[QuestionView, ...] = ()  # answers shared with every delegation this period
+    gone_stale: GoneStale = field(default_factory=GoneStale)  # firm capacity gone stale
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,7 @@ class Digests(Service):
             silent=_silent(viewer, sums, questions, delegations),
             zone=zone or self.timezone,
             published=published_answers(s, full_view, since, now),
+            gone_stale=gone_stale(s, viewer, since, now),
         )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:

@@ -66,7 +66,7 @@ def write_report(muster: Muster, user_id: str, fmt: str, out: IO[bytes]) -> date
         actor = muster.uow.registered(s, user_id)
         report = ReportReads.open(s, actor, muster.clock())
         if fmt == "csv":
-            write_csv(report, out)
+            write_csv(report, out, ZoneInfo(muster.timezone))
         else:
             write_xlsx(report, out, ZoneInfo(muster.timezone), muster.marking)
         return report.generated_at

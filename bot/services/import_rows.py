@@ -49,7 +49,7 @@ from bot.domain.schedule import parse_time, parse_zone
 from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
-from storage import notices
+from storage import notices, outbox
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -222,7 +222,10 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "reason": (one_of(REASONS),),
         "attempts": (Ge(0),),
     },
+    "outbox_message": {"status": (one_of(outbox.STATUSES),), "attempts": (Ge(0),)},
 }
+# Columns whose JSON is not an object: a message's Block Kit is a list of blocks.
+JSON_LISTS = {("outbox_message", "blocks")}
 
 
 def sql_table(name: str) -> Table:
@@ -236,6 +239,8 @@ def row_model(name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in sql_table(name).columns:
         annotation: Any = _column_type(column)
+        if (name, column.name) in JSON_LISTS:
+            annotation = Annotated[list[dict[str, Any]], Strict(), AfterValidator(_clean_json)]
         if column.name in rules:
             annotation = Annotated[annotation, *rules[column.name]]
         fields[column.name] = (annotation | None if column.nullable else annotation, ...)
@@ -291,7 +296,22 @@ def _from_0009(_tables: dict[str, Any]) -> None:
     are unchanged (the database's own copy is multiplied by 100 on SQLite only)."""
 
 
-def _from_0010(_tables: dict[str, Any]) -> None:
+def _from_0010(tables: dict[str, Any]) -> None:
+    """0011 added the outbox of direct messages: none was owed then."""
+    tables.setdefault("outbox_message", [])
+
+
+def _from_0011(tables: dict[str, Any]) -> None:
+    """0012 records when each pledge was last confirmed, asked to reconfirm and gone
+    stale: as the migration does, a pledge was last confirmed when it last changed,
+    and none was asked or stale (there was no reconfirmation)."""
+    for row in _rows_of(tables, "pledge"):
+        row.setdefault("confirmed_at", row.get("updated_at"))
+        row.setdefault("reconfirm_asked_at", None)
+        row.setdefault("stale_since", None)
+
+
+def _from_0012(_tables: dict[str, Any]) -> None:
     """0014 added the data version, bookkeeping that is never exported: rows are
     unchanged."""
 
@@ -304,7 +324,9 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
-    "0010": ("0014", _from_0010),
+    "0010": ("0011", _from_0010),
+    "0011": ("0012", _from_0011),
+    "0012": ("0014", _from_0012),
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Table, UniqueConstraint
 
+from bot.domain import reconfirmation
 from bot.domain.conditions import ConditionKind
 from bot.domain.errors import Conflict
 from bot.services.import_rows import (
@@ -91,7 +92,7 @@ def check(data: object) -> CheckedExport:
             continue
         tables[name] = _rows(name, rows, problems)
     problems += _unique(tables) + _references(tables, raw) + _numbering(tables)
-    problems += _condition_classes(tables)
+    problems += _condition_classes(tables) + _settings(tables)
     if problems:
         raise ImportRefused(problems)
     return CheckedExport({name: [row for _, row in tables.get(name, [])] for name in backup.TABLES})
@@ -282,6 +283,19 @@ def _numbering(tables: Rows) -> list[str]:
                 "requirement number in use, so the next requirement added would collide"
             )
     return problems
+
+
+def _settings(tables: Rows) -> list[str]:
+    """The scheduler reads the reconfirmation policy on every tick: it must be one
+    `/muster reconfirm every …` could have set."""
+    return [
+        f"{where('setting', index, row)}, field value: {show(row['value'])} is not a "
+        "reconfirmation policy; write off, or every <N>d grace <M>d"
+        for index, row in tables.get("setting", [])
+        if row["key"] == reconfirmation.SETTING
+        and row["value"] != reconfirmation.OFF
+        and reconfirmation.Policy.read(row["value"]) is None
+    ]
 
 
 def _condition_classes(tables: Rows) -> list[str]:

@@ -211,6 +211,9 @@ def pledge_view(p: Pledge, d: Delegation, r: Requirement) -> PledgeView:
         version=p.version,
         updated_at=p.updated_at,
         condition_kind_manual=p.condition_kind_manual,
+        confirmed_at=p.confirmed_at,
+        reconfirm_asked_at=p.reconfirm_asked_at,
+        stale_since=p.stale_since,
     )
 
 

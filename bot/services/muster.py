@@ -19,8 +19,10 @@ from bot.services.answer_notices import AnswerNotices
 from bot.services.broadcasts import Broadcasts
 from bot.services.delegations import Delegations
 from bot.services.digests import Digests
+from bot.services.outbox import Outbox
 from bot.services.pledges import Pledges
 from bot.services.questions import Questions
+from bot.services.reconfirmation import Reconfirmations
 from bot.services.reports import Reports
 from bot.services.requirements import Requirements
 from bot.services.unit_of_work import UnitOfWork
@@ -95,6 +97,14 @@ class Muster:
     @cached_property
     def answer_notices(self) -> AnswerNotices:
         return AnswerNotices(self.uow)
+
+    @cached_property
+    def reconfirmations(self) -> Reconfirmations:
+        return Reconfirmations(self.uow, self.timezone)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.uow)
 
     # --- the caller --------------------------------------------------------------------
 

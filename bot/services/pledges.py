@@ -40,7 +40,7 @@ from bot.services.loaders import (
 )
 from bot.services.requirements import check_quantity
 from bot.services.unit_of_work import UnitOfWork
-from storage import listing
+from storage import listing, reconfirm
 from storage import queries as q
 from storage.models import Delegation, Pledge, Requirement
 
@@ -101,6 +101,7 @@ class Pledges(Service):
                 author=actor.user_id,
                 created_at=now,
                 updated_at=now,
+                confirmed_at=now,
             )
             s.add(pledge)
             s.flush()
@@ -138,7 +139,9 @@ class Pledges(Service):
                 setattr(pledge, name, value)
             if change.condition is not None:
                 pledge.condition_kind, pledge.condition_kind_manual = _refiled(pledge)
-            return self._save(s, actor, pledge, before, "updated")
+            # A change is the delegation saying how it stands now: its confirmation too.
+            was_stale = reconfirm.confirmed_now(pledge, self.now())
+            return self._save(s, actor, pledge, before, "updated", was_stale)
 
     def classify(self, user_id: str, pledge_id: int, kind: ConditionKind | None) -> Reclassified:
         """A coordinator files a pledge's condition under ``kind`` by hand, or (None)
@@ -183,6 +186,7 @@ class Pledges(Service):
             before = pledge_fields(pledge)
             pledge.status = PledgeStatus.WITHDRAWN
             pledge.withdrawn_reason = bounded(reason, "Reason", 500, allow_empty=True)
+            reconfirm.out_of_cycle(pledge)  # nobody is asked about it again
             return self._save(s, actor, pledge, before, "withdrawn")
 
     def list_pledges(
@@ -234,7 +238,13 @@ class Pledges(Service):
             )
 
     def _save(
-        self, s: Session, actor: Actor, pledge: Pledge, before: dict[str, Any], action: str
+        self,
+        s: Session,
+        actor: Actor,
+        pledge: Pledge,
+        before: dict[str, Any],
+        action: str,
+        was_stale: bool = False,  # a change made it count as it stands again
     ) -> PledgeResult:
         after = pledge_fields(pledge)
         diff = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
@@ -249,14 +259,15 @@ class Pledges(Service):
         pledge.updated_at = self.now()
         s.add(pledge)
         s.flush()
+        stale = ({"stale": True}, {"stale": False}) if was_stale else ({}, {})
         self._record(
             s,
             actor,
             pledge,
             req,
             action,
-            {k: v[0] for k, v in diff.items()},
-            {k: v[1] for k, v in diff.items()},
+            {k: v[0] for k, v in diff.items()} | stale[0],
+            {k: v[1] for k, v in diff.items()} | stale[1],
         )
         return _result(s, pledge, shown, diff)
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.access import SYSTEM
 from bot.domain.conditions import CLASS_WORDS
 from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeFigure, percent
 from bot.domain.plaintext import printable
@@ -56,6 +57,7 @@ PLEDGE_COLUMNS = [
     "Available from",
     "Restricted",
     "Withdrawal reason",
+    "Stale since",  # not reconfirmed in time: counts as pending, not firm, until it is
 ]
 QUESTION_COLUMNS = [
     "Question",
@@ -74,6 +76,7 @@ CHANGE_COLUMNS = ["Requirement", "When", "What", "Action", "By", "Changes"]
 _REGISTER_PLEDGE = [n for n, c in enumerate(PLEDGE_COLUMNS) if c not in ("Requirement", "Unit")]
 REGISTER_COLUMNS = REQUIREMENT_COLUMNS + [PLEDGE_COLUMNS[n] for n in _REGISTER_PLEDGE]
 
+UTC_ZONE = ZoneInfo("UTC")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -87,8 +90,8 @@ class State(StrEnum):
 
 
 STATE_MEANINGS = {  # as help defines the words (handlers/coverage.py)
-    State.FIRM: "Confirmed, with no open condition",
-    State.PENDING: "Offered or indicated, without a condition: likely, not yet approved",
+    State.FIRM: "Confirmed, with no open condition, and not stale",
+    State.PENDING: "Offered, indicated or stale, without a condition: likely, not yet approved",
     State.CONDITIONAL: "Any live pledge that waits on an open condition, whatever its status",
     State.WITHDRAWN: "Withdrawn: no longer counted",
 }
@@ -96,7 +99,9 @@ OPEN_MEANING = "What no live pledge covers"
 
 
 def pledge_state(p: PledgeView) -> State:
-    figure = PledgeFigure(p.quantity, p.status, conditional=p.condition_kind is not None)
+    figure = PledgeFigure(
+        p.quantity, p.status, conditional=p.condition_kind is not None, stale=p.stale
+    )
     if not figure.is_live:
         return State.WITHDRAWN
     if figure.is_firm:
@@ -177,7 +182,7 @@ def requirement_row(v: RequirementView) -> list[Any]:
     ]
 
 
-def pledge_row(p: PledgeView) -> list[Any]:
+def pledge_row(p: PledgeView, zone: ZoneInfo = UTC_ZONE) -> list[Any]:
     return [
         p.ref,
         p.requirement,
@@ -192,6 +197,7 @@ def pledge_row(p: PledgeView) -> list[Any]:
         p.available_from,
         yes_no(p.restricted),
         p.withdrawn_reason,
+        p.stale_since.astimezone(zone).date() if p.stale_since else None,
     ]
 
 
@@ -210,7 +216,8 @@ def question_row(q: QuestionView, zone: ZoneInfo) -> list[Any]:
 
 def change_row(code: str, e: HistoryEntry, zone: ZoneInfo) -> list[Any]:
     action = e.action[:1].upper() + e.action[1:]
-    return [code, local_time(e.at, zone), e.subject, action, e.actor or "Undisclosed", changes(e)]
+    by = "Muster" if e.actor == SYSTEM.user_id else e.actor or "Undisclosed"
+    return [code, local_time(e.at, zone), e.subject, action, by, changes(e)]
 
 
 CREATION_ACTIONS = ("created", "asked", "added", "member added")
@@ -246,20 +253,20 @@ def _value(name: str, value: Any) -> str:
 # --- CSV ------------------------------------------------------------------------------
 
 
-def write_csv(report: ReportReads, out: IO[bytes]) -> None:
+def write_csv(report: ReportReads, out: IO[bytes], zone: ZoneInfo = UTC_ZONE) -> None:
     """The register in one table: each requirement with its coverage, once per pledge shown."""
     # The BOM makes spreadsheet programs read UTF-8; newline="" leaves csv's \r\n alone.
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
     try:
         writer = csv.writer(text)
         writer.writerow(REGISTER_COLUMNS)
-        writer.writerows(cells(row) for row in _register(report))
+        writer.writerows(cells(row) for row in _register(report, zone))
         text.flush()
     finally:
         text.detach()  # the caller owns ``out``: letting go of the wrapper must not close it
 
 
-def _register(report: ReportReads) -> Iterator[list[Any]]:
+def _register(report: ReportReads, zone: ZoneInfo) -> Iterator[list[Any]]:
     """Each requirement, once per pledge shown against it or once alone: one pass over
     the pledges, which come in the order of the requirements."""
     pledges = iter(report.pledges(by_requirement=True))
@@ -268,7 +275,7 @@ def _register(report: ReportReads) -> Iterator[list[Any]]:
         requirement = requirement_row(v)
         alone = True
         while upcoming is not None and upcoming.requirement == v.code:
-            pledge = pledge_row(upcoming)
+            pledge = pledge_row(upcoming, zone)
             yield requirement + [pledge[n] for n in _REGISTER_PLEDGE]
             alone, upcoming = False, next(pledges, None)
         if alone:

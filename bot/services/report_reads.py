@@ -138,6 +138,9 @@ def pledge_view(p: PledgeRow) -> PledgeView:
         withdrawn_reason=p.withdrawn_reason,
         version=p.version,
         updated_at=p.updated_at,
+        confirmed_at=p.confirmed_at,
+        reconfirm_asked_at=p.reconfirm_asked_at,
+        stale_since=p.stale_since,
     )
 
 

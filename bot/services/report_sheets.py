@@ -90,7 +90,7 @@ STYLES = [
 COLOURED_HEADINGS = (*(s.value for s in State if s != State.WITHDRAWN), OPEN)
 
 REQUIREMENT_WIDTHS = [12, 10, 44, 11, 16, 11, 9, 11, 11, 11, 11, 11, 11, 8, 9, 10]
-PLEDGE_WIDTHS = [9, 12, 11, 11, 16, 11, 12, 36, 30, 30, 12, 10, 30]
+PLEDGE_WIDTHS = [9, 12, 11, 11, 16, 11, 12, 36, 30, 30, 12, 10, 30, 12]
 QUESTION_WIDTHS = [9, 11, 12, 10, 17, 60, 60, 17]
 CHANGE_WIDTHS = [12, 17, 22, 14, 12, 80]
 SUMMARY_WIDTHS = [46, 12, 16, 12, 12, 12, 10, 11, 9, 11]
@@ -185,7 +185,7 @@ def _pledges(r: Report) -> tuple[Counter[State], int]:
     state_of = {state: sheet.painter(state.value) for state in State}  # a style each
     pledges = r.report.pledges()
     for p in pledges:
-        row = cells(pledge_row(p))
+        row = cells(pledge_row(p, r.zone))
         state = State(row[6])
         states[state] += 1
         quantity = whole if quantity_style(row[3]) == WHOLE else part

@@ -8,13 +8,12 @@ import json
 import re
 
 import pytest
-from slack_bolt.request import BoltRequest
 
 from bot.domain.model import PledgeStatus, Priority
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
 from tests.support.factories import COORDINATOR, OTHER, small_coalition
-from tests.support.slack import SlashCommands, payload, validate_view
+from tests.support.slack import SlashCommands, home_of
 
 CRITICAL = 40
 OTHERS = 8
@@ -90,20 +89,6 @@ def test_the_digest_preview_shows_every_critical_shortfall(
     counted = re.findall(r"…and ([0-9]+) more: `/muster gaps`", shown)
     assert missing == [] or [len(missing)] == [int(n) for n in counted]
     assert missing == []  # forty fit: packed several to a block when need be
-
-
-def home_of(user: str, muster_cmd: SlashCommands, slack: SlackStandIn) -> dict[str, object]:
-    """Open the App Home tab as ``user``, through the app's real event path."""
-    event = payload("event_app_home_opened")
-    event["event"]["user"] = user
-    body = json.dumps(event)
-    headers = muster_cmd.signed(body) | {"content-type": "application/json"}
-    assert muster_cmd.app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
-    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
-    [published] = [c for c in slack.calls_to("views.publish") if c.args["user_id"] == user]
-    view: dict[str, object] = published.args["view"]
-    validate_view(view)
-    return view
 
 
 def test_the_coordinators_home_shows_every_critical_shortfall(

@@ -125,8 +125,9 @@ def test_help_defines_each_word_and_each_posture(
 ) -> None:
     text = json.dumps(muster_cmd(OWN, command).blocks, ensure_ascii=False)
     for line in (
-        "🟩 *firm*: confirmed, with no open condition.",
-        "🟦 *pending*: offered or indicated, without a condition: likely, not yet approved.",
+        "🟩 *firm*: confirmed, with no open condition, and not stale.",
+        "🟦 *pending*: offered, indicated or stale, without a condition: likely, not yet"
+        " approved (a stale pledge is one its delegation has not reconfirmed in time).",
         "🟨 *conditional*: any live pledge that waits on an open condition, whatever its status.",
         "🟥 *open*: what no live pledge covers.",
         "Firm + pending + conditional + open = the requirement",

@@ -20,6 +20,7 @@ from bot.runtime.demo import COORDINATORS, seed_demo
 from bot.services.broadcasts import DIGEST
 from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
+from bot.services.outbox import Owed, enqueue
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
 from storage.models import Pledge, Question, Requirement
@@ -100,6 +101,22 @@ def csv_rows(muster: Muster, user_id: str) -> list[list[str]]:
 
 # --- JSON exports for `muster import` ------------------------------------------------
 
+
+def owe_a_message(muster: Muster, user: str, key: str = "test:hello") -> None:
+    """A direct message owed through the outbox, with a block and a morning to wait for."""
+    now = muster.clock()
+    owed = Owed(
+        key=f"{key}:{user}",
+        recipient=user,
+        text="Hello <@U1> & welcome",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}],
+        not_before=now + timedelta(hours=9),
+        expires_at=now + timedelta(days=2),
+    )
+    with muster.uow.write(bookkeeping=True) as s:
+        enqueue(s, owed, now)
+
+
 Export = dict[str, Any]
 REFUSED = "muster: import refused: "
 EXPORTED_WEEK = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -132,6 +149,7 @@ def full_export(folder: Path) -> Export:
     muster.questions.answer(lead, int(asked.ref[2:]), "The host nation.", publish=True)
     later = muster.questions.ask("UVALD1", "Who pays for the host nation's support?")
     muster.questions.duplicate(lead, int(later.ref[2:]), int(asked.ref[2:]))
+    owe_a_message(muster, "UOST1")
     data = dumped(muster)
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"

@@ -135,6 +135,21 @@ def submit(muster_cmd: SlashCommands, data: dict[str, Any]) -> dict[str, Any]:
     return json.loads(response.body) if response.body else {}
 
 
+def home_of(user: str, muster_cmd: SlashCommands, slack: SlackStandIn) -> dict[str, Any]:
+    """Open the App Home tab as ``user``, through the app's real event path: the view
+    published last for them."""
+    event = payload("event_app_home_opened")
+    event["event"]["user"] = user
+    body = json.dumps(event)
+    headers = muster_cmd.signed(body) | {"content-type": "application/json"}
+    assert muster_cmd.app.dispatch(BoltRequest(body=body, headers=headers)).status == 200
+    assert muster_cmd.workers is not None and muster_cmd.workers.wait_idle()
+    published = [c for c in slack.calls_to("views.publish") if c.args["user_id"] == user]
+    view: dict[str, Any] = published[-1].args["view"]
+    validate_view(view)
+    return view
+
+
 def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command: str) -> Any:
     """The form ``command`` opens for ``user``."""
     muster_cmd(user, command, opens_form=True)
@@ -142,10 +157,12 @@ def open_form(muster_cmd: SlashCommands, slack: SlackStandIn, user: str, command
 
 
 def press(muster_cmd: SlashCommands, user: str, action_id: str, value: str) -> None:
-    """``user`` presses a button (block_actions) through the real app."""
+    """``user`` presses a button (block_actions) through the real app; what the app
+    answers there (``respond``) reaches the stand-in's response URL."""
     data = payload("block_actions")
     data["user"]["id"] = user
     data["trigger_id"] = new_trigger_id()
+    data["response_url"] = muster_cmd.response_url
     data["actions"] = [dict(data["actions"][0], action_id=action_id, value=value)]
     body = urlencode({"payload": json.dumps(data)})
     response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
