@@ -24,6 +24,7 @@ from bot.domain.errors import BadInput
 from bot.domain.model import Rating
 from bot.domain.read_models import Page
 from bot.domain.wording import counted
+from bot.services.report_issues import IssueRequest
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
@@ -88,6 +89,7 @@ class FollowUps:
     upload: ExportRequest | None = None
     preview: PreviewRequest | None = None
     send_notices: bool = False  # direct messages an answer or a link owes
+    report: IssueRequest | None = None  # a written report to build and send by DM
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -120,6 +122,7 @@ class Reply:
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
     preview: bool = False  # the digest preview follows through the response URL
     send_notices: bool = False  # direct messages an answer or a link owes
+    report: IssueRequest | None = None  # the written report follows by direct message
 
 
 class MessageBuilder:

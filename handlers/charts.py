@@ -7,7 +7,7 @@ import io
 
 from matplotlib.figure import Figure
 
-from bot.domain.read_models import StatusReport
+from bot.domain.read_models import ObjectiveStatus, StatusReport
 from handlers.coverage import AVERAGE, COLOURS, WORDS
 
 
@@ -32,9 +32,38 @@ def coverage_figure(report: StatusReport, title: str) -> Figure:
     return _draw(labels, shares, title, len(parts))
 
 
-def _draw(labels: list[str], shares: dict[str, list[float]], title: str, count: int) -> Figure:
+def lines_png(part: ObjectiveStatus, title: str) -> bytes:
+    """One objective's chart for the written report: a bar per line."""
+    buffer = io.BytesIO()
+    lines_figure(part, title).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def lines_figure(part: ObjectiveStatus, title: str) -> Figure:
+    """A horizontal stacked bar per line of one objective: its firm, pending,
+    conditional and open shares of the requirement, which add up to 100 %."""
+    views = part.requirements
+    labels = [v.code for v in views][::-1]
+    shares = {
+        word: [float(v.coverage.shares[index]) * 100 for v in views][::-1]
+        for index, word in enumerate(WORDS)
+    }
+    # Many lines get thinner bars, so the chart still fits on a page.
+    row = min(0.8, 8.0 / max(len(views), 1))
+    return _draw(labels, shares, title, len(views), row=row, axis="share of the requirement (%)")
+
+
+def _draw(
+    labels: list[str],
+    shares: dict[str, list[float]],
+    title: str,
+    count: int,
+    *,
+    row: float = 0.8,
+    axis: str = f"share of each requirement, {AVERAGE} per objective (%)",
+) -> Figure:
     # The object API only: pyplot keeps global state that threads would share.
-    fig = Figure(figsize=(8, 0.8 * max(count, 1) + 1.4), dpi=110)
+    fig = Figure(figsize=(8, row * max(count, 1) + 1.4), dpi=110)
     ax = fig.subplots()
     rows = list(range(len(labels)))
     left = [0.0] * len(labels)
@@ -44,8 +73,10 @@ def _draw(labels: list[str], shares: dict[str, list[float]], title: str, count: 
     ax.set_yticks(rows, labels=labels)
     for label in ax.get_yticklabels():
         label.set_parse_math(False)  # names are user text: "$" is a dollar sign, not TeX
+        if row < 0.8:  # thin bars, smaller labels
+            label.set_fontsize(max(5.0, 12 * row))
     ax.set_xlim(0, 100)
-    ax.set_xlabel(f"share of each requirement, {AVERAGE} per objective (%)")
+    ax.set_xlabel(axis)
     ax.set_title(title, loc="left", fontsize=11, parse_math=False)
     ax.axvline(50, color="#555", linewidth=0.6, linestyle=":")
     ax.legend(

@@ -15,7 +15,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain.errors import MusterError
 from bot.services.muster import Muster
-from handlers import deliveries, exports, home, questions
+from handlers import deliveries, exports, home, questions, written_report
 from handlers.blocks import ExportRequest, FollowUps, Notice, PreviewRequest
 from handlers.digest import render_digest
 from handlers.errors import message_for
@@ -108,6 +108,8 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         send_preview(muster, client, work.preview, logger)
     if work.upload is not None:
         send_export(muster, client, work.upload, logger)
+    if work.report is not None:
+        written_report.send_report(muster, client, work.report, logger)
     if work.announce_question is not None:
         announce(muster, client, work.announce_question, logger)
     if work.send_notices:

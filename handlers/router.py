@@ -21,6 +21,7 @@ from handlers import (
     requirements,
     setup,
     subscriptions,
+    written_report,
 )
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
@@ -50,6 +51,7 @@ ROUTES: list[Route] = sorted(
         *setup.ROUTES,
         *subscriptions.ROUTES,
         *exports.ROUTES,
+        *written_report.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -157,5 +159,6 @@ def on_muster_command(
                 PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
             ),
             send_notices=reply.send_notices,
+            report=reply.report,
         ),
     )

@@ -131,6 +131,12 @@ ALERTS_UNSUBSCRIBE = Usage(
 )
 ALERTS_LIST = Usage("alerts list", "alerts list", "coordinator", "broadcasts")
 EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
+REPORT = Usage(
+    "report [coalition|coordinators] [draft]",
+    "report coalition",
+    "registered; the coordinators' edition: coordinator",
+    "reports",
+)
 HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
@@ -167,6 +173,7 @@ ALL = [
     ALERTS_UNSUBSCRIBE,
     ALERTS_LIST,
     EXPORT,
+    REPORT,
 ]
 TOPICS = {
     "delegations": "Delegations, members, coordinators and objectives",

@@ -29,6 +29,7 @@ TABLES = [
     "postclaim",
     "delivery",
     "answer_notice",
+    "report_issue",
 ]
 
 

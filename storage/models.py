@@ -248,3 +248,25 @@ class AnswerNotice(SQLModel, table=True):
     attempts: int = 0
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class ReportIssue(SQLModel, table=True):
+    """A written report (`/muster report`, `muster report --record`): which edition,
+    who asked, and the moment it describes. Recorded when asked for (so a retried
+    request sends nothing twice) and marked once sent; the latest issued and sent one
+    of an edition is where the next one's "since the previous report" starts."""
+
+    __tablename__ = "report_issue"
+    __table_args__ = (Index("ix_report_issue_previous", "edition", "issued", "status", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition: str = Field(max_length=12)  # coalition | coordinators
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = _ts()
+    # A coordinator's report, not a delegate's copy or a draft: the next report counts
+    # its changes from this one.
+    issued: bool = False
+    status: str = Field(default="requested", max_length=12)  # requested | sent | failed
+    as_of: datetime | None = _ts(default=None)  # the moment the document describes
+    sent_at: datetime | None = _ts(default=None)
+    file_id: str = Field(default="", max_length=32)  # Slack's id of the file sent

@@ -131,6 +131,11 @@ class Digests(Service):
             actor = self.uow.registered(s, user_id)
             return self._digest(s, now, now - timedelta(days=7), full_view=actor.is_coordinator)
 
+    def digest_in(self, s: Session, now: datetime, since: datetime, *, full_view: bool) -> Digest:
+        """The digest read in the caller's transaction: the written report reads it in
+        the one snapshot it reads everything else in."""
+        return self._digest(s, now, since, full_view=full_view)
+
     def audience_is_coordinators(self, channel: str) -> bool:
         with self.uow.read() as s:
             return q.get_setting(s, COORDINATORS_CHANNEL) == channel

@@ -49,7 +49,8 @@ from bot.domain.schedule import parse_time, parse_zone
 from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
-from storage import notices
+from bot.services.report_model import EDITIONS
+from storage import notices, report_queries
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -222,6 +223,10 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "reason": (one_of(REASONS),),
         "attempts": (Ge(0),),
     },
+    "report_issue": {
+        "edition": (one_of(EDITIONS),),
+        "status": (one_of(report_queries.STATUSES),),
+    },
 }
 
 
@@ -291,6 +296,11 @@ def _from_0009(_tables: dict[str, Any]) -> None:
     are unchanged (the database's own copy is multiplied by 100 on SQLite only)."""
 
 
+def _from_0010(tables: dict[str, Any]) -> None:
+    """0013 records the written reports issued: there were none before."""
+    tables.setdefault("report_issue", [])
+
+
 # From a schema to the next, as its migration changes the rows. A schema with no path
 # to this one is refused (import it with the Muster that made it, then upgrade).
 ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
@@ -299,6 +309,7 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
+    "0010": ("0013", _from_0010),
 }
 
 

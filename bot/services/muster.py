@@ -21,6 +21,7 @@ from bot.services.delegations import Delegations
 from bot.services.digests import Digests
 from bot.services.pledges import Pledges
 from bot.services.questions import Questions
+from bot.services.report_issues import ReportIssues
 from bot.services.reports import Reports
 from bot.services.requirements import Requirements
 from bot.services.unit_of_work import UnitOfWork
@@ -37,12 +38,14 @@ class Muster:
         coordinators: Iterable[str] = (),
         timezone: str = "Europe/Brussels",
         marking: str = "",
+        coalition: str = "",
         uow: UnitOfWork | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.timezone = timezone  # the coalition's own, for schedules and deadlines
         self.marking = marking  # the line every written report carries; none if empty
+        self.coalition = coalition  # its name, on the written report's cover; none if empty
         self.uow = uow or UnitOfWork(engine, clock, coordinators=coordinators)
 
     def for_request(self, delivery_key: str | None) -> Muster:
@@ -54,6 +57,7 @@ class Muster:
             clock=self.clock,
             timezone=self.timezone,
             marking=self.marking,
+            coalition=self.coalition,
             uow=self.uow.for_request(delivery_key),
         )
 
@@ -83,6 +87,10 @@ class Muster:
     @cached_property
     def reports(self) -> Reports:
         return Reports(self.uow)
+
+    @cached_property
+    def report_issues(self) -> ReportIssues:
+        return ReportIssues(self.uow)
 
     @cached_property
     def broadcasts(self) -> Broadcasts:
