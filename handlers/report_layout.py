@@ -123,7 +123,7 @@ def _changes(report: WrittenReport) -> list[Block]:
     items = change_items(report.changes)
     if not items:
         return [Para("none.", lead=lead)]
-    return [Para("", lead=lead), Bullets(tuple(items))]
+    return [Para("", lead=lead.rstrip()), Bullets(tuple(items))]
 
 
 def change_items(changes: Changes) -> list[Para]:
