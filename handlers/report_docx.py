@@ -3,10 +3,12 @@ headings (Word's navigation pane lists them), tables whose heading row repeats o
 every page, the marking atop and at the foot of every page, page numbers, and the
 coverage charts as pictures.
 
-Tables are written as WordprocessingML directly: python-docx builds a cell at a
-time, far too slowly for annexes of thousands of rows. The file is the same, byte
-for byte, for the same report: its properties carry the report's as-of time, and
-its zip entries that moment too, never the time it was written."""
+Tables are written as WordprocessingML text and put in place when the package is
+written: python-docx builds a cell at a time, far too slowly for annexes of
+thousands of rows, and a tree of them would hold a hundred megabytes where their
+text holds a tenth of that. The file is the same, byte for byte, for the same report:
+its properties carry the report's as-of time, and its zip entries that moment too,
+never the time it was written."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def docx_bytes(layout: Layout, as_of: datetime, paint: ChartPainter) -> bytes:
     doc = Document()
     _page(doc, layout)
     _properties(doc, layout, as_of)
-    body = doc.element.body
+    tables: list[str] = []
     for block in layout.blocks:
         if isinstance(block, Heading):
             heading = doc.add_heading(clean(block.text), block.level)
@@ -55,13 +57,14 @@ def docx_bytes(layout: Layout, as_of: datetime, paint: ChartPainter) -> bytes:
             for item in block.items:
                 _para(doc.add_paragraph(style="List Bullet"), item)
         elif isinstance(block, Table):
-            body.sectPr.addprevious(parse_xml(table_xml(block)))
+            doc.add_paragraph(_marker(len(tables)))  # where the table goes
+            tables.append(table_xml(block))
             doc.add_paragraph()  # Word joins two tables that touch
         else:
             _picture(doc, paint(block), block.width)
     out = io.BytesIO()
     doc.save(out)
-    return stable_zip(out.getvalue(), as_of)
+    return stable_zip(out.getvalue(), as_of, tables)
 
 
 def clean(text: str) -> str:
@@ -139,6 +142,22 @@ def _picture(doc: DocxDocument, png: bytes, width: float) -> None:
 # --- tables ----------------------------------------------------------------------------
 
 
+def _marker(n: int) -> str:
+    return f"MUSTER-TABLE-{n}"
+
+
+def _with_tables(document: str, tables: list[str]) -> str:
+    """document.xml with each marker paragraph replaced by its table."""
+    parts = []
+    rest = document
+    for n, xml in enumerate(tables):
+        before, found, rest = rest.partition(f"<w:p><w:r><w:t>{_marker(n)}</w:t></w:r></w:p>")
+        if not found:
+            raise RuntimeError(f"the place of table {n} is missing from the document")
+        parts += [before, xml]
+    return "".join([*parts, rest])
+
+
 def table_xml(table: Table) -> str:
     """A table as WordprocessingML: fixed column widths, the grid style, a heading row
     repeated on every page, rows that do not break across pages."""
@@ -147,7 +166,7 @@ def table_xml(table: Table) -> str:
     head = _row(table.headers, widths, table.right, heading=True)
     rows = "".join(_row(row, widths, table.right, heading=False) for row in table.rows)
     return (
-        f'<w:tbl xmlns:w="{W}"><w:tblPr><w:tblStyle w:val="TableGrid"/>'
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/>'
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr>'
         f"<w:tblGrid>{grid}</w:tblGrid>{head}{rows}</w:tbl>"
     )
@@ -184,9 +203,9 @@ def _text(text: str) -> str:
 # --- the same bytes for the same report -------------------------------------------------
 
 
-def stable_zip(data: bytes, as_of: datetime) -> bytes:
-    """The package again, each entry stamped with the report's as-of time (zipfile
-    stamps the moment of writing), in the same order and compression."""
+def stable_zip(data: bytes, as_of: datetime, tables: list[str] | None = None) -> bytes:
+    """The package again, with the tables in place, each entry stamped with the
+    report's as-of time (zipfile stamps the moment of writing), in the same order."""
     stamp = as_of.astimezone(UTC).timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
@@ -194,5 +213,8 @@ def stable_zip(data: bytes, as_of: datetime) -> bytes:
             info = zipfile.ZipInfo(entry.filename, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = entry.external_attr
-            target.writestr(info, source.read(entry.filename))
+            content = source.read(entry.filename)
+            if entry.filename == "word/document.xml" and tables:
+                content = _with_tables(content.decode(), tables).encode()
+            target.writestr(info, content)
     return out.getvalue()

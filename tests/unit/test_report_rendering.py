@@ -11,8 +11,12 @@ from decimal import Decimal
 
 import docx
 import pytest
+from matplotlib.colors import to_hex
 
-from bot.domain.model import ConditionKind
+from bot.domain.model import ConditionKind, Coverage, Priority
+from bot.domain.read_models import ObjectiveView, RequirementView, status_report
+from handlers.charts import lines_figure, lines_png
+from handlers.coverage import COLOURS, WORDS
 from handlers.report_annexes import letter
 from handlers.report_blocks import TEXT_WIDTH, Bullets, Heading, Layout, Para, cell, table
 from handlers.report_docx import docx_bytes
@@ -137,3 +141,29 @@ def test_conditional_capacity_reads_in_the_right_number(
     kind: ConditionKind | None, amounts: list[tuple[str, Decimal, str]], said: str
 ) -> None:
     assert hinge_sentence(kind, amounts) == said
+
+
+def line(n: int) -> RequirementView:
+    coverage = Coverage(10, firm=n, pending=2, conditional=1, critical=True)
+    return RequirementView(
+        f"SKY-{n}", "SKY", "Air", 10, "units", Priority.CRITICAL, True, None, "", 1, coverage
+    )
+
+
+def test_an_objectives_chart_stacks_each_line_to_a_hundred_in_the_four_colours() -> None:
+    sky = ObjectiveView("SKY", "Safe $kies", ())
+    lines = [line(n) for n in (1, 2, 3)]
+    [part] = status_report([sky], lines).objectives
+    figure = lines_figure(part, "SKY $kies: coverage by line")
+    [axes] = figure.axes
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["SKY-3", "SKY-2", "SKY-1"]  # top down
+    widths: dict[str, list[float]] = {}
+    for collection in axes.collections:
+        word = collection.get_label()
+        assert to_hex(collection.get_facecolor()[0]) == COLOURS[word]
+        widths[word] = [float(p.vertices[1][0] - p.vertices[0][0]) for p in collection.get_paths()]
+    assert list(widths) == list(WORDS)
+    assert [round(sum(line), 6) for line in zip(*widths.values(), strict=True)] == [100.0] * 3
+    assert [round(w) for w in widths["firm"]] == [30, 20, 10]
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == list(WORDS)
+    assert lines_png(part, "x").startswith(b"\x89PNG")
