@@ -12,6 +12,7 @@ from bot.domain.errors import BadInput, MusterError
 from bot.services.muster import Muster
 from handlers import (
     answers,
+    calls,
     delegations,
     exports,
     help,
@@ -50,6 +51,7 @@ ROUTES: list[Route] = sorted(
         *setup.ROUTES,
         *subscriptions.ROUTES,
         *exports.ROUTES,
+        *calls.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -158,5 +160,6 @@ def on_muster_command(
             ),
             send_notices=reply.send_notices,
             send_messages=reply.send_messages,
+            plan_calls=reply.plan_calls,
         ),
     )

@@ -297,8 +297,14 @@ def _from_0009(_tables: dict[str, Any]) -> None:
 
 
 def _from_0010(tables: dict[str, Any]) -> None:
-    """0011 added the outbox of direct messages: none was owed then."""
-    tables.setdefault("outbox_message", [])
+    """0011 added calls for contributions and their responses (there were none), the
+    outbox of direct messages (none owed), and a member's own time zone (not yet
+    looked up)."""
+    for name in ("outbox_message", "contribution_call", "call_line", "call_response"):
+        tables.setdefault(name, [])
+    for row in _rows_of(tables, "member"):
+        row.setdefault("timezone", "")
+        row.setdefault("timezone_checked_at", None)
 
 
 # From a schema to the next, as its migration changes the rows. A schema with no path

@@ -18,7 +18,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.model import PledgeStatus
 from bot.services.muster import Muster
 from bot.services.pledges import PledgeChange
-from storage.db import alembic_config, current_revision, make_engine, upgrade
+from storage.db import alembic_config, current_revision, head_revision, make_engine, upgrade
 from tests.support.cli import CommandLine
 from tests.support.clock import START
 from tests.support.exports import dumped, full_export, write
@@ -146,7 +146,7 @@ def test_a_downgrade_is_refused_while_a_part_unit_is_stored_or_was_recorded(
     muster.pledges.update_pledge(OWN, int(quarter.pledge.ref[2:]), PledgeChange(quantity=1))
     with pytest.raises(RuntimeError, match=r"stored in event \(2\)\."):
         command.downgrade(alembic_config(url), "0008")
-    assert current_revision(muster.engine) == "0010"  # refused before it changed anything
+    assert current_revision(muster.engine) == head_revision()  # refused before it changed anything
     [line] = muster.requirements.list_requirements(COORDINATOR)
     assert (line.coverage.firm, line.coverage.pending) == (1_500_000_001, 1)
     muster.engine.dispose()
