@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     ButtonElement,
     ContextBlock,
     DividerBlock,
@@ -90,6 +91,8 @@ class FollowUps:
     preview: PreviewRequest | None = None
     send_notices: bool = False  # direct messages an answer or a link owes
     report: IssueRequest | None = None  # a written report to build and send by DM
+    send_messages: bool = False  # direct messages the outbox owes (bot.services.outbox)
+    plan_calls: bool = False  # what calls for contributions owe, owed and sent now
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -123,6 +126,8 @@ class Reply:
     preview: bool = False  # the digest preview follows through the response URL
     send_notices: bool = False  # direct messages an answer or a link owes
     report: IssueRequest | None = None  # the written report follows by direct message
+    send_messages: bool = False  # direct messages the outbox owes
+    plan_calls: bool = False  # what calls for contributions owe, owed and sent now
 
 
 class MessageBuilder:
@@ -151,6 +156,11 @@ class MessageBuilder:
 
     def context(self, text: str) -> MessageBuilder:
         self._parts.append(("context", text))
+        return self
+
+    def actions(self, buttons: Sequence[ButtonElement]) -> MessageBuilder:
+        """A row of buttons, in a block of its own (they carry no text of their own)."""
+        self._parts.append(("actions", list(buttons)))
         return self
 
     def entries(
@@ -187,6 +197,8 @@ class MessageBuilder:
                     ContextBlock(elements=[MarkdownTextObject(text=truncate(value, MAX_SECTION))])
                 )
                 text_parts.append(value)
+            elif kind == "actions":
+                blocks.append(ActionsBlock(elements=value))
             elif kind == "entries":
                 listed, more = value
                 if one_each:

@@ -12,6 +12,7 @@ from bot.domain.errors import BadInput, MusterError
 from bot.services.muster import Muster
 from handlers import (
     answers,
+    calls,
     delegations,
     exports,
     help,
@@ -52,6 +53,7 @@ ROUTES: list[Route] = sorted(
         *subscriptions.ROUTES,
         *exports.ROUTES,
         *written_report.ROUTES,
+        *calls.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -160,5 +162,7 @@ def on_muster_command(
             ),
             send_notices=reply.send_notices,
             report=reply.report,
+            send_messages=reply.send_messages,
+            plan_calls=reply.plan_calls,
         ),
     )

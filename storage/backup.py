@@ -29,6 +29,10 @@ TABLES = [
     "postclaim",
     "delivery",
     "answer_notice",
+    "outbox_message",
+    "contribution_call",
+    "call_line",
+    "call_response",
     "report_issue",
 ]
 

@@ -39,6 +39,10 @@ class Member(SQLModel, table=True):
     delegation_id: int = Field(foreign_key="delegation.id", index=True)
     added_by: str = Field(max_length=32)
     added_at: datetime = _ts()
+    # Their own Slack time zone (users.info), kept so a night's quiet hours are theirs;
+    # empty until first looked up, and looked up again once it is old.
+    timezone: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    timezone_checked_at: datetime | None = _ts(default=None)
 
 
 class Coordinator(SQLModel, table=True):
@@ -248,6 +252,90 @@ class AnswerNotice(SQLModel, table=True):
     attempts: int = 0
     posted_at: datetime | None = _ts(default=None)
     message_ts: str = Field(default="", max_length=32)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A direct message owed to one member, written in the transaction of what owes it
+    and keyed by what it is (``call:C-3:open:U123``), so the same thing is never owed
+    twice. A process claims it under a lease, posts it with the key in the message
+    metadata, and marks it sent; a claim whose process died is looked for in the
+    member's direct messages before it is posted again."""
+
+    __tablename__ = "outbox_message"
+    # The sender reads what is due: pending and past its moment, or a lapsed claim.
+    __table_args__ = (Index("ix_outbox_message_due", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    recipient: str = Field(max_length=32)
+    text: str = Field(max_length=4000)  # the notification's plain text
+    blocks: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _ts()
+    not_before: datetime = _ts()  # not sent earlier (a member's night moves it to morning)
+    expires_at: datetime | None = _ts(default=None)  # not sent later (a deadline gone by)
+    status: str = Field(default="pending", max_length=12)
+    claimed_by: str = Field(default="", max_length=80)
+    claimed_at: datetime | None = _ts(default=None)
+    lease_until: datetime | None = _ts(default=None)
+    attempts: int = 0
+    sent_at: datetime | None = _ts(default=None)
+    ts: str = Field(default="", max_length=32)
+
+
+class ContributionCall(SQLModel, table=True):
+    """A call for contributions (C-n): the coordinators ask every delegation for offers
+    against some lines by a deadline. Delegations answer with a pledge, a question or a
+    nil return (call_response); reminders go to the silent, and at the deadline the
+    call closes and the coordinators get one summary."""
+
+    __tablename__ = "contribution_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=400)  # what the coordinator named: "SKY LAND-2"
+    message: str = Field(default="", max_length=2000)
+    deadline: datetime = _ts()
+    timezone: str = Field(max_length=64)  # the zone the deadline was set in
+    # Each extension is a new deadline: reminders and notices follow the latest.
+    deadline_version: int = 1
+    status: str = Field(default="open", max_length=12, index=True)  # open | closed
+    opened_by: str = Field(max_length=32)
+    opened_at: datetime = _ts()
+    extended_at: datetime | None = _ts(default=None)
+    closed_by: str = Field(default="", max_length=32)
+    closed_at: datetime | None = _ts(default=None)
+    summarized_at: datetime | None = _ts(default=None)  # its one summary was owed then
+
+
+class CallLine(SQLModel, table=True):
+    """A line of the statement of requirements that a call asks offers for."""
+
+    __tablename__ = "call_line"
+
+    call_id: int = Field(foreign_key="contribution_call.id", primary_key=True)
+    requirement_id: int = Field(foreign_key="requirement.id", primary_key=True, index=True)
+
+
+class CallResponse(SQLModel, table=True):
+    """Where one delegation stands on one call: silent, responded (a pledge to a called
+    line or a question about one) or declined (a nil return). Written in the
+    transaction of the pledge, question or decline itself, so a call's counts are read
+    from these few rows, never from the history."""
+
+    __tablename__ = "call_response"
+
+    call_id: int = Field(foreign_key="contribution_call.id", primary_key=True)
+    delegation_id: int = Field(foreign_key="delegation.id", primary_key=True, index=True)
+    state: str = Field(default="silent", max_length=12)  # silent | responded | declined
+    how: str = Field(default="", max_length=12)  # pledge | question | decline
+    ref: str = Field(default="", max_length=16)  # the pledge or question that answered
+    restricted: bool = False  # answered by a restricted pledge: its ref is not for everyone
+    responded_by: str = Field(default="", max_length=32)
+    responded_at: datetime | None = _ts(default=None)
+    reason: str = Field(default="", max_length=500)  # of a nil return
+    told: int = 0  # the deadline version its members were last told of (0: not yet)
+    reminded: int = 0  # hours before the deadline of the latest reminder owed (0: none)
 
 
 class ReportIssue(SQLModel, table=True):

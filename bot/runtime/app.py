@@ -18,7 +18,7 @@ from bot.runtime.logs import guard, guard_sdk
 from bot.runtime.settings import Settings, require
 from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
-from handlers import followups, home, ids, pledges, questions, requirements
+from handlers import call_forms, followups, home, ids, pledges, questions, requirements
 from handlers.blocks import FOLLOW_UP, FollowUps
 from handlers.errors import on_error
 from handlers.router import delivery_key, on_muster_command
@@ -108,6 +108,11 @@ def create_app(
     app.command(ids.COMMAND)(on_muster_command)
     app.action(ids.ACTION_PLEDGE)(pledges.on_pledge_button)
     app.action(ids.ACTION_ANSWER)(questions.on_answer_button)
+    app.action(ids.ACTION_CALL_PLEDGE)(call_forms.on_call_pledge)
+    app.action(ids.ACTION_CALL_ASK)(call_forms.on_call_ask)
+    app.action(ids.ACTION_DECLINE)(call_forms.on_decline)
+    app.view(ids.CALLBACK_CALL_ASK)(call_forms.on_call_ask_submitted)
+    app.view(ids.CALLBACK_DECLINE)(call_forms.on_decline_submitted)
     app.view(ids.CALLBACK_PLEDGE)(pledges.on_pledge_submitted)
     app.view(ids.CALLBACK_ASK)(questions.on_ask_submitted)
     app.view(ids.CALLBACK_ANSWER)(questions.on_answer_submitted)

@@ -25,9 +25,11 @@ from bot.domain.schedule import MAX_LATENESS
 from bot.services.broadcasts import Claim, SubscriptionView
 from bot.services.digests import Alert
 from bot.services.muster import Muster
+from handlers.call_delivery import plan as plan_calls
 from handlers.charts import coverage_png
 from handlers.deliveries import send_owed
 from handlers.digest import render_alerts, render_digest
+from handlers.outbox import send_due
 from handlers.posting import (
     UNCERTAIN,
     Unreachable,
@@ -54,6 +56,8 @@ class TickReport:
     alerts: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)
     notices: int = 0  # direct messages owed by answers, sent by this tick
+    messages: int = 0  # direct messages the outbox owed, sent by this tick
+    calls: int = 0  # messages owed by calls for contributions (a delegation's, a summary)
 
 
 @contextmanager
@@ -115,6 +119,10 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
+        with isolated("calls for contributions"):  # closes, summaries, letters, reminders
+            report.calls = plan_calls(self.muster, self.client, log)
+        with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
+            report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)
         return report
 

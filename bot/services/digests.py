@@ -15,6 +15,7 @@ from bot.domain import access
 from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus
 from bot.domain.read_models import (
     Actor,
+    CallView,
     QuestionView,
     RequirementView,
     StatusReport,
@@ -25,8 +26,10 @@ from bot.domain.wording import amount, counted, figure
 from bot.services import loaders
 from bot.services.answer_notices import published_answers
 from bot.services.base import Service
+from bot.services.call_views import call_views
 from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.unit_of_work import UnitOfWork
+from storage import calls as cq
 from storage import digest_queries as dq
 from storage import queries as q
 from storage.models import Delegation
@@ -101,6 +104,7 @@ class Digest:
     silent: tuple[tuple[str, str], ...]  # (code, name) of delegations with nothing this period
     zone: str = "UTC"  # where its readers are, for its date
     published: tuple[QuestionView, ...] = ()  # answers shared with every delegation this period
+    calls: tuple[CallView, ...] = ()  # open calls for contributions, with who is silent
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,7 @@ class Digests(Service):
             silent=_silent(viewer, sums, questions, delegations),
             zone=zone or self.timezone,
             published=published_answers(s, full_view, since, now),
+            calls=tuple(call_views(s, viewer, cq.open_calls(s))),
         )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:

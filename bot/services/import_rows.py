@@ -50,7 +50,7 @@ from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
 from bot.services.report_model import EDITIONS
-from storage import notices, report_queries
+from storage import notices, outbox, report_queries
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -223,11 +223,14 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "reason": (one_of(REASONS),),
         "attempts": (Ge(0),),
     },
+    "outbox_message": {"status": (one_of(outbox.STATUSES),), "attempts": (Ge(0),)},
     "report_issue": {
         "edition": (one_of(EDITIONS),),
         "status": (one_of(report_queries.STATUSES),),
     },
 }
+# Columns whose JSON is not an object: a message's Block Kit is a list of blocks.
+JSON_LISTS = {("outbox_message", "blocks")}
 
 
 def sql_table(name: str) -> Table:
@@ -241,6 +244,8 @@ def row_model(name: str) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for column in sql_table(name).columns:
         annotation: Any = _column_type(column)
+        if (name, column.name) in JSON_LISTS:
+            annotation = Annotated[list[dict[str, Any]], Strict(), AfterValidator(_clean_json)]
         if column.name in rules:
             annotation = Annotated[annotation, *rules[column.name]]
         fields[column.name] = (annotation | None if column.nullable else annotation, ...)
@@ -297,6 +302,17 @@ def _from_0009(_tables: dict[str, Any]) -> None:
 
 
 def _from_0010(tables: dict[str, Any]) -> None:
+    """0011 added calls for contributions and their responses (there were none), the
+    outbox of direct messages (none owed), and a member's own time zone (not yet
+    looked up)."""
+    for name in ("outbox_message", "contribution_call", "call_line", "call_response"):
+        tables.setdefault(name, [])
+    for row in _rows_of(tables, "member"):
+        row.setdefault("timezone", "")
+        row.setdefault("timezone_checked_at", None)
+
+
+def _from_0011(tables: dict[str, Any]) -> None:
     """0013 records the written reports issued: there were none before."""
     tables.setdefault("report_issue", [])
 
@@ -309,7 +325,8 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0007": ("0008", _from_0007),
     "0008": ("0009", _from_0008),
     "0009": ("0010", _from_0009),
-    "0010": ("0013", _from_0010),
+    "0010": ("0011", _from_0010),
+    "0011": ("0013", _from_0011),
 }
 
 

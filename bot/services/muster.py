@@ -17,8 +17,11 @@ from bot.domain.clock import Clock
 from bot.domain.read_models import Actor
 from bot.services.answer_notices import AnswerNotices
 from bot.services.broadcasts import Broadcasts
+from bot.services.call_planning import CallPlanning
+from bot.services.calls import Calls
 from bot.services.delegations import Delegations
 from bot.services.digests import Digests
+from bot.services.outbox import Outbox
 from bot.services.pledges import Pledges
 from bot.services.questions import Questions
 from bot.services.report_issues import ReportIssues
@@ -103,6 +106,18 @@ class Muster:
     @cached_property
     def answer_notices(self) -> AnswerNotices:
         return AnswerNotices(self.uow)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.uow)
+
+    @cached_property
+    def calls(self) -> Calls:
+        return Calls(self.uow)
+
+    @cached_property
+    def call_planning(self) -> CallPlanning:
+        return CallPlanning(self.uow)
 
     # --- the caller --------------------------------------------------------------------
 

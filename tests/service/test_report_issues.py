@@ -145,9 +145,9 @@ def test_migration_0013_adds_the_table_and_takes_it_away(empty_database_url: str
     engine = make_engine(url)
     try:
         assert "report_issue" in inspect(engine).get_table_names()
-        command.downgrade(alembic_config(url), "0010")
+        command.downgrade(alembic_config(url), "0011")
         assert "report_issue" not in inspect(engine).get_table_names()
-        assert current_revision(engine) == "0010"
+        assert current_revision(engine) == "0011"  # the one below it
         upgrade(url)
         assert current_revision(engine) == head_revision()
     finally:

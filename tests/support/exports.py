@@ -20,6 +20,7 @@ from bot.runtime.demo import COORDINATORS, seed_demo
 from bot.services.broadcasts import DIGEST
 from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
+from bot.services.outbox import Owed, enqueue
 from bot.services.report_model import Edition
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
@@ -101,6 +102,22 @@ def csv_rows(muster: Muster, user_id: str) -> list[list[str]]:
 
 # --- JSON exports for `muster import` ------------------------------------------------
 
+
+def owe_a_message(muster: Muster, user: str, key: str = "test:hello") -> None:
+    """A direct message owed through the outbox, with a block and a morning to wait for."""
+    now = muster.clock()
+    owed = Owed(
+        key=f"{key}:{user}",
+        recipient=user,
+        text="Hello <@U1> & welcome",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}],
+        not_before=now + timedelta(hours=9),
+        expires_at=now + timedelta(days=2),
+    )
+    with muster.uow.write(bookkeeping=True) as s:
+        enqueue(s, owed, now)
+
+
 Export = dict[str, Any]
 REFUSED = "muster: import refused: "
 EXPORTED_WEEK = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -134,6 +151,7 @@ def full_export(folder: Path) -> Export:
     later = muster.questions.ask("UVALD1", "Who pays for the host nation's support?")
     muster.questions.duplicate(lead, int(later.ref[2:]), int(asked.ref[2:]))
     muster.report_issues.record(lead, Edition.COALITION, EXPORTED_WEEK + timedelta(days=5))
+    owe_a_message(muster, "UOST1")
     data = dumped(muster)
     muster.engine.dispose()
     assert all(data["tables"][name] for name in backup.TABLES), "every table has a row"

@@ -1,7 +1,7 @@
 """report issues: the co-chairs' written reports, as they are asked for and sent
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-08 09:00:00
 
 `/muster report` records each report when it is asked for (a retried request is
@@ -20,7 +20,7 @@ from alembic import op
 import storage.types
 
 revision: str = "0013"
-down_revision: str | None = "0010"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,123 @@
+"""Sending what the outbox owes (bot.services.outbox), each message once: right after
+the command that owed it, and from every tick for whatever is due, was dropped by a
+process or failed at Slack.
+
+A message is claimed before it is posted and marked once posted. It carries its key
+in Slack's message metadata, so a message taken over from a process that died, or
+whose answer from Slack was lost, is looked for in the member's direct messages
+before it is posted again."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services.muster import Muster
+from bot.services.outbox import ClaimedMessage
+from handlers.deliveries import REFUSED, worker
+from handlers.posting import HISTORY_LOOKBACK, UNCERTAIN, Unreachable, post
+
+log = logging.getLogger("muster.outbox")
+METADATA_EVENT = "muster_outbox"
+
+
+def send_due(muster: Muster, client: WebClient, logger: logging.Logger = log) -> int:
+    """Send every message that is due; how many were sent."""
+    me = worker()
+    sent = 0
+    for message_id in muster.outbox.due(muster.clock()):
+        message = muster.outbox.claim(message_id, me)
+        if message is not None and _send(muster, client, message, logger):
+            sent += 1
+    return sent
+
+
+def _send(
+    muster: Muster, client: WebClient, message: ClaimedMessage, logger: logging.Logger
+) -> bool:
+    if message.taken_over:
+        found = _already_sent(client, message, logger)
+        if found is UNKNOWN:
+            return False  # we cannot tell: the claim stays, and a later tick looks again
+        if found is not None:
+            muster.outbox.finish(message, sent=True, ts=str(found))
+            return True
+    try:
+        ts = _post(client, message)
+    except Unreachable as exc:
+        logger.warning("could not post %s to %s: %s", message.key, message.recipient, exc)
+        muster.outbox.finish(message, sent=False)
+        return False
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "")
+        logger.warning("could not send %s to %s: %s", message.key, message.recipient, error)
+        if error in REFUSED:
+            muster.outbox.finish(message, sent=False)
+        return False  # otherwise the claim stays: once its lease runs out, a tick tries again
+    except UNCERTAIN as exc:
+        logger.warning("sending %s: the answer was lost (%s)", message.key, exc)
+        found = _already_sent(client, message, logger)
+        if isinstance(found, str):
+            muster.outbox.finish(message, sent=True, ts=found)
+            return True
+        return False  # not there (or we cannot tell): once the lease runs out, a tick looks again
+    muster.outbox.finish(message, sent=True, ts=ts)
+    return True
+
+
+def is_channel(recipient: str) -> bool:
+    """A channel (a summary for the coordinators), not a member's direct messages."""
+    return recipient[:1] in ("C", "G")
+
+
+def _post(client: WebClient, message: ClaimedMessage) -> str:
+    """Post the message; to a public channel the bot is not in yet, after joining it."""
+    if is_channel(message.recipient):
+        return post(client, message.recipient, message.text, message.blocks, metadata(message.key))
+    answer = client.chat_postMessage(
+        channel=message.recipient,
+        text=message.text,
+        blocks=message.blocks or None,
+        metadata=metadata(message.key),
+    )
+    return str(answer["ts"])
+
+
+def metadata(key: str) -> dict[str, Any]:
+    return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+
+class _Unknown:
+    """The member's direct messages could not be read."""
+
+
+UNKNOWN = _Unknown()
+
+
+def _already_sent(
+    client: WebClient, message: ClaimedMessage, logger: logging.Logger
+) -> str | _Unknown | None:
+    """The ts of this message in the member's direct messages (or the channel); None if it is not
+    there; UNKNOWN if they could not be read, so that nothing is posted twice on a
+    guess."""
+    try:
+        channel = message.recipient
+        if not is_channel(channel):
+            channel = client.conversations_open(users=message.recipient)["channel"]["id"]
+        history = client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+    except (SlackApiError, *UNCERTAIN) as exc:
+        logger.warning("could not read the direct messages of %s: %s", message.recipient, exc)
+        return UNKNOWN
+    for found in history.get("messages") or []:
+        meta = found.get("metadata") or {}
+        if (
+            meta.get("event_type") == METADATA_EVENT
+            and (meta.get("event_payload") or {}).get("key") == message.key
+        ):
+            return str(found["ts"])
+    return None
