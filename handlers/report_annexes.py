@@ -16,6 +16,10 @@ from handlers.report_blocks import Block, Cell, Heading, Para, cell, table
 from handlers.report_words import capitalised, day, moment
 
 EXPORT = "/muster export xlsx"
+NIL_RETURNS_NOTE = (
+    "in the coordinators' edition: how a delegation answered a call is for the "
+    "coordinators and that delegation."
+)
 RESTRICTED_NOTE = (
     "Restricted pledges are not listed in this edition: they are counted inside the "
     "totals of the sections by objective, with no delegation named."
@@ -41,7 +45,10 @@ def annexes(report: WrittenReport) -> list[Block]:
         if not report.full:
             blocks.append(Para(RESTRICTED_NOTE, note=True))
         blocks += _pledges(annex, report.full, report.annex_limit)
-        blocks += _nil_returns(annex, report.zone)
+        if report.shows_nil_returns:
+            blocks += _nil_returns(annex, report.zone)
+        else:
+            blocks.append(Para(NIL_RETURNS_NOTE, lead="Nil returns: "))
     return blocks
 
 
@@ -103,7 +110,7 @@ def _line_table(annex: DelegationAnnex) -> Block:
 def _nil_returns(annex: DelegationAnnex, zone: str) -> list[Block]:
     if not annex.nil_returns:
         return [Para("none recorded.", lead="Nil returns: ")]
-    rows = [[n.about, moment(n.at, zone), n.reason] for n in annex.nil_returns]
+    rows = [[n.about, moment(n.at, zone) if n.at else "", n.reason] for n in annex.nil_returns]
     said = counted(len(annex.nil_returns), "nil return") + " (nothing to offer, in writing)."
     return [
         Para(said, lead="Nil returns: "),

@@ -178,15 +178,9 @@ def _calls(report: WrittenReport) -> list[Block]:
 
 
 def call_words(call: OpenCall, zone: str) -> str:
-    answered = len(call.responded)
-    everyone = answered + len(call.silent)
-    said = (
-        f"{', '.join(call.lines)}, due {moment(call.due, zone)}: {answered:,} of "
-        f"{everyone:,} delegations responded"
-    )
-    if call.declined:
-        said += f" ({counted(len(call.declined), 'nil return')})"
-    return said + (f"; silent: {', '.join(call.silent)}." if call.silent else ".")
+    """ "SKY-1, SKY-2, due 4 Dec 2026, 12:00: 5 of 7 responded (1 nil return); silent:
+    CAL, MER" in the digest's words (bot.domain.calls.Tally)."""
+    return f"{', '.join(call.lines)}, due {moment(call.due, zone)}: {call.tally.sentence()}."
 
 
 def _decisions(report: WrittenReport) -> list[Block]:

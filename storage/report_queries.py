@@ -14,7 +14,14 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from storage.models import Delegation, Pledge, ReportIssue, Requirement
+from storage.models import (
+    CallResponse,
+    ContributionCall,
+    Delegation,
+    Pledge,
+    ReportIssue,
+    Requirement,
+)
 
 REQUESTED, SENT, FAILED = "requested", "sent", "failed"
 STATUSES = (REQUESTED, SENT, FAILED)
@@ -109,3 +116,33 @@ def live_pledges_of(
     if not with_restricted:
         query = query.where(col(Pledge.restricted).is_(False))
     return [(p, d, r) for p, d, r in session.exec(query).all()]
+
+
+# --- nil returns ------------------------------------------------------------------
+
+
+class NilReturnRow(NamedTuple):
+    delegation: str  # its code
+    call_id: int
+    scope: str  # what the call named: "SKY LAND-2"
+    at: datetime | None
+    reason: str
+
+
+def nil_returns(session: Session, *, declined: str) -> list[NilReturnRow]:
+    """Every nil return made to a call (a response in state ``declined``), by
+    delegation, oldest first: a few per call and delegation at most."""
+    query = (
+        sa_select(
+            col(Delegation.code),
+            col(CallResponse.call_id),
+            col(ContributionCall.scope),
+            col(CallResponse.responded_at),
+            col(CallResponse.reason),
+        )
+        .join(Delegation, col(Delegation.id) == col(CallResponse.delegation_id))
+        .join(ContributionCall, col(ContributionCall.id) == col(CallResponse.call_id))
+        .where(col(CallResponse.state) == declined)
+        .order_by(col(Delegation.code), col(CallResponse.responded_at), col(CallResponse.call_id))
+    )
+    return [NilReturnRow(*row) for row in session.execute(query).all()]

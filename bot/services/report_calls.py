@@ -1,19 +1,25 @@
 """Calls for contributions and nil returns, as the written report shows them: each open
-call with the delegations that answered it and those still silent, and each
-delegation's nil returns ("nothing to offer"), which are answers too.
+call with its tally (who responded, nil returns counted, who is still silent) as the
+digest gives it, and each delegation's nil returns ("nothing to offer"), which are
+answers too.
 
-The calls (issue 12) are being built on another branch. ``calls_for_report`` is the
-one place the report reads them from; until they are merged it finds none, and the
-report says that no call is open and no nil return is recorded, which is then true."""
+How a delegation answered a call is for the coordinators and that delegation alone
+(bot.services.call_views): every delegation reads a call's counts and who is silent,
+so the coalition's edition gives the tallies and leaves the nil returns to the
+coordinators'."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.domain.calls import CallState, call_ref
+from bot.domain.read_models import CallView
 from bot.services.report_model import NilReturn, OpenCall
+from storage import report_queries as rq
 
 
 @dataclass(frozen=True)
@@ -22,11 +28,19 @@ class CallsPicture:
     nil_returns: dict[str, tuple[NilReturn, ...]] = field(default_factory=dict)  # by delegation
 
 
-def calls_for_report(s: Session, as_of: datetime, *, full_view: bool) -> CallsPicture:
-    """The calls open at ``as_of`` and every nil return, read in the report's
-    transaction ``s``, as the coordinators (``full_view``) or every delegation may see
-    them. To wire: read the calls tables here (responded, declined and silent per
-    open call, from the same rule `call status` uses) and the nil returns per
-    delegation code, oldest first."""
-    del s, as_of, full_view  # nothing to read until the calls are merged
-    return CallsPicture()
+def calls_for_report(s: Session, calls: Sequence[CallView], *, full_view: bool) -> CallsPicture:
+    """The open calls among ``calls`` (the digest's, read for this edition's audience in
+    the report's transaction ``s``) and, for the coordinators (``full_view``), every
+    nil return by delegation code, oldest first."""
+    open_calls = tuple(
+        OpenCall(c.ref, tuple(v.code for v in c.lines), c.deadline, c.tally)
+        for c in calls
+        if c.open
+    )
+    if not full_view:
+        return CallsPicture(open_calls)
+    by_delegation: dict[str, list[NilReturn]] = defaultdict(list)
+    for row in rq.nil_returns(s, declined=CallState.DECLINED.value):
+        about = f"{call_ref(row.call_id)} ({row.scope})"
+        by_delegation[row.delegation].append(NilReturn(about, row.at, row.reason))
+    return CallsPicture(open_calls, {code: tuple(found) for code, found in by_delegation.items()})

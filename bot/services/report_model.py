@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from bot.domain import access
+from bot.domain.calls import Tally
 from bot.domain.model import ConditionKind
 from bot.domain.read_models import Actor, PledgeView, QuestionView, RequirementView, StatusReport
 from bot.services.digests import Changes
@@ -47,23 +48,21 @@ class ConditionCapacity:
 
 @dataclass(frozen=True)
 class NilReturn:
-    """A delegation's written "nothing to offer" against a call or some lines."""
+    """A delegation's written "nothing to offer" in answer to a call."""
 
-    about: str  # what it answers: C-3, SKY-2 or SKY
-    at: datetime
+    about: str  # the call it answers, with what the call named: "C-3 (SKY LAND-2)"
+    at: datetime | None
     reason: str
 
 
 @dataclass(frozen=True)
 class OpenCall:
-    """A call for contributions still open, and who has answered it."""
+    """A call for contributions still open, and where the delegations stand on it."""
 
     ref: str  # C-3
     lines: tuple[str, ...]  # the requirement codes called
     due: datetime
-    responded: tuple[str, ...]  # delegation codes, nil returns included
-    declined: tuple[str, ...]  # of those, the delegations that made a nil return
-    silent: tuple[str, ...]
+    tally: Tally  # responded (nil returns counted), nil returns, the silent by code
 
 
 @dataclass(frozen=True)
@@ -115,6 +114,11 @@ class WrittenReport:
     published: tuple[QuestionView, ...]  # every answer shared with all, in that order
     annexes: tuple[DelegationAnnex, ...]
     annex_limit: int  # a delegation with more live pledges is listed by line
+
+    @property
+    def shows_nil_returns(self) -> bool:
+        """How a delegation answered a call is for the coordinators (and itself)."""
+        return self.full
 
     @property
     def full(self) -> bool:

@@ -67,7 +67,7 @@ def read_report(
     digest = muster.digests.digest_in(s, as_of, since, full_view=full)
     report = digest.report
     views = [v for part in report.objectives for v in part.requirements]
-    calls = calls_for_report(s, as_of, full_view=full)
+    calls = calls_for_report(s, digest.calls, full_view=full)
     return WrittenReport(
         edition=edition,
         coalition=muster.coalition,

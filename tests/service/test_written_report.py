@@ -6,6 +6,9 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from bot.domain.errors import PermissionDenied
@@ -22,6 +25,14 @@ from tests.support.report_checks import (
     counts_as,
 )
 from tests.support.reports import markdown_tables, random_coalition, read_docx, report_docx
+
+ZONE = ZoneInfo("Europe/Brussels")
+
+
+def moment(at: datetime) -> str:
+    """As the report writes a moment: its readers' wall clock."""
+    return f"{at.astimezone(ZONE):%d %b %Y, %H:%M}".lstrip("0")
+
 
 DELEGATE = "UOST1"  # Ostland, in the demo coalition
 
@@ -197,3 +208,45 @@ def test_the_marking_is_on_every_page_and_the_name_on_the_cover(muster: Muster) 
         "Coalition edition. Releasable to every delegation: restricted pledges are counted "
         "inside the totals and shown nowhere else.",
     ]
+
+
+MERIDIA_NIL = "no deployable air-defence or medical capacity this rotation"
+
+
+@pytest.mark.parametrize("edition", list(Edition))
+def test_open_calls_are_tallied_as_the_digest_tallies_them(demo: Muster, edition: Edition) -> None:
+    """The demo's C-1 (the safe-skies lines and LAND-2): its tally in the summary, in
+    the words `/muster call status` and the digest use, for either edition."""
+    full = edition == Edition.COORDINATORS
+    [call] = demo.digests.digest(demo.clock(), demo.clock(), full_view=full).calls
+    summary = report_docx(demo, COORDINATOR, edition).section("Summary")
+    [said] = summary.bullets("Open calls for contributions (1):")
+    lines = ", ".join(v.code for v in call.lines)
+    assert said == f"C-1: {lines}, due {moment(call.deadline)}: {call.tally.sentence()}."
+    assert "1 nil return" in said and "silent: " in said
+    assert call.tally.sentence() == demo.calls.status(COORDINATOR, 1).tally.sentence()
+
+
+def test_nil_returns_are_in_their_delegations_annex_for_the_coordinators_only(
+    demo: Muster,
+) -> None:
+    full = report_docx(demo, COORDINATOR, Edition.COORDINATORS)
+    meridia = full.section("Annex D · Meridia (MER)")
+    [response] = [r for r in demo.calls.status(COORDINATOR, 1).responses if r.delegation == "MER"]
+    assert response.state.value == "declined" and response.at is not None
+    assert meridia.paragraph("Nil returns: ") == (
+        "Nil returns: 1 nil return (nothing to offer, in writing)."
+    )
+    assert meridia.tables[-1] == [
+        ["For", "Recorded", "Reason"],
+        ["C-1 (SKY LAND-2)", moment(response.at), MERIDIA_NIL],
+    ]
+    northmark = full.section("Annex E · Northmark (NM)")
+    assert northmark.paragraph("Nil returns: ") == "Nil returns: none recorded."
+    coalition = report_docx(demo, DELEGATE, Edition.COALITION)
+    assert MERIDIA_NIL not in coalition.text
+    for annex in coalition.starting("Annex "):
+        assert annex.paragraph("Nil returns: ") == (
+            "Nil returns: in the coordinators' edition: how a delegation answered a call "
+            "is for the coordinators and that delegation."
+        )

@@ -6,7 +6,9 @@ services (status, digests, questions, pledges), never from the report's own code
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from bot.domain.model import CONDITION_LABELS, PledgeStatus, Rollup
 from bot.domain.read_models import PledgeView, StatusReport, gaps_first
@@ -14,7 +16,7 @@ from bot.domain.wording import amount, counted, figure
 from bot.services.muster import Muster
 from bot.services.report_model import Edition
 from tests.support.factories import COORDINATOR
-from tests.support.reports import ReadBack, Rows, figure_in
+from tests.support.reports import ReadBack, Rows, Section, figure_in
 
 
 def headline(r: Rollup) -> str:
@@ -166,6 +168,45 @@ def counts_as(p: PledgeView) -> str:
     return "Firm" if p.status == PledgeStatus.CONFIRMED else "Pending"
 
 
+NIL_RETURNS_HIDDEN = (
+    "Nil returns: in the coordinators' edition: how a delegation answered a call is for "
+    "the coordinators and that delegation."
+)
+
+
+def nil_returns(muster: Muster, code: str) -> Rows:
+    """A delegation's nil returns as `/muster call status` gives them to coordinators."""
+    found = []
+    listed = muster.calls.calls(COORDINATOR)
+    for call in (*listed.open, *listed.recent):
+        for r in muster.calls.status(COORDINATOR, int(call.ref[2:])).responses:
+            if r.delegation == code and r.state.value == "declined" and r.at is not None:
+                found.append((r.at, [f"{call.ref} ({call.scope})", moment(r.at), r.reason]))
+    return [row for _at, row in sorted(found, key=lambda f: f[0])]
+
+
+def moment(at: datetime) -> str:
+    return f"{at.astimezone(ZoneInfo('Europe/Brussels')):%d %b %Y, %H:%M}".lstrip("0")
+
+
+def check_nil_returns(muster: Muster, annex: Section, code: str, edition: Edition) -> int:
+    """The annex's nil returns; how many tables they take (none, or one)."""
+    said = annex.paragraph("Nil returns: ")
+    if edition == Edition.COALITION:
+        assert said == NIL_RETURNS_HIDDEN
+        return 0
+    expected = nil_returns(muster, code)
+    if not expected:
+        assert said == "Nil returns: none recorded."
+        return 0
+    assert (
+        said
+        == f"Nil returns: {counted(len(expected), 'nil return')} (nothing to offer, in writing)."
+    )
+    assert annex.tables[-1] == [["For", "Recorded", "Reason"], *expected]
+    return 1
+
+
 def check_annexes(muster: Muster, rb: ReadBack, status: StatusReport, edition: Edition) -> None:
     order = [v.code for p in status.objectives for v in p.requirements]
     delegations = muster.delegations.list_delegations(COORDINATOR)
@@ -173,10 +214,11 @@ def check_annexes(muster: Muster, rb: ReadBack, status: StatusReport, edition: E
     assert len(annexes) == len(delegations)
     for annex, d in zip(annexes, delegations, strict=True):
         assert annex.title.endswith(f" · {d.name} ({d.code})")
+        nil_tables = check_nil_returns(muster, annex, d.code, edition)
         pledges = annex_pledges(muster, d.code, edition, order)
         if not pledges:
             assert annex.paragraph("Pledges: ") == "Pledges: No live pledge."
-            assert annex.tables == []
+            assert len(annex.tables) == nil_tables
             continue
         assert annex.paragraph("Pledges: ") == f"Pledges: {counted(len(pledges), 'live pledge')}."
         rows: Rows = annex.tables[0]

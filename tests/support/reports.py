@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import random
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from docx.document import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from bot.domain.errors import Conflict
 from bot.domain.model import PledgeStatus, Priority
 from bot.domain.read_models import PledgeView
 from bot.services.muster import Muster
@@ -161,6 +163,8 @@ def random_coalition(m: Muster, seed: int) -> Random:
         members[code] = f"UR{chr(65 + n)}1"
         m.delegations.add_delegation(COORDINATOR, code, f"Randomia {chr(65 + n)}")
         m.delegations.add_members(COORDINATOR, code, [members[code]])
+    m.delegations.add_delegation(COORDINATOR, "RZ", "Randomia Z")  # nothing to offer
+    m.delegations.add_members(COORDINATOR, "RZ", ["URZ1"])
     codes = []
     today = m.clock().date()
     for n in range(rng.randint(5, 9)):
@@ -175,6 +179,9 @@ def random_coalition(m: Muster, seed: int) -> Random:
             needed_by=today + timedelta(days=rng.randint(10, 200)) if rng.random() < 0.5 else None,
         )
         codes.append(view.code)
+    # A call for contributions on a few lines, open while the delegations answer.
+    due = m.clock() + timedelta(days=5)
+    m.calls.open_call(COORDINATOR, rng.sample(codes, k=2), due, m.timezone, notify=False)
     refs = []
     for n in range(rng.randint(12, 24)):
         user = rng.choice(list(members.values()))
@@ -210,6 +217,15 @@ def random_coalition(m: Muster, seed: int) -> Random:
             m.questions.answer(
                 COORDINATOR, int(asked.ref[2:]), f"Random answer {n}.", publish=rng.random() < 0.5
             )
+    # A delegation with nothing to offer says so; of the others, those still silent
+    # may too.
+    m.calls.open_call(COORDINATOR, [rng.choice(codes)], due, m.timezone, notify=False)
+    m.calls.decline("URZ1", "C-1", "nothing to offer this rotation")
+    m.calls.decline("URZ1", "C-2", "")
+    for code, member in members.items():
+        if rng.random() < 0.5:
+            with suppress(Conflict):  # it has answered already, by a pledge or a question
+                m.calls.decline(member, "C-1", f"nothing from {code} this rotation")
     every = m.pledges.list_pledges(COORDINATOR).pledges
     return Random(members, [p for p in every if p.restricted])
 
