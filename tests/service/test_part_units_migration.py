@@ -141,13 +141,15 @@ def test_a_downgrade_is_refused_while_a_part_unit_is_stored_or_was_recorded(
     assert message.startswith("Cannot downgrade below 0010: quantities with a fractional part")
     assert "pledge (1), pledge_total (1), event (1)" in message
     assert "restore a backup taken before the upgrade" in message
+    # 0010 refused before it changed anything. The steps above it were undone first:
+    # SQLite keeps that (its DDL commits as it goes), PostgreSQL rolls it all back.
+    assert current_revision(muster.engine) in ("0010", head_revision())
+    upgrade(url)
 
     # Made whole again, the pledge no longer blocks; the audit log still says 0.25.
     muster.pledges.update_pledge(OWN, int(quarter.pledge.ref[2:]), PledgeChange(quantity=1))
     with pytest.raises(RuntimeError, match=r"stored in event \(2\)\."):
         command.downgrade(alembic_config(url), "0008")
-    # 0010 refused before it changed anything. The steps above it were undone first:
-    # SQLite keeps that, PostgreSQL rolls the whole downgrade back.
     assert current_revision(muster.engine) in ("0010", head_revision())
     [line] = muster.requirements.list_requirements(COORDINATOR)
     assert (line.coverage.firm, line.coverage.pending) == (1_500_000_001, 1)
