@@ -5,19 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from bot.runtime.cli_args import EXIT_CONFIG, moment
+from bot.runtime.cli_report import add_report_parser
 from bot.runtime.logs import configure as configure_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings, require
 
 if TYPE_CHECKING:  # the database is imported only by the commands that use it
     from sqlalchemy.engine import Engine
-
-EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,24 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, help="file to write")
     export.set_defaults(run=_export)
 
-    report = sub.add_parser(
-        "report",
-        help="write the co-chairs' written report (DOCX or Markdown) to a file",
-        description=(
-            "Write the co-chairs' report as of now, or as of --as-of: the figures are the "
-            "database's as they stand; question ages and the changes since the previous "
-            "report run to that moment. Nothing is recorded unless --record: then this "
-            "report is issued, and the next one of its edition counts its changes from it."
-        ),
-    )
-    report.add_argument("--edition", choices=["coalition", "coordinators"], required=True)
-    report.add_argument("--format", choices=["docx", "md"], default="docx")
-    report.add_argument("-o", "--output", required=True, help="file to write")
-    report.add_argument("--as-of", help="the moment it describes, ISO-8601 with a zone")
-    report.add_argument(
-        "--record", action="store_true", help="record it as issued (the next report counts from it)"
-    )
-    report.set_defaults(run=_report)
+    add_report_parser(sub)
 
     restore = sub.add_parser(
         "import", help="restore a JSON export into an empty, migrated database"
@@ -209,7 +191,7 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
 
     clock = system_clock
     if args.now:
-        when = _moment(args.now, "--now")
+        when = moment(args.now, "--now")
         if when is None:
             return EXIT_CONFIG
         clock = FixedClock(when)  # the whole tick, claims and leases included, runs then
@@ -255,50 +237,6 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
             output.unlink()
         raise
     print(f"Wrote {args.output} ({output.stat().st_size:,} bytes).")
-    return 0
-
-
-def _moment(value: str, option: str) -> datetime | None:
-    """An ISO-8601 moment with a zone, or None after saying what is wrong with it."""
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        print(
-            f"muster: {option} {value!r} is not ISO-8601, e.g. 2026-11-27T16:00+01:00",
-            file=sys.stderr,
-        )
-        return None
-    if when.tzinfo is None:
-        print(f"muster: {option} needs a zone, e.g. 2026-11-27T16:00+01:00 or …Z", file=sys.stderr)
-        return None
-    return when
-
-
-def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.domain.access import OPERATOR
-    from bot.domain.clock import FixedClock, system_clock
-    from bot.runtime.bootstrap import make_muster
-    from bot.services.report_model import Edition
-    from handlers.written_report import build_file
-    from storage.db import ensure_current
-
-    clock = system_clock
-    if args.as_of:
-        when = _moment(args.as_of, "--as-of")
-        if when is None:
-            return EXIT_CONFIG
-        clock = FixedClock(when)
-    muster = make_muster(settings, clock, operator=True)
-    ensure_current(muster.engine)
-    edition = Edition(args.edition)
-    # Operators see everything, as a coordinator does; the file is written whole.
-    built = build_file(muster, OPERATOR, edition, args.format, as_of=clock())
-    output = Path(args.output)
-    output.write_bytes(built.content)
-    if args.record:
-        muster.report_issues.record(OPERATOR, edition, built.as_of)
-    recorded = " and recorded it as issued" if args.record else ""
-    print(f"Wrote {args.output} ({len(built.content):,} bytes){recorded}.")
     return 0
 
 
