@@ -14,7 +14,7 @@ PG_PORT ?= 5432
 # pytest-xdist workers for `make test`; PYTEST_ARGS come last and win (e.g. -n 0).
 TEST_WORKERS ?= auto
 
-.PHONY: install lock demo test test-fast lint typecheck migrations-check bench bench-large clean
+.PHONY: install lock demo test test-fast lint typecheck migrations-check bench bench-large clean report-picture
 
 # Installs exactly the pinned, hashed versions of requirements/dev.lock, then Muster
 # itself without dependencies; `pip check` fails when the lock misses a requirement.
@@ -81,6 +81,27 @@ migrations-check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis
+
+# The README's picture of the co-chairs' report: the demo coalition's coalition edition
+# written as DOCX by `muster report`, its first two pages rendered by LibreOffice and
+# poppler (Debian: apt-get install libreoffice-writer-nogui poppler-utils
+# fonts-crosextra-carlito, the last for Calibri's metrics). Only this target needs
+# them; CI does not. The pictures are committed under docs/.
+DEMO_MARKING   ?= NATO UNCLASSIFIED // REL COALITION (FICTIONAL DEMO)
+DEMO_COALITION ?= Coalition for the host nation (fictional)
+report-picture: $(STAMP)
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || { echo "report-picture needs LibreOffice and poppler: apt-get install libreoffice-writer-nogui poppler-utils fonts-crosextra-carlito"; exit 1; }
+	@set -e; dir=$$(mktemp -d); trap 'rm -rf "$$dir"' EXIT; \
+	export DATABASE_URL="sqlite:///$$dir/demo.db" MUSTER_MARKING="$(DEMO_MARKING)" MUSTER_COALITION_NAME="$(DEMO_COALITION)"; \
+	set -x; \
+	$(BIN)/muster db upgrade; \
+	$(BIN)/muster seed-demo; \
+	$(BIN)/muster report --edition coalition --format docx -o "$$dir/demo-report.docx"; \
+	soffice --headless --norestore "-env:UserInstallation=file://$$dir/lo" --convert-to pdf --outdir "$$dir" "$$dir/demo-report.docx" >/dev/null; \
+	mkdir -p docs; \
+	for page in 1 2; do \
+	  pdftoppm -png -r 80 -f $$page -l $$page -singlefile "$$dir/demo-report.pdf" "docs/demo-report-page-$$page"; \
+	done
 
 # Benchmarks (README, "Performance"): Muster's replies against two bare Bolt apps served
 # the same way, at coalition scale; `muster tick` and the exports as processes; then 30

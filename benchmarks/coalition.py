@@ -249,7 +249,8 @@ class _Plan:
             for i, (c, n) in enumerate(NATIONS)
         ))  # fmt: skip
         insert(tables["member"], (
-            {"user_id": u, "delegation_id": i + 1, "added_by": COORDINATOR, "added_at": founded}
+            {"user_id": u, "delegation_id": i + 1, "added_by": COORDINATOR, "added_at": founded,
+             "timezone": "", "timezone_checked_at": None}
             for i, users in enumerate(self.members) for u in users
         ))  # fmt: skip
         insert(tables["coordinator"], [

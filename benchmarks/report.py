@@ -20,6 +20,7 @@ DIGEST_GROWTH = 10.0
 MAX_REPLY_MS = 1000.0
 WORKER_MB = 250.0
 EXPORT_MB, EXPORT_S = 250.0, 60.0
+REPORT_MB, REPORT_S = 250.0, 10.0  # the written report (issue 13)
 GROWING = ["status", "status <OBJ>", "gaps", "requirements", "pledges <REQ>", "pledges mine"]
 GROWING += ["history <REQ>", "questions", HOME]
 
@@ -119,7 +120,7 @@ def _ns(scale: Scale) -> str:
 
 def operator_table(db: str, scales: Sequence[Scale]) -> Table:
     rows = []
-    for name in ("muster tick", "export csv", "export xlsx", "export json"):
+    for name in ("muster tick", "report docx", "export csv", "export xlsx", "export json"):
         row = [f"`{name}`" + (" (one digest with chart)" if name == "muster tick" else "")]
         for scale in scales:
             run = scale.cli.get(name)
@@ -207,6 +208,12 @@ def _large(db: str, high: Scale) -> list[list[str]]:
         [f"serving worker RSS after {high.label}", db, f"{high.worker_mb[0]:.0f} MB (peak {high.worker_mb[1]:.0f} MB)",
          f"< {WORKER_MB:.0f} MB", verdict(high.worker_mb[0] < WORKER_MB)],
     ]  # fmt: skip
+    run = high.cli.get("report docx")
+    if run is not None:
+        ok = run.ok and run.peak_mb < REPORT_MB and run.seconds < REPORT_S
+        rows.append([f"`muster report --edition coordinators` at {high.label}", db,
+                     f"{run.seconds:.1f} s, {run.peak_mb:.0f} MB{run.note}",
+                     f"< {REPORT_S:.0f} s, < {REPORT_MB:.0f} MB", verdict(ok)])  # fmt: skip
     for fmt in ("csv", "xlsx", "json"):
         run = high.cli.get(f"export {fmt}")
         if run is None:

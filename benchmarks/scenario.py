@@ -272,9 +272,10 @@ def operator_commands(
     *,
     exports: bool,
 ) -> None:
-    """`muster tick` posting one due digest with its chart, and (with ``exports``)
-    the three exports, each as a process of its own: wall time and peak RSS. Run
-    with no server up: the subscription it adds would be due for a server's tick."""
+    """`muster tick` posting one due digest with its chart, `muster report`, and
+    (with ``exports``) the three exports, each as a process of its own: wall time and
+    peak RSS. Run with no server up: the subscription it adds would be due for a
+    server's tick."""
     log = folder / "cli.log"
     slot = (t.now - timedelta(hours=1)).replace(second=0, microsecond=0)
     engine = make_engine(url)
@@ -299,6 +300,17 @@ def operator_commands(
                 scale.cli["muster tick"] = run
     finally:
         engine.dispose()
+    # The co-chairs' written report (issue 13), at every size: the coordinators'
+    # edition, which reads every pledge the coalition's leaves out.
+    out = folder / "report.docx"
+    as_of = t.now.isoformat()
+    scale.cli["report docx"] = run_cli(
+        ["report", "--edition", "coordinators", "-o", str(out), "--as-of", as_of],
+        env,
+        log,
+        plan.cli_timeout,
+    )
+    out.unlink(missing_ok=True)
     if not exports:
         return
     for fmt in ("csv", "xlsx", "json"):

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     ButtonElement,
     ContextBlock,
     DividerBlock,
@@ -24,6 +25,7 @@ from bot.domain.errors import BadInput
 from bot.domain.model import Rating
 from bot.domain.read_models import Page
 from bot.domain.wording import counted
+from bot.services.report_issues import IssueRequest
 from handlers.ids import ACTION_ANSWER, ACTION_PLEDGE
 
 MAX_BLOCKS = 50
@@ -88,7 +90,9 @@ class FollowUps:
     upload: ExportRequest | None = None
     preview: PreviewRequest | None = None
     send_notices: bool = False  # direct messages an answer or a link owes
+    report: IssueRequest | None = None  # a written report to build and send by DM
     send_messages: bool = False  # direct messages the outbox owes (bot.services.outbox)
+    plan_calls: bool = False  # what calls for contributions owe, owed and sent now
 
     def __bool__(self) -> bool:
         return any(bool(v) for v in vars(self).values())
@@ -121,7 +125,9 @@ class Reply:
     refresh_home: tuple[str, ...] = ()  # others whose Home tab this changed
     preview: bool = False  # the digest preview follows through the response URL
     send_notices: bool = False  # direct messages an answer or a link owes
+    report: IssueRequest | None = None  # the written report follows by direct message
     send_messages: bool = False  # direct messages the outbox owes
+    plan_calls: bool = False  # what calls for contributions owe, owed and sent now
 
 
 class MessageBuilder:
@@ -150,6 +156,11 @@ class MessageBuilder:
 
     def context(self, text: str) -> MessageBuilder:
         self._parts.append(("context", text))
+        return self
+
+    def actions(self, buttons: Sequence[ButtonElement]) -> MessageBuilder:
+        """A row of buttons, in a block of its own (they carry no text of their own)."""
+        self._parts.append(("actions", list(buttons)))
         return self
 
     def entries(
@@ -186,6 +197,8 @@ class MessageBuilder:
                     ContextBlock(elements=[MarkdownTextObject(text=truncate(value, MAX_SECTION))])
                 )
                 text_parts.append(value)
+            elif kind == "actions":
+                blocks.append(ActionsBlock(elements=value))
             elif kind == "entries":
                 listed, more = value
                 if one_each:

@@ -28,6 +28,7 @@ from handlers.blocks import (
     pledge_button,
     truncate,
 )
+from handlers.call_messages import digest_lines
 from handlers.coverage import LEGEND, average_line, counts, requirement_lines
 from handlers.questions import age
 from handlers.reports import objective_heading
@@ -207,6 +208,14 @@ def _other_gaps(digest: Digest) -> list[Any]:
     return blocks
 
 
+def _calls(digest: Digest) -> list[Any]:
+    """Each open call's count and who is silent."""
+    if not digest.calls:
+        return []
+    heading = f"*Calls for contributions ({len(digest.calls):,} open)*"
+    return [_list_section(heading, digest_lines(digest.calls, digest.generated_at))]
+
+
 def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
     overall = digest.report.overall
     head: list[Any] = [
@@ -244,6 +253,7 @@ def render_digest(digest: Digest) -> tuple[str, list[dict[str, Any]]]:
             open_question_summary(digest),
         ),
         _list_section("*Not heard from this period*", [silent]),
+        *_calls(digest),
     ]
     note = LEGEND
     if not digest.full_view:

@@ -15,7 +15,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.domain.errors import MusterError
 from bot.services.muster import Muster
-from handlers import deliveries, exports, home, outbox, questions
+from handlers import call_delivery, deliveries, exports, home, outbox, questions, written_report
 from handlers.blocks import ExportRequest, FollowUps, Notice, PreviewRequest
 from handlers.digest import render_digest
 from handlers.errors import message_for
@@ -108,11 +108,15 @@ def run(muster: Muster, client: WebClient, work: FollowUps, logger: logging.Logg
         send_preview(muster, client, work.preview, logger)
     if work.upload is not None:
         send_export(muster, client, work.upload, logger)
+    if work.report is not None:
+        written_report.send_report(muster, client, work.report, logger)
     if work.announce_question is not None:
         announce(muster, client, work.announce_question, logger)
     if work.send_notices:
         deliveries.send_owed(muster, posting_client(client), logger)
-    if work.send_messages:
+    if work.plan_calls:
+        call_delivery.plan(muster, posting_client(client), logger)
+    if work.send_messages or work.plan_calls:
         outbox.send_due(muster, posting_client(client), logger)
     for user in dict.fromkeys(work.refresh_home):
         refresh_home(muster, client, user, logger)

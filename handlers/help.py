@@ -27,6 +27,15 @@ RECONFIRM_NOTE = (
     "within the grace (14 days unless set) goes *stale*: it no longer counts as firm until "
     "its delegation reconfirms it (*Still valid*, or `reconfirm P-n`) or changes it."
 )
+CALLS_NOTE = (
+    "Opening a call sends every member of every delegation one direct message with the "
+    "lines called, their open quantities and the deadline, and buttons to pledge, ask or "
+    "send a nil return. A delegation has answered once any member pledges to a called "
+    "line, asks about one (or its objective), or declines. Reminders go 48 h and 4 h "
+    "before the deadline to the members of delegations that have not, never between "
+    "22:00 and 07:00 where the member is. At the deadline the call closes and the "
+    "coordinators' channel gets one summary."
+)
 
 QUANTITIES = (
     "Quantities are in the requirement's unit, above 0 with up to two decimal places: "
@@ -60,6 +69,10 @@ def parse_help(args: Args) -> Help:
             "digest": "broadcasts",
             "alerts": "broadcasts",
             "export": "reports",
+            "call": "calls",
+            "decline": "calls",
+            "nil": "calls",
+            "reminders": "calls",
             "terms": "words",
             "figures": "words",
             "posture": "words",
@@ -87,6 +100,8 @@ def render_help(topic: str | None) -> Reply:
         builder.context(QUESTIONS_NOTE)
     if topic == "pledges":
         builder.context(RECONFIRM_NOTE)
+    if topic == "calls":
+        builder.context(CALLS_NOTE)
     if topic in (None, "requirements", "pledges"):
         builder.context(QUANTITIES)
     if topic in (None, "reports", "delegations", "words"):

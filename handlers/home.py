@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.access import NOT_REGISTERED
+from bot.domain.calls import CallState
 from bot.domain.read_models import Home
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
@@ -28,6 +29,7 @@ from handlers.blocks import (
     pledge_button,
     truncate,
 )
+from handlers.call_messages import buttons, call_line
 from handlers.coverage import LEGEND, requirement_lines
 from handlers.pledges import pledge_summary
 from handlers.questions import question_lines
@@ -60,6 +62,8 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
     blocks: list[Block] = [HeaderBlock(text=truncate(f"Muster · {who}", 150))]
     if not actor.is_registered:
         blocks.append(_text(NOT_REGISTERED))
+    if home.calls:
+        blocks += _calls(home, now)
     if actor.delegation_id is not None:
         blocks += _heading(f"Pledges of {actor.delegation_code} ({home.pledge_count:,})")
         blocks += [_text(pledge_summary(p)) for p in home.pledges[:MAX_ITEMS]] or [
@@ -97,6 +101,28 @@ def build(home: Home, now: datetime) -> dict[str, Any]:
         blocks += _heading(f"Critical shortfalls ({len(home.critical_shortfalls):,})")
         blocks += _shortfalls(home, MAX_MODAL_BLOCKS - len(blocks) - len(tail))
     return View(type="home", blocks=blocks + tail).to_dict()
+
+
+MAX_CALLS = 5  # the nearest deadlines; `/muster calls` lists them all
+
+
+def _calls(home: Home, now: datetime) -> list[Block]:
+    """The open calls, nearest deadline first, with the time left; a delegation that
+    has not answered gets the call's Pledge button beside it."""
+    blocks = _heading(f"Calls for contributions ({len(home.calls):,} open)")
+    for view in home.calls[:MAX_CALLS]:
+        silent = view.mine is not None and view.mine.state == CallState.SILENT
+        button = buttons(view.ref)[0] if silent else None
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=truncate(call_line(view, now), 3000)),
+                accessory=button,
+            )
+        )
+    if len(home.calls) > MAX_CALLS:
+        more = f"…and {len(home.calls) - MAX_CALLS:,} more: `/muster calls`"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
+    return blocks
 
 
 def _shortfalls(home: Home, room: int) -> list[Block]:

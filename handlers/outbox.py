@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services.muster import Muster
 from bot.services.outbox import ClaimedMessage
 from handlers.deliveries import REFUSED, worker
-from handlers.posting import HISTORY_LOOKBACK, UNCERTAIN
+from handlers.posting import HISTORY_LOOKBACK, UNCERTAIN, Unreachable, post
 
 log = logging.getLogger("muster.outbox")
 METADATA_EVENT = "muster_outbox"
@@ -46,12 +46,11 @@ def _send(
             muster.outbox.finish(message, sent=True, ts=str(found))
             return True
     try:
-        answer = client.chat_postMessage(
-            channel=message.recipient,
-            text=message.text,
-            blocks=message.blocks or None,
-            metadata=metadata(message.key),
-        )
+        ts = _post(client, message)
+    except Unreachable as exc:
+        logger.warning("could not post %s to %s: %s", message.key, message.recipient, exc)
+        muster.outbox.finish(message, sent=False)
+        return False
     except SlackApiError as exc:
         error = str(exc.response.get("error") or "")
         logger.warning("could not send %s to %s: %s", message.key, message.recipient, error)
@@ -65,8 +64,26 @@ def _send(
             muster.outbox.finish(message, sent=True, ts=found)
             return True
         return False  # not there (or we cannot tell): once the lease runs out, a tick looks again
-    muster.outbox.finish(message, sent=True, ts=str(answer["ts"]))
+    muster.outbox.finish(message, sent=True, ts=ts)
     return True
+
+
+def is_channel(recipient: str) -> bool:
+    """A channel (a summary for the coordinators), not a member's direct messages."""
+    return recipient[:1] in ("C", "G")
+
+
+def _post(client: WebClient, message: ClaimedMessage) -> str:
+    """Post the message; to a public channel the bot is not in yet, after joining it."""
+    if is_channel(message.recipient):
+        return post(client, message.recipient, message.text, message.blocks, metadata(message.key))
+    answer = client.chat_postMessage(
+        channel=message.recipient,
+        text=message.text,
+        blocks=message.blocks or None,
+        metadata=metadata(message.key),
+    )
+    return str(answer["ts"])
 
 
 def metadata(key: str) -> dict[str, Any]:
@@ -83,11 +100,13 @@ UNKNOWN = _Unknown()
 def _already_sent(
     client: WebClient, message: ClaimedMessage, logger: logging.Logger
 ) -> str | _Unknown | None:
-    """The ts of this message in the member's direct messages; None if it is not
+    """The ts of this message in the member's direct messages (or the channel); None if it is not
     there; UNKNOWN if they could not be read, so that nothing is posted twice on a
     guess."""
     try:
-        channel = client.conversations_open(users=message.recipient)["channel"]["id"]
+        channel = message.recipient
+        if not is_channel(channel):
+            channel = client.conversations_open(users=message.recipient)["channel"]["id"]
         history = client.conversations_history(
             channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
         )

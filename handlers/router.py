@@ -13,6 +13,7 @@ from bot.domain.errors import BadInput, MusterError
 from bot.services.muster import Muster
 from handlers import (
     answers,
+    calls,
     delegations,
     exports,
     help,
@@ -23,6 +24,7 @@ from handlers import (
     requirements,
     setup,
     subscriptions,
+    written_report,
 )
 from handlers.blocks import (
     CLASSIFIED_NOTICE,
@@ -53,6 +55,8 @@ ROUTES: list[Route] = sorted(
         *setup.ROUTES,
         *subscriptions.ROUTES,
         *exports.ROUTES,
+        *written_report.ROUTES,
+        *calls.ROUTES,
     ],
     key=lambda r: -len(r.words),  # "pledge update" must win over "pledge"
 )
@@ -163,6 +167,8 @@ def on_muster_command(
                 PreviewRequest(user, command.get("response_url", "")) if reply.preview else None
             ),
             send_notices=reply.send_notices,
+            report=reply.report,
             send_messages=reply.send_messages,
+            plan_calls=reply.plan_calls,
         ),
     )

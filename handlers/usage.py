@@ -137,7 +137,34 @@ ALERTS_UNSUBSCRIBE = Usage(
     "alerts unsubscribe [#channel]", "alerts unsubscribe #coordinators", "coordinator", "broadcasts"
 )
 ALERTS_LIST = Usage("alerts list", "alerts list", "coordinator", "broadcasts")
+CALL_OPEN = Usage(
+    'call open <OBJ|REQ>… due <YYYY-MM-DD> <HH:MM> [<IANA time zone>] ["<message>"]',
+    'call open SKY LAND-2 due 2027-04-02 12:00 Europe/Brussels "Offers before the conference"',
+    "coordinator",
+    "calls",
+)
+CALLS = Usage("calls", "calls", "registered", "calls")
+CALL_STATUS = Usage("call status <C-n>", "call status C-3", "registered", "calls")
+CALL_EXTEND = Usage(
+    "call extend <C-n> <YYYY-MM-DD> <HH:MM> [<IANA time zone>]",
+    "call extend C-3 2027-04-09 12:00",
+    "coordinator",
+    "calls",
+)
+CALL_CLOSE = Usage("call close <C-n>", "call close C-3", "coordinator", "calls")
+DECLINE = Usage(
+    'decline <C-n|REQ|OBJ> ["<reason>"]',
+    'decline C-3 "no deployable battery before 2028"',
+    "delegate",
+    "calls",
+)
 EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
+REPORT = Usage(
+    "report [coalition|coordinators] [draft]",
+    "report coalition",
+    "registered; the coordinators' edition: coordinator",
+    "reports",
+)
 HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
@@ -175,7 +202,14 @@ ALL = [
     ALERTS_SUBSCRIBE,
     ALERTS_UNSUBSCRIBE,
     ALERTS_LIST,
+    CALL_OPEN,
+    CALLS,
+    CALL_STATUS,
+    CALL_EXTEND,
+    CALL_CLOSE,
+    DECLINE,
     EXPORT,
+    REPORT,
 ]
 TOPICS = {
     "delegations": "Delegations, members, coordinators and objectives",
@@ -184,5 +218,6 @@ TOPICS = {
     "questions": "Questions (RFIs) and answers",
     "reports": "Coverage, gaps, the audit trail and exports",
     "broadcasts": "Weekly digests and gap alerts to channels",
+    "calls": "Calls for contributions, nil returns and reminders",
     "words": "What firm, pending, conditional, open and the postures mean",
 }

@@ -30,6 +30,10 @@ TABLES = [
     "delivery",
     "answer_notice",
     "outbox_message",
+    "contribution_call",
+    "call_line",
+    "call_response",
+    "report_issue",
 ]
 
 

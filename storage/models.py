@@ -39,6 +39,10 @@ class Member(SQLModel, table=True):
     delegation_id: int = Field(foreign_key="delegation.id", index=True)
     added_by: str = Field(max_length=32)
     added_at: datetime = _ts()
+    # Their own Slack time zone (users.info), kept so a night's quiet hours are theirs;
+    # empty until first looked up, and looked up again once it is old.
+    timezone: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    timezone_checked_at: datetime | None = _ts(default=None)
 
 
 class Coordinator(SQLModel, table=True):
@@ -302,3 +306,79 @@ class DataVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     number: int = Field(default=0, sa_type=BigInteger)
+
+
+class ContributionCall(SQLModel, table=True):
+    """A call for contributions (C-n): the coordinators ask every delegation for offers
+    against some lines by a deadline. Delegations answer with a pledge, a question or a
+    nil return (call_response); reminders go to the silent, and at the deadline the
+    call closes and the coordinators get one summary."""
+
+    __tablename__ = "contribution_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=400)  # what the coordinator named: "SKY LAND-2"
+    message: str = Field(default="", max_length=2000)
+    deadline: datetime = _ts()
+    timezone: str = Field(max_length=64)  # the zone the deadline was set in
+    # Each extension is a new deadline: reminders and notices follow the latest.
+    deadline_version: int = 1
+    status: str = Field(default="open", max_length=12, index=True)  # open | closed
+    opened_by: str = Field(max_length=32)
+    opened_at: datetime = _ts()
+    extended_at: datetime | None = _ts(default=None)
+    closed_by: str = Field(default="", max_length=32)
+    closed_at: datetime | None = _ts(default=None)
+    summarized_at: datetime | None = _ts(default=None)  # its one summary was owed then
+
+
+class CallLine(SQLModel, table=True):
+    """A line of the statement of requirements that a call asks offers for."""
+
+    __tablename__ = "call_line"
+
+    call_id: int = Field(foreign_key="contribution_call.id", primary_key=True)
+    requirement_id: int = Field(foreign_key="requirement.id", primary_key=True, index=True)
+
+
+class CallResponse(SQLModel, table=True):
+    """Where one delegation stands on one call: silent, responded (a pledge to a called
+    line or a question about one) or declined (a nil return). Written in the
+    transaction of the pledge, question or decline itself, so a call's counts are read
+    from these few rows, never from the history."""
+
+    __tablename__ = "call_response"
+
+    call_id: int = Field(foreign_key="contribution_call.id", primary_key=True)
+    delegation_id: int = Field(foreign_key="delegation.id", primary_key=True, index=True)
+    state: str = Field(default="silent", max_length=12)  # silent | responded | declined
+    how: str = Field(default="", max_length=12)  # pledge | question | decline
+    ref: str = Field(default="", max_length=16)  # the pledge or question that answered
+    restricted: bool = False  # answered by a restricted pledge: its ref is not for everyone
+    responded_by: str = Field(default="", max_length=32)
+    responded_at: datetime | None = _ts(default=None)
+    reason: str = Field(default="", max_length=500)  # of a nil return
+    told: int = 0  # the deadline version its members were last told of (0: not yet)
+    reminded: int = 0  # hours before the deadline of the latest reminder owed (0: none)
+
+
+class ReportIssue(SQLModel, table=True):
+    """A written report (`/muster report`, `muster report --record`): which edition,
+    who asked, and the moment it describes. Recorded when asked for (so a retried
+    request sends nothing twice) and marked once sent; the latest issued and sent one
+    of an edition is where the next one's "since the previous report" starts."""
+
+    __tablename__ = "report_issue"
+    __table_args__ = (Index("ix_report_issue_previous", "edition", "issued", "status", "as_of"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    edition: str = Field(max_length=12)  # coalition | coordinators
+    requested_by: str = Field(max_length=32)
+    requested_at: datetime = _ts()
+    # A coordinator's report, not a delegate's copy or a draft: the next report counts
+    # its changes from this one.
+    issued: bool = False
+    status: str = Field(default="requested", max_length=12)  # requested | sent | failed
+    as_of: datetime | None = _ts(default=None)  # the moment the document describes
+    sent_at: datetime | None = _ts(default=None)
+    file_id: str = Field(default="", max_length=32)  # Slack's id of the file sent

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from bot.domain.calls import Answer, CallState, Tally
 from bot.domain.model import (
     ConditionKind,
     Coverage,
@@ -214,6 +215,66 @@ class History:
     page: Page = field(default_factory=Page)
 
 
+# --- calls for contributions (bot.domain.calls) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ResponseView:
+    """One delegation's standing on a call, as the viewer may know it: how it
+    answered (the pledge, the question, the reason of a nil return) is for the
+    coordinators and the delegation itself."""
+
+    delegation: str
+    delegation_name: str
+    state: CallState
+    how: Answer | None = None
+    ref: str = ""
+    by: str = ""
+    at: datetime | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class CallView:
+    ref: str
+    scope: str  # what the coordinator named: "SKY LAND-2"
+    lines: tuple[RequirementView, ...]  # with their coverage now
+    message: str
+    deadline: datetime
+    zone: str  # where the deadline was set
+    open: bool
+    opened_by: str
+    opened_at: datetime
+    tally: Tally
+    deadline_version: int = 1
+    extended_at: datetime | None = None
+    closed_at: datetime | None = None
+    closed_by: str = ""
+    mine: ResponseView | None = None  # the viewer's delegation, if it was called
+    responses: tuple[ResponseView, ...] = ()  # every delegation: for coordinators only
+
+    @property
+    def announced_at(self) -> datetime:
+        """When the members were told of the current deadline."""
+        return self.extended_at or self.opened_at
+
+    @property
+    def codes(self) -> str:
+        return ", ".join(v.code for v in self.lines)
+
+
+@dataclass(frozen=True)
+class CallLetter:
+    """What one delegation's members read about a call: the call, their delegation's
+    standing, and its live pledges on the called lines (restricted ones too: they are
+    its own)."""
+
+    call: CallView
+    delegation: str
+    delegation_name: str
+    pledges: tuple[PledgeView, ...] = ()
+
+
 @dataclass(frozen=True)
 class Home:
     """What the App Home tab shows one user: the first few of each list, with the
@@ -229,6 +290,7 @@ class Home:
     question_count: int = 0  # open questions of the viewer's delegation
     unanswered_count: int = 0  # open questions of everyone (coordinators)
     gap_count: int = 0  # requirements that firm pledges do not fill yet
+    calls: tuple[CallView, ...] = ()  # open calls for contributions, nearest deadline first
 
 
 # --- ordering and roll-ups: the same in every view ---------------------------------

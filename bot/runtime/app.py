@@ -19,6 +19,7 @@ from bot.runtime.settings import Settings, require
 from bot.runtime.workers import WorkerPool
 from bot.services.muster import Muster
 from handlers import (
+    call_forms,
     followups,
     home,
     ids,
@@ -120,6 +121,11 @@ def create_app(
     app.action(ids.ACTION_STILL_VALID)(reconfirm.on_still_valid)
     app.action(ids.ACTION_CHANGE_PLEDGE)(pledge_forms.on_change_button)
     app.action(ids.ACTION_WITHDRAW_PLEDGE)(pledge_forms.on_withdraw_button)
+    app.action(ids.ACTION_CALL_PLEDGE)(call_forms.on_call_pledge)
+    app.action(ids.ACTION_CALL_ASK)(call_forms.on_call_ask)
+    app.action(ids.ACTION_DECLINE)(call_forms.on_decline)
+    app.view(ids.CALLBACK_CALL_ASK)(call_forms.on_call_ask_submitted)
+    app.view(ids.CALLBACK_DECLINE)(call_forms.on_decline_submitted)
     app.view(ids.CALLBACK_PLEDGE)(pledges.on_pledge_submitted)
     app.view(ids.CALLBACK_ASK)(questions.on_ask_submitted)
     app.view(ids.CALLBACK_ANSWER)(questions.on_answer_submitted)

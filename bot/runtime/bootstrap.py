@@ -32,6 +32,7 @@ def make_muster(
         coordinators=coordinators,
         timezone=settings.muster_timezone,
         marking=settings.muster_marking,
+        coalition=settings.muster_coalition_name,
     )
 
 

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from bot.runtime.cli_args import EXIT_CONFIG, moment
+from bot.runtime.cli_report import add_report_parser
 from bot.runtime.logs import configure as configure_logging
 from bot.runtime.settings import Settings, SettingsError, load_settings, require
 
 if TYPE_CHECKING:  # the database is imported only by the commands that use it
     from sqlalchemy.engine import Engine
-
-EXIT_CONFIG = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "xlsx", "json"], default="json")
     export.add_argument("-o", "--output", required=True, help="file to write")
     export.set_defaults(run=_export)
+
+    add_report_parser(sub)
 
     restore = sub.add_parser(
         "import", help="restore a JSON export into an empty, migrated database"
@@ -180,8 +182,6 @@ def _db_current(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _tick(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from bot.domain.clock import FixedClock, system_clock
     from bot.domain.wording import counted
     from bot.runtime.app import make_client
@@ -191,16 +191,8 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
 
     clock = system_clock
     if args.now:
-        try:
-            when = datetime.fromisoformat(args.now)
-        except ValueError:
-            print(
-                f"muster: --now {args.now!r} is not ISO-8601, e.g. 2026-11-27T16:00+01:00",
-                file=sys.stderr,
-            )
-            return EXIT_CONFIG
-        if when.tzinfo is None:
-            print("muster: --now needs a zone, e.g. 2026-11-27T16:00+01:00 or …Z", file=sys.stderr)
+        when = moment(args.now, "--now")
+        if when is None:
             return EXIT_CONFIG
         clock = FixedClock(when)  # the whole tick, claims and leases included, runs then
     muster = make_muster(settings, clock)

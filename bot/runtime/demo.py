@@ -4,8 +4,10 @@ the planners' one-pager, and a week of pledges and questions in every state."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.domain.calls import deadline_at
 from bot.domain.errors import Conflict
 from bot.domain.model import PledgeStatus, Priority
 from bot.services.muster import Muster
@@ -145,6 +147,27 @@ def _seed(m: Muster) -> None:
         "The lead nations are seeking a US backstop; an answer is expected by 10 December.",
         notify=False,  # the demo's members are fictional: no one to send it to
     )
+    _call(m, lead, nm, lak, mer)
+
+
+def _call(m: Muster, lead: str, nm: str, lak: str, mer: str) -> None:
+    """An open call for the safe-skies lines and the field hospitals, due at noon some
+    days after the demo's today: open whenever a freshly seeded demo runs. Two
+    delegations have answered by changing a pledge on a called line, one with a nil
+    return; the rest are silent."""
+    zone = ZoneInfo(m.timezone)
+    due = deadline_at((m.clock() + timedelta(days=11)).astimezone(zone).date(), time(12), zone)
+    m.calls.open_call(
+        lead,
+        ["SKY", "LAND-2"],
+        due,
+        m.timezone,
+        "Offers against the critical lines before the force generation conference, please.",
+        notify=False,  # fictional members: no one to send it to
+    )
+    m.pledges.update_pledge(nm, 1, PledgeChange(caveats="rotations from the third quarter"))
+    m.pledges.update_pledge(lak, 3, PledgeChange(caveats="flights from Lakeland's own bases"))
+    m.calls.decline(mer, "C-1", "no deployable air-defence or medical capacity this rotation")
 
 
 def _id(ref: str) -> int:

@@ -26,6 +26,7 @@ from bot.services.broadcasts import Claim, SubscriptionView
 from bot.services.digests import Alert
 from bot.services.muster import Muster
 from bot.services.reconfirmation import Round
+from handlers.call_delivery import plan as plan_calls
 from handlers.charts import coverage_png
 from handlers.deliveries import send_owed
 from handlers.digest import render_alerts, render_digest
@@ -59,6 +60,7 @@ class TickReport:
     notices: int = 0  # direct messages owed by answers, sent by this tick
     messages: int = 0  # direct messages the outbox owed, sent by this tick
     reconfirmation: Round = field(default_factory=Round)  # asked about, gone stale
+    calls: int = 0  # messages owed by calls for contributions (a delegation's, a summary)
 
 
 @contextmanager
@@ -124,6 +126,8 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
+        with isolated("calls for contributions"):  # closes, summaries, letters, reminders
+            report.calls = plan_calls(self.muster, self.client, log)
         with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
             report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     muster_timezone: str = "Europe/Brussels"
     muster_log_level: str = "INFO"
     muster_marking: str = ""  # e.g. NATO UNCLASSIFIED // REL COALITION; none by default
+    muster_coalition_name: str = ""  # on the written report's cover; none by default
     muster_log_format: str = "text"
     # Where `muster serve` says how it is, for `muster health` (empty: the temp folder).
     muster_health_file: str = ""
@@ -90,7 +91,7 @@ class Settings(BaseSettings):
             hint = exc.hint[:1].lower() + exc.hint[1:].replace("`", "'")
             raise ValueError(f"unknown IANA time zone {shorten(value)!r}; {hint}") from None
 
-    @field_validator("muster_marking")
+    @field_validator("muster_marking", "muster_coalition_name")
     @classmethod
     def _marking(cls, value: str) -> str:
         marking = " ".join(value.split())

@@ -49,6 +49,8 @@ class SlackStandIn:
     scopes: str = ALL_SCOPES  # what auth.test reports as granted (x-oauth-scopes)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)  # conversations.info answers
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # posted, per channel
+    # What users.info answers as each user's Slack time zone; without one, no tz at all.
+    user_zones: dict[str, str] = field(default_factory=dict)
     # What apps.connections.open answers: a Socket Mode server's URL, new for each call.
     socket_url: Callable[[], str] | None = None
     port: int = 0  # 0: any free port
@@ -132,6 +134,7 @@ class SlackStandIn:
             self._failures.clear()
             self.channels.clear()
             self.messages.clear()
+            self.user_zones.clear()
             self.scopes = ALL_SCOPES
             self.socket_url = None
 
@@ -263,6 +266,7 @@ class SlackStandIn:
                 "url": self.socket_url() if self.socket_url else "wss://127.0.0.1/socket"
             },
             "conversations.open": {"channel": {"id": _dm(str(args.get("users", "UX")))}},
+            "users.info": {"user": self._user(str(args.get("user", "")))},
             "files.getUploadURLExternal": {
                 "upload_url": f"{self.base_url}/upload/F{ts[:10]}",
                 "file_id": f"F{ts[:10]}",
@@ -272,6 +276,12 @@ class SlackStandIn:
             },
         }
         return {"ok": True, **answers.get(method, {})}
+
+    def _user(self, user: str) -> dict[str, Any]:
+        """A user as users.info describes one: their time zone, when they have set one."""
+        found: dict[str, Any] = {"id": user, "name": user.lower(), "is_bot": False}
+        zone = self.user_zones.get(user)
+        return found | {"tz": zone} if zone else found
 
     @staticmethod
     def _send(

@@ -15,6 +15,7 @@ from bot.domain import access
 from bot.domain.model import ConditionKind, PledgeStatus, QuestionStatus
 from bot.domain.read_models import (
     Actor,
+    CallView,
     QuestionView,
     RequirementView,
     StatusReport,
@@ -25,9 +26,11 @@ from bot.domain.wording import amount, counted, figure
 from bot.services import loaders
 from bot.services.answer_notices import published_answers
 from bot.services.base import Service
+from bot.services.call_views import call_views
 from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.reconfirmation import GoneStale, gone_stale
 from bot.services.unit_of_work import UnitOfWork
+from storage import calls as cq
 from storage import digest_queries as dq
 from storage import queries as q
 from storage.models import Delegation
@@ -104,6 +107,7 @@ class Digest:
     zone: str = "UTC"  # where its readers are, for its date
     published: tuple[QuestionView, ...] = ()  # answers shared with every delegation this period
     gone_stale: GoneStale = field(default_factory=GoneStale)  # firm capacity gone stale
+    calls: tuple[CallView, ...] = ()  # open calls for contributions, with who is silent
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,11 @@ class Digests(Service):
         with self.uow.read() as s:
             actor = self.uow.registered(s, user_id)
             return self._digest(s, now, now - timedelta(days=7), full_view=actor.is_coordinator)
+
+    def digest_in(self, s: Session, now: datetime, since: datetime, *, full_view: bool) -> Digest:
+        """The digest read in the caller's transaction: the written report reads it in
+        the one snapshot it reads everything else in."""
+        return self._digest(s, now, since, full_view=full_view)
 
     def audience_is_coordinators(self, channel: str) -> bool:
         with self.uow.read() as s:
@@ -182,6 +191,7 @@ class Digests(Service):
             zone=zone or self.timezone,
             published=published_answers(s, full_view, since, now),
             gone_stale=gone_stale(s, viewer, since, now),
+            calls=tuple(call_views(s, viewer, cq.open_calls(s))),
         )
 
     def alerts(self, now: datetime, since: datetime, *, full_view: bool) -> list[Alert]:

@@ -49,7 +49,8 @@ from bot.domain.schedule import parse_time, parse_zone
 from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
-from storage import notices, outbox
+from bot.services.report_model import EDITIONS
+from storage import notices, outbox, report_queries
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -223,6 +224,10 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
         "attempts": (Ge(0),),
     },
     "outbox_message": {"status": (one_of(outbox.STATUSES),), "attempts": (Ge(0),)},
+    "report_issue": {
+        "edition": (one_of(EDITIONS),),
+        "status": (one_of(report_queries.STATUSES),),
+    },
 }
 # Columns whose JSON is not an object: a message's Block Kit is a list of blocks.
 JSON_LISTS = {("outbox_message", "blocks")}
@@ -297,8 +302,14 @@ def _from_0009(_tables: dict[str, Any]) -> None:
 
 
 def _from_0010(tables: dict[str, Any]) -> None:
-    """0011 added the outbox of direct messages: none was owed then."""
-    tables.setdefault("outbox_message", [])
+    """0011 added calls for contributions and their responses (there were none), the
+    outbox of direct messages (none owed), and a member's own time zone (not yet
+    looked up)."""
+    for name in ("outbox_message", "contribution_call", "call_line", "call_response"):
+        tables.setdefault(name, [])
+    for row in _rows_of(tables, "member"):
+        row.setdefault("timezone", "")
+        row.setdefault("timezone_checked_at", None)
 
 
 def _from_0011(tables: dict[str, Any]) -> None:
@@ -311,7 +322,12 @@ def _from_0011(tables: dict[str, Any]) -> None:
         row.setdefault("stale_since", None)
 
 
-def _from_0012(_tables: dict[str, Any]) -> None:
+def _from_0012(tables: dict[str, Any]) -> None:
+    """0013 records the written reports issued: there were none before."""
+    tables.setdefault("report_issue", [])
+
+
+def _from_0013(_tables: dict[str, Any]) -> None:
     """0014 added the data version, bookkeeping that is never exported: rows are
     unchanged."""
 
@@ -326,7 +342,8 @@ ROW_UPGRADES: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
     "0009": ("0010", _from_0009),
     "0010": ("0011", _from_0010),
     "0011": ("0012", _from_0011),
-    "0012": ("0014", _from_0012),
+    "0012": ("0013", _from_0012),
+    "0013": ("0014", _from_0013),
 }
 
 

@@ -166,6 +166,17 @@ def requirement_views(s: Session, requirements: Sequence[Requirement]) -> list[R
     ]
 
 
+def requirement_views_with(
+    s: Session, rows: Sequence[tuple[Requirement, Objective]]
+) -> list[RequirementView]:
+    """These requirements, each with its objective at hand, with their coverage: one
+    statement, however many."""
+    if not rows:
+        return []
+    figures = _figures_by_requirement(q.pledge_figures(s, {row_id(r.id) for r, _o in rows}))
+    return [requirement_view(r, o.code, figures.get(row_id(r.id), [])) for r, o in rows]
+
+
 def requirement_view_now(s: Session, r: Requirement, objective_code: str) -> RequirementView:
     """One requirement with its coverage as it stands in this transaction."""
     figures = _figures_by_requirement(q.pledge_figures(s, [row_id(r.id)]))

@@ -17,12 +17,15 @@ from bot.domain.clock import Clock
 from bot.domain.read_models import Actor
 from bot.services.answer_notices import AnswerNotices
 from bot.services.broadcasts import Broadcasts
+from bot.services.call_planning import CallPlanning
+from bot.services.calls import Calls
 from bot.services.delegations import Delegations
 from bot.services.digests import Digests
 from bot.services.outbox import Outbox
 from bot.services.pledges import Pledges
 from bot.services.questions import Questions
 from bot.services.reconfirmation import Reconfirmations
+from bot.services.report_issues import ReportIssues
 from bot.services.reports import Reports
 from bot.services.requirements import Requirements
 from bot.services.unit_of_work import UnitOfWork
@@ -39,12 +42,14 @@ class Muster:
         coordinators: Iterable[str] = (),
         timezone: str = "Europe/Brussels",
         marking: str = "",
+        coalition: str = "",
         uow: UnitOfWork | None = None,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.timezone = timezone  # the coalition's own, for schedules and deadlines
         self.marking = marking  # the line every written report carries; none if empty
+        self.coalition = coalition  # its name, on the written report's cover; none if empty
         self.uow = uow or UnitOfWork(engine, clock, coordinators=coordinators)
 
     def for_request(self, delivery_key: str | None) -> Muster:
@@ -56,6 +61,7 @@ class Muster:
             clock=self.clock,
             timezone=self.timezone,
             marking=self.marking,
+            coalition=self.coalition,
             uow=self.uow.for_request(delivery_key),
         )
 
@@ -87,6 +93,10 @@ class Muster:
         return Reports(self.uow)
 
     @cached_property
+    def report_issues(self) -> ReportIssues:
+        return ReportIssues(self.uow)
+
+    @cached_property
     def broadcasts(self) -> Broadcasts:
         return Broadcasts(self.uow)
 
@@ -105,6 +115,14 @@ class Muster:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.uow)
+
+    @cached_property
+    def calls(self) -> Calls:
+        return Calls(self.uow)
+
+    @cached_property
+    def call_planning(self) -> CallPlanning:
+        return CallPlanning(self.uow)
 
     # --- the caller --------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from bot.domain.text import bounded
 from bot.domain.wording import Number
 from bot.services import loaders
 from bot.services.base import Service
+from bot.services.call_responses import calls_answered, pledged
 from bot.services.loaders import (
     DELEGATION_CODE,
     REQUIREMENT_CODE,
@@ -103,9 +104,11 @@ class Pledges(Service):
                 updated_at=now,
                 confirmed_at=now,
             )
+            calls = calls_answered(s, actor, now, requirement_ids=[row_id(req.id)])
             s.add(pledge)
             s.flush()
             self._record(s, actor, pledge, req, "created", {}, pledge_fields(pledge))
+            pledged(self.uow, s, actor, calls, pledge, now)  # answers the calls for its line
             return _result(s, pledge, shown, {})
 
     def update_pledge(self, user_id: str, pledge_id: int, change: PledgeChange) -> PledgeResult:
@@ -140,8 +143,12 @@ class Pledges(Service):
             if change.condition is not None:
                 pledge.condition_kind, pledge.condition_kind_manual = _refiled(pledge)
             # A change is the delegation saying how it stands now: its confirmation too.
-            was_stale = reconfirm.confirmed_now(pledge, self.now())
-            return self._save(s, actor, pledge, before, "updated", was_stale)
+            now = self.now()
+            was_stale = reconfirm.confirmed_now(pledge, now)
+            calls = calls_answered(s, actor, now, requirement_ids=[pledge.requirement_id])
+            result = self._save(s, actor, pledge, before, "updated", was_stale)
+            pledged(self.uow, s, actor, calls, pledge, now)
+            return result
 
     def classify(self, user_id: str, pledge_id: int, kind: ConditionKind | None) -> Reclassified:
         """A coordinator files a pledge's condition under ``kind`` by hand, or (None)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain import access
+from bot.domain.calls import Answer
 from bot.domain.errors import BadInput, Conflict
 from bot.domain.model import QuestionStatus
 from bot.domain.read_models import Actor, Page, QuestionList, QuestionView, RequirementView
@@ -16,6 +17,7 @@ from bot.domain.text import bounded
 from bot.services import loaders
 from bot.services.answer_notices import Sent, owe_answer, owe_link
 from bot.services.base import Service
+from bot.services.call_responses import record_response
 from bot.services.loaders import question_ref, row_id
 from storage import listing, notices
 from storage import queries as q
@@ -68,6 +70,16 @@ class Questions(Service):
                 "asked",
                 after={"text": text, "about": about.upper() if about else None},
                 delegation_id=actor.delegation_id,
+            )
+            record_response(  # a question about a called line, or its objective, answers a call
+                self.uow,
+                s,
+                actor,
+                Answer.QUESTION,
+                question_ref(question.id),
+                now,
+                requirement_ids=[requirement_id] if requirement_id is not None else [],
+                objective_id=objective_id,
             )
             return loaders.question_view_of(s, actor, question)
 

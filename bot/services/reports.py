@@ -26,7 +26,9 @@ from bot.domain.read_models import (
 )
 from bot.services import loaders
 from bot.services.base import Service
+from bot.services.call_views import call_views
 from bot.services.loaders import pledge_ref, question_ref, split_ref
+from storage import calls as cq
 from storage import listing
 from storage import queries as q
 from storage.models import Event
@@ -92,7 +94,12 @@ class Reports(Service):
                 return Home(actor=actor)
             gaps = gaps_first(loaders.all_requirement_views(s))
             about = loaders.about_labels(s)
-            home = Home(actor=actor, top_gaps=tuple(gaps[:top_gaps]), gap_count=len(gaps))
+            home = Home(
+                actor=actor,
+                top_gaps=tuple(gaps[:top_gaps]),
+                gap_count=len(gaps),
+                calls=tuple(call_views(s, actor, cq.open_calls(s))),
+            )
             if actor.delegation_id is not None:
                 home = replace(home, **_own_lists(s, actor, about, actor.delegation_id, items))
             if actor.is_coordinator:

@@ -21,6 +21,7 @@ from bot.services.broadcasts import DIGEST
 from bot.services.exporting import write_dump, write_report
 from bot.services.muster import Muster
 from bot.services.outbox import Owed, enqueue
+from bot.services.report_model import Edition
 from storage import backup
 from storage.db import make_engine, read_session, upgrade, write_session
 from storage.models import Pledge, Question, Requirement
@@ -149,6 +150,7 @@ def full_export(folder: Path) -> Export:
     muster.questions.answer(lead, int(asked.ref[2:]), "The host nation.", publish=True)
     later = muster.questions.ask("UVALD1", "Who pays for the host nation's support?")
     muster.questions.duplicate(lead, int(later.ref[2:]), int(asked.ref[2:]))
+    muster.report_issues.record(lead, Edition.COALITION, EXPORTED_WEEK + timedelta(days=5))
     owe_a_message(muster, "UOST1")
     data = dumped(muster)
     muster.engine.dispose()
