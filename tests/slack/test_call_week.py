@@ -25,7 +25,6 @@ from tests.support.answers import dms
 from tests.support.calls import (
     BEFORE_4H,
     BEFORE_48H,
-    COORDINATORS,
     DEADLINE,
     EVERYONE,
     MONDAY,
