@@ -40,6 +40,11 @@ def open_calls(s: Session) -> Sequence[ContributionCall]:
     ).all()
 
 
+def every_call(s: Session) -> Sequence[ContributionCall]:
+    """Every call, the first first."""
+    return s.exec(select(ContributionCall).order_by(col(ContributionCall.id))).all()
+
+
 def closed_since(s: Session, since: datetime) -> Sequence[ContributionCall]:
     """Calls closed after ``since``, the latest first."""
     return s.exec(
