@@ -258,7 +258,13 @@ def call_row(view: CallView, r: ResponseView, zone: ZoneInfo) -> list[Any]:
 def nil_return_row(call: str, r: ResponseView) -> list[Any]:
     """A nil return in the register, under a line of the call it answers, where a
     pledge would be: nothing offered, and why."""
-    return [f"{call} nil return", r.delegation, None, NIL_RETURN, "Nothing to offer"] + [
+    nothing = f"{call} nil return"
+    return [
+        nothing,
+        r.delegation,
+        None,
+        NIL_RETURN,
+        "Nothing to offer",
         "",
         "",
         "",

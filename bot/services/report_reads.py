@@ -13,8 +13,8 @@ from functools import cached_property
 from sqlmodel import Session
 
 from bot.domain import access
-from bot.domain.model import ConditionKind, PledgeStatus
 from bot.domain.calls import CallState
+from bot.domain.model import ConditionKind, PledgeStatus
 from bot.domain.read_models import (
     Actor,
     CallView,
