@@ -207,7 +207,8 @@ def run_calls(muster: Muster, user: str, _cmd: ListCalls) -> Reply:
         builder.divider().line(f"*Closed in the last two weeks ({len(listing.recent):,})*")
         for view in listing.recent:
             builder.line(call_line(view, now))
-    return builder.context("One call in full: `/muster call status C-3`.").build()
+    first = (listing.open or listing.recent)[0].ref
+    return builder.context(f"One call in full: `/muster call status {first}`.").build()
 
 
 def run_status(muster: Muster, user: str, cmd: CallStatus) -> Reply:

@@ -152,7 +152,7 @@ DECLINE = Usage(
     "calls",
 )
 EXPORT = Usage("export [csv|xlsx]", "export xlsx", "registered", "reports")
-HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
+HISTORY = Usage("history <P-n|Q-n|C-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
     HELP,

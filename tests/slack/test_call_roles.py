@@ -136,3 +136,17 @@ def test_a_button_of_a_closed_call_says_so(
     assert slack.calls_to("views.open") == []
     [told] = slack.calls_to("response_url")
     assert "C-1 is closed" in told.args["text"]
+
+
+def test_a_calls_history_keeps_how_each_delegation_answered_to_it_and_the_coordinators(
+    called: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(OWN, "pledge update P-2 quantity 3")  # VAL's restricted pledge, on LAND-1
+    muster_cmd(OTHER, 'decline C-1 "nothing this rotation"')
+    coordinator = muster_cmd(COORDINATOR, "history C-1").text
+    assert "P-2" in coordinator and "nothing this rotation" in coordinator
+    other = muster_cmd(OTHER, "history C-1").text
+    assert "nothing this rotation" in other  # its own
+    assert "P-2" not in other and "C-1 responded by a delegation" in other
+    assert "Unknown" not in muster_cmd(OTHER, "history C-1").text
+    assert "No call C-9" in muster_cmd(OTHER, "history C-9").text
