@@ -206,3 +206,26 @@ def test_the_digest_shows_each_open_calls_count_and_who_is_silent(
         assert "6 days 19 h left" in said
         if channel != COORDINATORS:
             assert "P-3" not in said  # CAL's answer is restricted: inside the totals only
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("call open SKY due 2027-03-01 12:00", "2027-03-01 12:00 Europe/Brussels is in the past"),
+        ("call open SKY due 2028-06-01 12:00", "is more than a year ahead; check the year."),
+        ("call open SKY-7 due 2027-04-02 12:00", "Unknown requirement SKY-7."),
+        ("call open AIR due 2027-04-02 12:00", "Unknown objective AIR. Objectives are SKY"),
+        ("call open SKY due 2027-04-31 12:00", "'2027-04-31' is not a date"),
+        ("call open SKY due 2027-04-02 12:00 Europe/Brusels", "Did you mean `Europe/Brussels`?"),
+        ("call status C-9", "No call C-9."),
+        ("decline C-9", "No call C-9."),
+    ],
+)
+def test_bad_input_gets_one_line(
+    command: str, said: str, week: Muster, clock: FixedClock, muster_cmd: SlashCommands
+) -> None:
+    set_clock(clock, MONDAY)
+    user = "UVAL1" if command.startswith("decline") else COORDINATOR
+    reply = muster_cmd(user, command)
+    assert said in reply.text, reply.text
+    assert len(reply.text.splitlines()) <= 2  # the answer, and perhaps the welcome notice
