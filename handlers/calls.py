@@ -253,7 +253,7 @@ def run_close(muster: Muster, user: str, cmd: CloseCall) -> Reply:
     reply = (
         MessageBuilder(f"Call {view.ref} closed")
         .line(f"{view.ref}: {sentence}.")
-        .context("The summary goes to the coordinators' channel; no reminder goes any more.")
+        .context("The coordinators get the summary; no reminder goes any more.")
         .build()
     )
     reply.plan_calls = True

@@ -154,3 +154,25 @@ def test_an_extension_tells_the_silent_and_the_reminders_follow_the_new_deadline
     tick_at(ticker, new_deadline)
     [summary] = summaries(slack)
     assert "1 of 7 responded" in summary.args["text"]
+
+
+def test_a_members_zone_is_kept_for_a_week_and_the_coalitions_stands_in_for_none(
+    muster: Muster,
+    clock: FixedClock,
+    slack: SlackStandIn,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+) -> None:
+    call_coalition(muster, clock, slack)
+    del slack.user_zones[NIGHT_OWL]  # Slack gives no zone: MUSTER_TIMEZONE (Brussels) stands in
+    set_clock(clock, MONDAY)
+    muster_cmd(COORDINATOR, OPEN)
+    assert len(slack.calls_to("users.info")) == len(EVERYONE)
+    assert invitations(slack) == Counter(EVERYONE)  # 09:00 in Brussels for the night owl too
+    tick_at(ticker, MONDAY + timedelta(days=1))
+    assert len(slack.calls_to("users.info")) == len(EVERYONE)  # nothing owed, nothing asked
+    tick_at(ticker, BEFORE_48H)  # more than a week on: the zones are looked up again
+    assert len(slack.calls_to("users.info")) == 2 * len(EVERYONE)
+    assert reminders(slack) == Counter(EVERYONE)
+    tick_at(ticker, BEFORE_4H)
+    assert len(slack.calls_to("users.info")) == 2 * len(EVERYONE)  # kept since Wednesday
