@@ -23,7 +23,8 @@ from handlers.questions import question_lines
 
 
 def call_id(value: str) -> int:
-    match = CALL_REF.match(value or "")
+    """The call a button or a form is about (a form keeps its number in its metadata)."""
+    match = CALL_REF.match(value if value.upper().startswith("C") else f"C-{value}")
     if match is None:
         raise BadInput(f"{value!r} is not a call.")
     return int(match.group(1))
@@ -127,7 +128,7 @@ def on_decline_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     form = forms.Form(view)
-    ref = f"C-{int(form.metadata['call'])}"
+    ref = f"C-{call_id(str(form.metadata.get('call', '')))}"
     declined = muster.calls.decline(user, ref, form.text("reason"))
     lines = [f"Recorded: nothing to offer for {', '.join(declined.calls)}."]
     ack(response_action="update", view=forms.done(f"Nil return for {ref}", lines))

@@ -101,8 +101,9 @@ def responses_lines(view: CallView) -> list[str]:
         if not rows:
             continue
         lines.append(f"*{label} ({len(rows):,})*")
-        if label == "Silent":
-            lines.append(", ".join(f"{r.delegation} {esc(r.delegation_name)}" for r in rows))
+        if label == "Silent":  # a line per ten, so a long list is packed, never cut off
+            names = [f"{r.delegation} {esc(r.delegation_name)}" for r in rows]
+            lines += [", ".join(names[n : n + 10]) for n in range(0, len(names), 10)]
         else:
             lines.extend(f"      {standing_line(r)}" for r in rows)
     return lines

@@ -207,7 +207,8 @@ def run_calls(muster: Muster, user: str, _cmd: ListCalls) -> Reply:
         builder.divider().line(f"*Closed in the last two weeks ({len(listing.recent):,})*")
         for view in listing.recent:
             builder.line(call_line(view, now))
-    return builder.context("One call in full: `/muster call status C-3`.").build()
+    first = (listing.open or listing.recent)[0].ref
+    return builder.context(f"One call in full: `/muster call status {first}`.").build()
 
 
 def run_status(muster: Muster, user: str, cmd: CallStatus) -> Reply:
@@ -252,7 +253,7 @@ def run_close(muster: Muster, user: str, cmd: CloseCall) -> Reply:
     reply = (
         MessageBuilder(f"Call {view.ref} closed")
         .line(f"{view.ref}: {sentence}.")
-        .context("The summary goes to the coordinators' channel; no reminder goes any more.")
+        .context("The coordinators get the summary; no reminder goes any more.")
         .build()
     )
     reply.plan_calls = True

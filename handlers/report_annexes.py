@@ -66,7 +66,8 @@ def _pledges(annex: DelegationAnnex, full: bool, limit: int) -> list[Block]:
     rows: list[list[Cell | str]] = []
     for p in annex.pledges:
         counts_as = pledge_state(p).value
-        status = p.status.value + (", restricted" if full and p.restricted else "")
+        status = p.status.value + (", stale" if p.stale else "")
+        status += ", restricted" if full and p.restricted else ""
         condition = p.condition
         if p.condition_kind is not None:
             condition += f" ({CONDITION_LABELS[p.condition_kind]})"

@@ -22,7 +22,7 @@ from handlers.requirements import add_requirement_sections
 from handlers.routing import Route
 from handlers.times import slack_date
 
-CREATION_ACTIONS = ("created", "asked", "added", "member added")
+CREATION_ACTIONS = ("created", "asked", "added", "member added", "opened")
 
 
 @dataclass(frozen=True)

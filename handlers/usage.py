@@ -165,7 +165,7 @@ REPORT = Usage(
     "registered; the coordinators' edition: coordinator",
     "reports",
 )
-HISTORY = Usage("history <P-n|Q-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
+HISTORY = Usage("history <P-n|Q-n|C-n|REQ> [page <n>]", "history SKY-2", "registered", "reports")
 
 ALL = [
     HELP,

@@ -40,6 +40,11 @@ def open_calls(s: Session) -> Sequence[ContributionCall]:
     ).all()
 
 
+def every_call(s: Session) -> Sequence[ContributionCall]:
+    """Every call, the first first."""
+    return s.exec(select(ContributionCall).order_by(col(ContributionCall.id))).all()
+
+
 def closed_since(s: Session, since: datetime) -> Sequence[ContributionCall]:
     """Calls closed after ``since``, the latest first."""
     return s.exec(
@@ -161,21 +166,3 @@ def members(s: Session, delegation_ids: Collection[int]) -> dict[int, list[Membe
     for member in rows:
         found[member.delegation_id].append(member)
     return found
-
-
-def calls_of_objective_or_line(
-    s: Session, *, requirement_id: int | None = None, objective_id: int | None = None
-) -> list[int]:
-    """Open calls that ask for this requirement, or for any line of this objective."""
-    query = (
-        select(ContributionCall.id)
-        .join(CallLine, col(CallLine.call_id) == col(ContributionCall.id))
-        .join(Requirement, col(Requirement.id) == col(CallLine.requirement_id))
-        .where(ContributionCall.status == OPEN)
-        .distinct()
-    )
-    if requirement_id is not None:
-        query = query.where(CallLine.requirement_id == requirement_id)
-    if objective_id is not None:
-        query = query.where(Requirement.objective_id == objective_id)
-    return sorted(i for i in s.exec(query).all() if i is not None)

@@ -63,34 +63,37 @@ class DelegationLineSum(NamedTuple):
     conditional: bool
     quantity: Decimal
     pledges: int
+    stale: bool = False  # not reconfirmed in time: pending until it is
 
 
 def delegation_line_sums(
     session: Session, *, withdrawn: str, with_restricted: bool
 ) -> list[DelegationLineSum]:
-    """Every delegation's live pledges summed per line, status and whether they carry
-    a condition (a pledge does exactly when it has a condition class), leaving out
+    """Every delegation's live pledges summed per line, status, staleness and whether
+    they carry a condition (a pledge does exactly when it has a condition class), leaving out
     restricted pledges unless ``with_restricted``: one pass over the pledges."""
     conditional = (col(Pledge.condition_kind) != "").label("conditional")
+    stale = col(Pledge.stale_since).is_not(None).label("stale")
     query = (
         sa_select(
             col(Pledge.delegation_id),
             col(Requirement.code),
             col(Pledge.status),
             conditional,
+            stale,
             func.sum(col(Pledge.quantity)),
             func.count(),
         )
         .join(Requirement, col(Requirement.id) == col(Pledge.requirement_id))
         .where(col(Pledge.status) != withdrawn)
         .group_by(col(Pledge.delegation_id), col(Requirement.code), col(Pledge.status))
-        .group_by(conditional)
+        .group_by(conditional, stale)
     )
     if not with_restricted:
         query = query.where(col(Pledge.restricted).is_(False))
     return [
-        DelegationLineSum(d, r, status, bool(c), total, int(n))
-        for d, r, status, c, total, n in session.execute(query).all()
+        DelegationLineSum(d, r, status, bool(c), total, int(n), stale=bool(old))
+        for d, r, status, c, old, total, n in session.execute(query).all()
     ]
 
 

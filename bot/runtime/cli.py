@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("current", help="show the schema revision").set_defaults(run=_db_current)
 
     tick = sub.add_parser(
-        "tick", help="run one scheduler tick: due digests and alerts, with the same claims"
+        "tick",
+        help="run one scheduler tick: due digests, alerts, calls' reminders and closes, and "
+        "direct messages, with the same claims",
     )
     tick.add_argument("--now", help="the moment to tick at, ISO-8601 with a zone (default: now)")
     tick.set_defaults(run=_tick)
@@ -201,7 +203,8 @@ def _tick(settings: Settings, args: argparse.Namespace) -> int:
     report = Ticker(muster, make_client(settings)).tick()
     print(
         f"tick at {now.isoformat()}: {counted(len(report.digests), 'digest')}, "
-        f"{counted(len(report.alerts), 'alert')} posted"
+        f"{counted(len(report.alerts), 'alert')} posted, "
+        f"{counted(report.notices + report.messages, 'direct message')} sent"
         + (f", unreachable: {', '.join(report.broken)}" if report.broken else "")
     )
     for line in report.digests + report.alerts:

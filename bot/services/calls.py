@@ -26,11 +26,11 @@ from bot.domain.calls import (
     describe_deadline,
 )
 from bot.domain.errors import BadInput, Conflict, NotFound
-from bot.domain.read_models import Actor, CallLetter, CallView
+from bot.domain.read_models import Actor, CallView
 from bot.domain.text import bounded
 from bot.services import call_responses, loaders, outbox
 from bot.services.base import Service
-from bot.services.call_views import call_view, call_views, letter
+from bot.services.call_views import call_view, call_views
 from bot.services.loaders import REQUIREMENT_CODE, row_id
 from bot.services.unit_of_work import UnitOfWork
 from storage import calls as cq
@@ -202,10 +202,6 @@ class Calls(Service):
             if not view.lines:
                 raise Conflict(f"{view.ref} calls for no lines.")
             return view
-
-    def letter(self, call_id: int, delegation: str) -> CallLetter:
-        with self.uow.read() as s:
-            return letter(s, loaders_call(s, call_id), loaders.delegation(s, delegation))
 
 
 # --- helpers ---------------------------------------------------------------------------

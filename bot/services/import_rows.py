@@ -33,6 +33,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401  (registers the tables)
+from bot.domain.calls import REMINDERS, Answer, CallState
 from bot.domain.errors import BadInput
 from bot.domain.model import (
     QUANTITY_PLACES,
@@ -50,7 +51,7 @@ from bot.services.answer_notices import REASONS
 from bot.services.broadcasts import ALERTS, DIGEST
 from bot.services.loaders import DELEGATION_CODE, REQUIREMENT_CODE
 from bot.services.report_model import EDITIONS
-from storage import notices, outbox, report_queries
+from storage import calls, notices, outbox, report_queries
 from storage.types import QUANTITY_PRECISION, Quantity, UTCDateTime
 
 INT32, INT64 = 2**31 - 1, 2**63 - 1  # PostgreSQL's integer and bigint
@@ -146,6 +147,22 @@ def one_of(values: Iterable[str], *, empty: bool = False) -> AfterValidator:
     return AfterValidator(check)
 
 
+def one_of_hours() -> AfterValidator:
+    """A reminder's hours before the deadline, or 0 for none yet."""
+    allowed = {0, *(int(r.total_seconds() // 3600) for r in REMINDERS)}
+
+    def check(value: int) -> int:
+        if value in allowed:
+            return value
+        raise PydanticCustomError(
+            NAMES_VALUE,
+            "{value} is not one of {allowed}",
+            {"value": show(value), "allowed": ", ".join(map(str, sorted(allowed)))},
+        )
+
+    return AfterValidator(check)
+
+
 def parsed_by(parse: Callable[[str], object]) -> AfterValidator:
     """The value must be accepted by the parser the commands use for it."""
 
@@ -227,6 +244,18 @@ RULES: dict[str, dict[str, tuple[Any, ...]]] = {
     "report_issue": {
         "edition": (one_of(EDITIONS),),
         "status": (one_of(report_queries.STATUSES),),
+    },
+    "contribution_call": {  # the tick reads these: what is due, and when
+        "scope": (NOT_EMPTY,),
+        "status": (one_of(calls.STATUSES),),
+        "timezone": (parsed_by(parse_zone),),
+        "deadline_version": (POSITIVE,),
+    },
+    "call_response": {
+        "state": (one_of(CallState),),
+        "how": (one_of(Answer, empty=True),),
+        "told": (Ge(0),),
+        "reminded": (one_of_hours(),),
     },
 }
 # Columns whose JSON is not an object: a message's Block Kit is a list of blocks.

@@ -44,13 +44,15 @@ def question_ref(question_id: int | None) -> str:
 
 
 def split_ref(ref: str) -> tuple[str, int]:
-    """("P", 3) for P-3, ("Q", 2) for Q-2, ("R", 0) for a requirement code."""
-    match = re.fullmatch(r"([PQ])-?(\d{1,9})", ref)
+    """("P", 3) for P-3, ("Q", 2) for Q-2, ("C", 1) for C-1, ("R", 0) for a requirement code."""
+    match = re.fullmatch(r"([PQC])-?(\d{1,9})", ref)
     if match:
         return match.group(1), int(match.group(2))
     if REQUIREMENT_CODE.match(ref):
         return "R", 0
-    raise BadInput(f"{ref} is not a pledge (P-3), question (Q-2) or requirement (SKY-1).")
+    raise BadInput(
+        f"{ref} is not a pledge (P-3), question (Q-2), call (C-1) or requirement (SKY-1)."
+    )
 
 
 def checked_page(page: Page, total: int, what: str) -> Page:

@@ -33,12 +33,11 @@ from bot.services import loaders
 from bot.services.base import Service
 from bot.services.call_responses import calls_answered, pledged
 from bot.services.loaders import (
-    DELEGATION_CODE,
-    REQUIREMENT_CODE,
     checked_page,
     pledge_ref,
     row_id,
 )
+from bot.services.pledge_scopes import list_scope
 from bot.services.requirements import check_quantity
 from bot.services.unit_of_work import UnitOfWork
 from storage import listing, reconfirm
@@ -207,7 +206,7 @@ class Pledges(Service):
         nation, so they are left out altogether."""
         with self.uow.read() as s:
             actor = self.uow.registered(s, user_id)
-            where = _scope(s, actor, scope)
+            where = list_scope(s, actor, scope)
             restricted_for = access.restricted_visible_to(actor)
             shown, hidden = listing.pledge_counts(s, restricted_for=restricted_for, **where.filters)
             what = where.title[0].lower() + where.title[1:]
@@ -375,33 +374,4 @@ def _result(
         pledge=loaders.pledge_view(pledge, shown.delegation, req),
         requirement=loaders.requirement_view_now(s, req, shown.objective),
         changes=diff,
-    )
-
-
-@dataclass(frozen=True)
-class _Scope:
-    title: str
-    filters: dict[str, Any]  # pledge_page's and pledge_counts' keywords
-    by_delegation: bool = False
-
-
-def _scope(s: Session, actor: Actor, scope: str | None) -> _Scope:
-    if scope is None:
-        return _Scope("All pledges", {})
-    scope = scope.upper()
-    if scope == "MINE":
-        if actor.delegation_id is None:
-            raise BadInput("You are not in a delegation, so you have no pledges of your own.")
-        mine = {"delegation_id": actor.delegation_id}
-        return _Scope(f"Pledges of {actor.delegation_code}", mine, by_delegation=True)
-    if REQUIREMENT_CODE.match(scope):
-        req = loaders.requirement(s, scope)
-        return _Scope(f"Pledges for {req.code}", {"requirement_ids": [row_id(req.id)]})
-    if DELEGATION_CODE.match(scope):
-        delegation = loaders.delegation(s, scope)
-        theirs = {"delegation_id": delegation.id}
-        return _Scope(f"Pledges of {delegation.code}", theirs, by_delegation=True)
-    raise BadInput(
-        "I can list pledges by `mine`, a requirement such as `SKY-2` or a delegation code, "
-        f"not {scope!r}."
     )

@@ -21,7 +21,14 @@ from bot.domain.access import SYSTEM
 from bot.domain.conditions import CLASS_WORDS
 from bot.domain.model import CONDITION_LABELS, ConditionKind, PledgeFigure, percent
 from bot.domain.plaintext import printable
-from bot.domain.read_models import HistoryEntry, PledgeView, QuestionView, RequirementView
+from bot.domain.read_models import (
+    CallView,
+    HistoryEntry,
+    PledgeView,
+    QuestionView,
+    RequirementView,
+    ResponseView,
+)
 from bot.domain.wording import figure, tidy
 from bot.services.report_reads import ReportReads
 
@@ -70,6 +77,22 @@ QUESTION_COLUMNS = [
     "Answered",
 ]
 CHANGE_COLUMNS = ["Requirement", "When", "What", "Action", "By", "Changes"]
+CALL_COLUMNS = [
+    "Call",
+    "Lines",
+    "Due",
+    "Status",
+    "Responded",
+    "Of",
+    "Nil returns",
+    "Delegation",
+    "Standing",
+    "With",
+    "Reason",
+    "Answered",
+]
+STANDINGS = {"silent": "Silent", "responded": "Responded", "declined": "Nil return"}
+NIL_RETURN = "Nil return"
 
 # The CSV register is one table: each requirement, then the pledge shown against it,
 # without the pledge's requirement and unit, which the requirement's columns give.
@@ -220,6 +243,44 @@ def change_row(code: str, e: HistoryEntry, zone: ZoneInfo) -> list[Any]:
     return [code, local_time(e.at, zone), e.subject, action, by, changes(e)]
 
 
+def call_row(view: CallView, r: ResponseView, zone: ZoneInfo) -> list[Any]:
+    """One delegation's standing on one call, with the call's tally beside it."""
+    t = view.tally
+    return [
+        view.ref,
+        ", ".join(v.code for v in view.lines),
+        local_time(view.deadline, zone),
+        "Open" if view.open else "Closed",
+        t.responded,
+        t.total,
+        t.declined,
+        r.delegation,
+        STANDINGS[r.state.value],
+        r.ref,
+        r.reason,
+        local_time(r.at, zone) if r.at else None,
+    ]
+
+
+def nil_return_row(call: str, r: ResponseView) -> list[Any]:
+    """A nil return in the register, under a line of the call it answers, where a
+    pledge would be: nothing offered, and why."""
+    nothing = f"{call} nil return"
+    return [
+        nothing,
+        r.delegation,
+        None,
+        NIL_RETURN,
+        "Nothing to offer",
+        "",
+        "",
+        "",
+        None,
+        "No",
+        r.reason,
+    ]
+
+
 CREATION_ACTIONS = ("created", "asked", "added", "member added")
 FIELD_NAMES = {"condition_kind": "condition class", "withdrawn_reason": "withdrawal reason"}
 
@@ -271,6 +332,7 @@ def _register(report: ReportReads, zone: ZoneInfo) -> Iterator[list[Any]]:
     the pledges, which come in the order of the requirements."""
     pledges = iter(report.pledges(by_requirement=True))
     upcoming = next(pledges, None)
+    nil_returns = report.nil_returns()
     for v in report.requirements:
         requirement = requirement_row(v)
         alone = True
@@ -278,6 +340,9 @@ def _register(report: ReportReads, zone: ZoneInfo) -> Iterator[list[Any]]:
             pledge = pledge_row(upcoming, zone)
             yield requirement + [pledge[n] for n in _REGISTER_PLEDGE]
             alone, upcoming = False, next(pledges, None)
+        for call, nil in nil_returns.get(v.code, []):
+            yield requirement + nil_return_row(call, nil)
+            alone = False
         if alone:
             yield requirement
     if upcoming is not None:  # the query's order and the list's disagree: never drop rows

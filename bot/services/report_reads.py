@@ -4,6 +4,7 @@ the change log) a chunk at a time, each row as this user may see it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,20 +13,25 @@ from functools import cached_property
 from sqlmodel import Session
 
 from bot.domain import access
+from bot.domain.calls import CallState
 from bot.domain.model import ConditionKind, PledgeStatus
 from bot.domain.read_models import (
     Actor,
+    CallView,
     HistoryEntry,
     ObjectiveView,
     PledgeView,
     QuestionView,
     RequirementView,
+    ResponseView,
     StatusReport,
     event_changes,
     status_report,
 )
 from bot.services import loaders
+from bot.services.call_views import call_views
 from bot.services.loaders import pledge_ref
+from storage import calls as cq
 from storage import queries as q
 from storage import streams
 from storage.streams import EventRow, PledgeRow
@@ -83,6 +89,31 @@ class ReportReads:
     def pledges(self, *, by_requirement: bool = False) -> Pledges:
         """By id, or grouped by requirement in the order of ``requirements``."""
         return Pledges(self.s, self.actor, self.codes if by_requirement else None)
+
+    @cached_property
+    def calls(self) -> list[CallView]:
+        """Every call for contributions, as this user may read it (bot.services.call_views)."""
+        return call_views(self.s, self.actor, cq.every_call(self.s))
+
+    def standings(self, view: CallView) -> list[ResponseView]:
+        """The delegations a report lists for a call: every one for the coordinators; for
+        a delegation its own, and the silent, whom every audience may know."""
+        if view.responses:
+            return list(view.responses)
+        own = [view.mine] if view.mine is not None else []
+        others = [
+            code for code in view.tally.silent if view.mine is None or code != view.mine.delegation
+        ]
+        return own + [ResponseView(code, "", CallState.SILENT) for code in others]
+
+    def nil_returns(self) -> dict[str, list[tuple[str, ResponseView]]]:
+        """(call, nil return) by the requirement they answer, as this user may see them."""
+        found: dict[str, list[tuple[str, ResponseView]]] = defaultdict(list)
+        for view in self.calls:
+            declined = [r for r in self.standings(view) if r.state == CallState.DECLINED]
+            for line in view.lines:
+                found[line.code].extend((view.ref, r) for r in declined)
+        return found
 
     def questions(self) -> Iterator[QuestionView]:
         """Every question, by id; the asker only where this user may know them."""

@@ -1,7 +1,8 @@
 """The written report as a workbook a staff officer could send as it stands: a summary
 sheet first (the as-of time, the marking, the counts `/muster status` gives, every
 critical shortfall and a legend of the colours), then a sheet per objective, the
-pledges, the questions and the change log.
+pledges, the questions, the calls for contributions (with the nil returns) and the
+change log.
 
 Every sheet opens with the marking (when MUSTER_MARKING sets one), its title and its
 column headings, kept in view when scrolling and printed atop every page; the page
@@ -22,6 +23,7 @@ from bot.domain.model import Rating
 from bot.domain.read_models import RequirementView, gaps_first
 from bot.services import xlsx
 from bot.services.report_files import (
+    CALL_COLUMNS,
     CHANGE_COLUMNS,
     OPEN_MEANING,
     PLEDGE_COLUMNS,
@@ -29,6 +31,7 @@ from bot.services.report_files import (
     REQUIREMENT_COLUMNS,
     STATE_MEANINGS,
     State,
+    call_row,
     cell,
     cells,
     change_row,
@@ -93,6 +96,7 @@ REQUIREMENT_WIDTHS = [12, 10, 44, 11, 16, 11, 9, 11, 11, 11, 11, 11, 11, 8, 9, 1
 PLEDGE_WIDTHS = [9, 12, 11, 11, 16, 11, 12, 36, 30, 30, 12, 10, 30, 12]
 QUESTION_WIDTHS = [9, 11, 12, 10, 17, 60, 60, 17]
 CHANGE_WIDTHS = [12, 17, 22, 14, 12, 80]
+CALL_WIDTHS = [8, 30, 17, 9, 11, 6, 11, 11, 12, 9, 40, 17]
 SUMMARY_WIDTHS = [46, 12, 16, 12, 12, 12, 10, 11, 9, 11]
 
 
@@ -124,7 +128,7 @@ class Report:
         return sheet.styled(zoned(text, self.zone) if text in TIMED else text, style)
 
 
-TIMED = ("Asked", "Answered", "When")
+TIMED = ("Asked", "Answered", "When", "Due")
 
 
 def write_xlsx(report: ReportReads, out: IO[bytes], zone: ZoneInfo, marking: str = "") -> None:
@@ -141,6 +145,7 @@ def write_xlsx(report: ReportReads, out: IO[bytes], zone: ZoneInfo, marking: str
     # A function per register, so nothing of one is still referenced during the next.
     states, undisclosed = _pledges(r)
     open_questions = _questions(r)
+    _calls(r)
     _changes(r)
     _summary(r, summary, states, undisclosed, open_questions)
     r.book.close()
@@ -209,6 +214,22 @@ def _questions(r: Report) -> int:
         open_questions += row[3] == "Open"
         sheet.append(row)
     return open_questions
+
+
+def _calls(r: Report) -> None:
+    """Each call for contributions, a row per delegation the reader may know of: its
+    standing (a nil return with its reason), with the call's tally beside it."""
+    sheet = r.sheet("Calls", "Calls for contributions", CALL_COLUMNS, CALL_WIDTHS)
+    due, answered = sheet.painter(TIME), sheet.painter(TIME)
+    counts = [sheet.painter(WHOLE) for _ in range(3)]  # a painter is one cell a row
+    for view in r.report.calls:
+        for standing in r.report.standings(view):
+            row = cells(call_row(view, standing, r.zone))
+            row[2] = due(row[2])
+            row[4:7] = [paint(n) for paint, n in zip(counts, row[4:7], strict=True)]
+            if row[11] is not None:
+                row[11] = answered(row[11])
+            sheet.append(row)
 
 
 def _changes(r: Report) -> None:

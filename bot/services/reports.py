@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.domain import access
+from bot.domain.calls import call_ref
 from bot.domain.errors import NotFound
 from bot.domain.model import QuestionStatus
 from bot.domain.read_models import (
@@ -76,6 +77,10 @@ class Reports(Service):
             elif kind == "Q":
                 ref = question_ref(number)
                 loaders.question(s, number)
+            elif kind == "C":
+                ref = call_ref(number)
+                if cq.get_call(s, number) is None:
+                    raise NotFound(f"No call {ref}.", "See `/muster calls`.")
             else:
                 ref = loaders.requirement(s, ref).code
             trail = {"requirement": kind == "R"}
@@ -113,6 +118,7 @@ class Reports(Service):
 
 
 OPEN = [QuestionStatus.OPEN.value]
+ANSWERS = ("responded", "declined")
 
 
 def _own_lists(
@@ -148,6 +154,12 @@ def history_entry(actor: Actor, e: Event, hidden: set[str]) -> HistoryEntry:
     """One audit event as this viewer may read it."""
     if e.entity_ref in hidden:
         return HistoryEntry(e.at, None, "an undisclosed pledge", e.action, ())
+    if (
+        e.entity == "call"
+        and e.action in ANSWERS
+        and not access.sees_everything_of(actor, e.delegation_id)
+    ):  # how another delegation answered is for it and the coordinators
+        return HistoryEntry(e.at, None, e.entity_ref, e.action, ())
     changes = event_changes(e.before, e.after)
     asked = e.entity == "question" and e.action == "asked"
     shown_actor = None if asked and not access.may_know_asker(actor, e.delegation_id) else e.actor

@@ -181,7 +181,10 @@ def _by_line(
     found = []
     for code in sorted(per_line, key=order.__getitem__):
         rows = per_line[code]
-        figures = [PledgeFigure(r.quantity, PledgeStatus(r.status), r.conditional) for r in rows]
+        figures = [
+            PledgeFigure(r.quantity, PledgeStatus(r.status), r.conditional, stale=r.stale)
+            for r in rows
+        ]
         c = requirement_coverage(lines[code].quantity, figures)
         found.append(
             AnnexLine(

@@ -36,6 +36,9 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            # SQLite runs DDL in transactions too: a multi-step upgrade or downgrade that
+            # one step refuses (0010's guard) then changes nothing, as on PostgreSQL.
+            transactional_ddl=True,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -26,7 +26,7 @@ from tests.support.exports import csv_records, csv_rows, demo_coalition, records
 
 DELEGATE, COORDINATOR = "UOST1", "UCOORD1"  # Ostland does not see Meridia's restricted P-8
 ZONE = ZoneInfo("Europe/Brussels")
-REGISTERS = ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
+REGISTERS = ["SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Calls", "Change log"]
 FILLS = {"Firm": "C8E6C9", "Pending": "BBDEFB", "Conditional": "FFF59D", "Withdrawn": "E0E0E0"}
 RED = "FFCDD2"
 

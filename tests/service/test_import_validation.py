@@ -202,6 +202,18 @@ REFUSALS = {
         row("subscription", 1, timezone="Mars/Olympus"),
         "subscription row 1 (id 1), field timezone: 'Mars/Olympus' is not an IANA time zone",
     ),
+    "unknown call standing": (
+        row("call_response", 1, state="maybe"),
+        "call_response row 1, field state: 'maybe' is not one of silent, responded, declined",
+    ),
+    "a reminder at no moment": (
+        row("call_response", 2, reminded=12),
+        "call_response row 2, field reminded: 12 is not one of 0, 4, 48",
+    ),
+    "a call's deadline in no time zone": (
+        row("contribution_call", 1, timezone="Europe"),
+        "contribution_call row 1 (id 1), field timezone: 'Europe' is not an IANA time zone",
+    ),
     "requirement code off its objective": (
         row("requirement", 2, code="SEA-9"),
         "requirement row 2 (id 2), field code: 'SEA-9' should be 'SKY-2'",

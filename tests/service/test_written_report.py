@@ -6,16 +6,20 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.domain.clock import FixedClock
 from bot.domain.errors import PermissionDenied
+from bot.domain.model import PledgeStatus
+from bot.domain.reconfirmation import Policy
 from bot.domain.wording import amount, counted
 from bot.runtime.demo import seed_demo
 from bot.services.muster import Muster
 from bot.services.report_model import Edition
+from handlers.reconfirm import request_message
 from handlers.written_report import build_file
 from tests.support.factories import COORDINATOR, OTHER, small_coalition
 from tests.support.report_checks import (
@@ -250,3 +254,37 @@ def test_nil_returns_are_in_their_delegations_annex_for_the_coordinators_only(
             "Nil returns: in the coordinators' edition: how a delegation answered a call "
             "is for the coordinators and that delegation."
         )
+
+
+@pytest.mark.parametrize("annex_limit", [100, 0])
+def test_a_stale_pledge_counts_as_pending_in_the_report_as_everywhere(
+    demo: Muster, clock: FixedClock, annex_limit: int
+) -> None:
+    """Pledges not reconfirmed in time go stale (issue 12): the report's lines, its
+    annexes listed pledge by pledge and its annexes summed per line all say pending."""
+    demo.reconfirmations.set_policy(COORDINATOR, Policy(90, 14))
+    start = clock()
+    for days in (91, 106):  # asked to reconfirm, then past the grace
+        clock.set(start + timedelta(days=days))
+        demo.reconfirmations.run(clock(), request_message)
+    stale = [p for p in demo.pledges.list_pledges(COORDINATOR, page=None).pledges if p.stale]
+    assert any(p.status == PledgeStatus.CONFIRMED for p in stale), "nothing firm went stale"
+    rb = report_docx(demo, COORDINATOR, Edition.COORDINATORS, annex_limit=annex_limit)
+    if annex_limit:  # each pledge listed: the whole report against the services
+        check_report(demo, rb, Edition.COORDINATORS)
+        listed = [row for sec in rb.sections for t in sec.tables for row in t]
+        assert any(", stale" in row[3] and row[4] == "Pending" for row in listed if len(row) > 4)
+        return
+    order = [v.code for v in demo.requirements.list_requirements(COORDINATOR)]
+    for code in {p.delegation for p in stale}:
+        pledges = annex_pledges(demo, code, Edition.COORDINATORS, order)
+        [annex] = [sec for sec in rb.sections if sec.title.endswith(f"({code})")]
+        [rows] = annex.tables[:1]
+        for line in {p.requirement for p in pledges}:
+            [row] = [r for r in rows if r[0] == line]
+            on_line = [p for p in pledges if p.requirement == line]
+            unit = on_line[0].unit
+            assert row[2:] == [
+                amount(sum(p.quantity for p in on_line if counts_as(p) == w), unit)
+                for w in ("Firm", "Pending", "Conditional")
+            ]

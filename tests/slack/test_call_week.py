@@ -25,6 +25,7 @@ from tests.support.answers import dms
 from tests.support.calls import (
     BEFORE_4H,
     BEFORE_48H,
+    COORDINATORS,
     DEADLINE,
     EVERYONE,
     MONDAY,
@@ -177,3 +178,54 @@ def test_home_shows_the_open_calls_with_the_time_left(
     assert "*CAL*: pledged P-3" in tab and "muster.call_pledge" not in tab
     tab = json.dumps(home.build(week.reports.home(COORDINATOR), later))
     assert "1 of 7 responded; silent: HN, LAK, MER, NM, OST, VAL" in tab
+
+
+def test_the_digest_shows_each_open_calls_count_and_who_is_silent(
+    week: Muster,
+    clock: FixedClock,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+) -> None:
+    set_clock(clock, MONDAY)
+    week.broadcasts.subscribe(COORDINATOR, "digest", COORDINATORS)
+    week.broadcasts.subscribe(COORDINATOR, "digest", "C0STATUS")
+    muster_cmd(COORDINATOR, OPEN)
+    muster_cmd("UCAL1", "pledge LAND-1 1 restricted")
+    muster_cmd("UMER1", 'decline C-1 "No battery"')
+    tick_at(ticker, "2027-03-26T15:00:00+00:00")  # Friday, 16:00 in Brussels
+    for channel in (COORDINATORS, "C0STATUS"):
+        [digest] = [
+            c
+            for c in slack.calls_to("chat.postMessage")
+            if c.args["channel"] == channel and c.args["text"].startswith("Weekly status")
+        ]
+        said = json.dumps(digest.args["blocks"])
+        assert "Calls for contributions (1 open)" in said
+        assert "2 of 7 responded (1 nil return); silent: HN, LAK, NM, OST, VAL" in said
+        assert "6 days 19 h left" in said
+        if channel != COORDINATORS:
+            assert "P-3" not in said  # CAL's answer is restricted: inside the totals only
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        ("call open SKY due 2027-03-01 12:00", "2027-03-01 12:00 Europe/Brussels is in the past"),
+        ("call open SKY due 2028-06-01 12:00", "is more than a year ahead; check the year."),
+        ("call open SKY-7 due 2027-04-02 12:00", "Unknown requirement SKY-7."),
+        ("call open AIR due 2027-04-02 12:00", "Unknown objective AIR. Objectives are SKY"),
+        ("call open SKY due 2027-04-31 12:00", "'2027-04-31' is not a date"),
+        ("call open SKY due 2027-04-02 12:00 Europe/Brusels", "Did you mean `Europe/Brussels`?"),
+        ("call status C-9", "No call C-9."),
+        ("decline C-9", "No call C-9."),
+    ],
+)
+def test_bad_input_gets_one_line(
+    command: str, said: str, week: Muster, clock: FixedClock, muster_cmd: SlashCommands
+) -> None:
+    set_clock(clock, MONDAY)
+    user = "UVAL1" if command.startswith("decline") else COORDINATOR
+    reply = muster_cmd(user, command)
+    assert said in reply.text, reply.text
+    assert len(reply.text.splitlines()) <= 2  # the answer, and perhaps the welcome notice

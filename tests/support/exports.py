@@ -28,7 +28,7 @@ from storage.models import Pledge, Question, Requirement
 from tests.support.factories import small_coalition
 
 # The workbook's sheets, in order: the summary, one per objective, then the registers.
-SHEETS = ["Summary", "SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Change log"]
+SHEETS = ["Summary", "SKY", "SEA", "LAND", "UAF", "Pledges", "Questions", "Calls", "Change log"]
 
 BAD_QUESTION, CLEAN_QUESTION = "Is \x01\x02 this?", "Is  this?"
 BAD_TITLE, CLEAN_TITLE = "Air\x0b defence\x7f", "Air defence"

@@ -165,7 +165,7 @@ def annex_pledges(
 def counts_as(p: PledgeView) -> str:
     if p.condition_kind is not None:
         return "Conditional"
-    return "Firm" if p.status == PledgeStatus.CONFIRMED else "Pending"
+    return "Firm" if p.status == PledgeStatus.CONFIRMED and not p.stale else "Pending"
 
 
 NIL_RETURNS_HIDDEN = (
@@ -227,6 +227,7 @@ def check_annexes(muster: Muster, rb: ReadBack, status: StatusReport, edition: E
             assert row[:3] == [p.ref, p.requirement, amount(p.quantity, p.unit)]
             assert row[4] == counts_as(p) and row[6] == p.caveats
             assert row[5].startswith(p.condition)
+            assert (", stale" in row[3]) == p.stale
             assert row[3].endswith(", restricted") == (
                 p.restricted and edition == Edition.COORDINATORS
             )

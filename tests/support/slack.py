@@ -162,7 +162,7 @@ def press(muster_cmd: SlashCommands, user: str, action_id: str, value: str) -> N
     data = payload("block_actions")
     data["user"]["id"] = user
     data["trigger_id"] = new_trigger_id()
-    data["response_url"] = muster_cmd.response_url
+    data["response_url"] = muster_cmd.response_url  # what the clicker is told goes there
     data["actions"] = [dict(data["actions"][0], action_id=action_id, value=value)]
     body = urlencode({"payload": json.dumps(data)})
     response = muster_cmd.app.dispatch(BoltRequest(body=body, headers=muster_cmd.signed(body)))
