@@ -1,6 +1,6 @@
 """The data a read transaction sees, as a number.
 
-Every commit that wrote anything counts up the one row of ``data_version``, inside
+Every commit that wrote anything renews the one row of ``data_version``, inside
 its own transaction, just before it commits (the ``commit`` event, on the DBAPI
 connection itself). Two reads that find the same number therefore see the same
 committed data, whichever process wrote it and however: ORM, Core or raw SQL
@@ -8,7 +8,10 @@ through an engine made by ``storage.db.make_engine``.
 
 The number is read before the data it keys (on PostgreSQL each statement of a
 read-committed transaction sees what was committed when it started), so what is
-built from the data is never older than its key."""
+built from the data is never older than its key.
+
+Writes made outside Muster (an operator's psql, a raw load) do not renew it: what
+was built is then reused for at most ``bot/services/read_cache.MAX_AGE``."""
 
 from __future__ import annotations
 
@@ -21,9 +24,16 @@ from sqlmodel import Session
 _WROTE = "muster_wrote"
 # Statements that only read, or only steer the transaction; anything else writes.
 _READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ")
+# A new random number, not the next one: a database put back (a downgrade and an
+# upgrade, a restore) would count up through numbers it has had before, and a process
+# holding what it built at one of them would take it for current.
+_NEW_NUMBER = {
+    "sqlite": "random()",
+    "postgresql": "(floor(random() * 9.2e18) - 4.6e18)::bigint",
+}
 _COUNT_UP = (
-    "INSERT INTO data_version (id, number) VALUES (1, 1) "
-    "ON CONFLICT (id) DO UPDATE SET number = data_version.number + 1"
+    "INSERT INTO data_version (id, number) VALUES (1, {new}) "
+    "ON CONFLICT (id) DO UPDATE SET number = {new}"
 )
 _TABLE_THERE = {
     "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_version'",
@@ -66,7 +76,7 @@ def install(engine: Engine) -> None:
         if conn.info.pop(_WROTE, False) and _has_table(conn.dialect, raw):
             cursor = raw.cursor()
             try:
-                cursor.execute(_COUNT_UP)
+                cursor.execute(_COUNT_UP.format(new=_NEW_NUMBER[conn.dialect.name]))
             finally:
                 cursor.close()
 
@@ -78,7 +88,7 @@ def install(engine: Engine) -> None:
 def count_up_if_counting(conn: Connection) -> None:
     """Count up once, where the table exists (the end of a migration)."""
     if inspect(conn).has_table("data_version"):
-        conn.exec_driver_sql(_COUNT_UP)
+        conn.exec_driver_sql(_COUNT_UP.format(new=_NEW_NUMBER[conn.dialect.name]))
 
 
 def data_version(session: Session) -> int | None:

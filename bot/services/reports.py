@@ -53,11 +53,11 @@ class Reports(Service):
                 s, ("status",), lambda: status_report(*loaders.catalogue_views(s))
             )
 
-    def gaps(self, user_id: str) -> list[RequirementView]:
+    def gaps(self, user_id: str) -> tuple[RequirementView, ...]:
         with self.uow.read() as s:
             self.uow.registered(s, user_id)
-            return self.uow.same_for_everyone(
-                s, ("gaps",), lambda: gaps_first(loaders.all_requirement_views(s))
+            return self.uow.same_for_everyone(  # shared by every caller: not a list
+                s, ("gaps",), lambda: tuple(gaps_first(loaders.all_requirement_views(s)))
             )
 
     def history(self, user_id: str, ref: str, page: Page | None = None) -> History:

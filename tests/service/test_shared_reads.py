@@ -61,12 +61,12 @@ def test_a_write_on_the_same_pooled_connection_shows_at_once(
     gaps = m.reports.gaps(OTHER)
     m.pledges.pledge(OTHER, requirement="SKY-1", quantity=5, status=PledgeStatus.CONFIRMED)
     with read_session(engine) as s:
-        assert m.reports.gaps(OTHER) == gaps_first(loaders.all_requirement_views(s))
+        assert m.reports.gaps(OTHER) == tuple(gaps_first(loaders.all_requirement_views(s)))
     assert m.reports.gaps(OTHER) != gaps
     engine.dispose()
 
 
-def test_every_commit_that_wrote_counts_up_and_no_other(engine: Engine) -> None:
+def test_every_commit_that_wrote_renews_the_version_and_no_other(engine: Engine) -> None:
     def version() -> int | None:
         with read_session(engine) as s:
             return data_version(s)
@@ -75,13 +75,14 @@ def test_every_commit_that_wrote_counts_up_and_no_other(engine: Engine) -> None:
     assert start is not None
     with engine.begin() as conn:  # raw SQL writes count as much as the ORM's
         conn.exec_driver_sql("UPDATE objective SET name = name WHERE code = 'SKY'")
-    assert version() == start + 1
+    renewed = version()
+    assert renewed not in (None, start)
     with engine.connect() as conn:  # read, or write and roll back: nothing changed
         conn.exec_driver_sql("SELECT count(*) FROM objective")
         conn.commit()
         conn.exec_driver_sql("UPDATE objective SET name = 'x' WHERE code = 'SKY'")
         conn.rollback()
-    assert version() == start + 1
+    assert version() == renewed
 
 
 WRITES: list[Callable[[Muster, random.Random], object]] = [
@@ -147,3 +148,17 @@ def test_an_idle_connection_the_server_dropped_is_replaced(database_url: str) ->
         conn.exec_driver_sql("SELECT 1")
     for engine in (pinged, unpinged, admin):
         engine.dispose()
+
+
+def test_a_database_put_back_never_repeats_a_version(database_url: str) -> None:
+    # A downgrade and upgrade (or a restore) recreates the row: counting up from there
+    # would pass through numbers a process may hold entries for.
+    engine = make_engine(database_url)
+    seen = set()
+    for _ in range(20):
+        with engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE objective SET name = name WHERE code = 'SKY'")
+        with read_session(engine) as s:
+            seen.add(data_version(s))
+    assert len(seen) == 20
+    engine.dispose()

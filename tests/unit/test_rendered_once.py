@@ -39,3 +39,18 @@ def test_a_reply_is_rendered_once_per_model_and_variant() -> None:
     once.reply(other, None, lambda: render("d"))
     once.reply(model, None, lambda: render("e"))  # pushed out by the two since
     assert calls == ["a", "c", "d", "e"]
+
+
+def test_what_was_built_is_reused_for_a_while_only() -> None:
+    from bot.services.read_cache import ReadCache
+
+    builds: list[int] = []
+    cache = ReadCache(max_age=0.0)  # a write outside Muster renews no version
+    cache.get("status", 7, lambda: builds.append(1))
+    cache.get("status", 7, lambda: builds.append(2))
+    assert builds == [1, 2]
+    kept = ReadCache()
+    kept.get("status", 7, lambda: builds.append(3))
+    kept.get("status", 7, lambda: builds.append(4))
+    kept.get("status", None, lambda: builds.append(5))  # no version: never reused
+    assert builds == [1, 2, 3, 5]
