@@ -13,6 +13,7 @@ and with them every view of coverage, move in the same transaction."""
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -320,12 +321,16 @@ def _requests(
     for part in r.with_parts(s, [row_id(p.id) for p in asked]):
         by_delegation[row_id(part[1].id)].append(part)
     day = moment.astimezone(ZoneInfo(zone)).date().isoformat()
+    run = secrets.token_hex(4)
     requests = []
     for delegation_id, parts in sorted(by_delegation.items()):
         delegation = parts[0][1]
         requests.append(
             Request(
-                key=f"{KEY_PREFIX}{delegation.code}:{day}",
+                # The round's day and a mark of this run: the pledges' marks, written
+                # with the request, keep a pledge from being asked twice, and a policy
+                # set again the same day asks under keys its cancelled requests never had.
+                key=f"{KEY_PREFIX}{delegation.code}:{day}:{run}",
                 delegation=delegation.code,
                 delegation_name=delegation.name,
                 policy=policy,

@@ -46,7 +46,7 @@ def run_on(m: Muster, clock: FixedClock, n: int) -> Round:
 
 
 def line(m: Muster, code: str) -> tuple[object, ...]:
-    c = next(v for v in m.reports.gaps(COORDINATOR) + all_lines(m) if v.code == code).coverage
+    c = next(v for v in [*m.reports.gaps(COORDINATOR), *all_lines(m)] if v.code == code).coverage
     return (c.firm, c.pending, c.conditional, c.open)
 
 
@@ -62,7 +62,8 @@ def drift(engine: Engine) -> dict[Any, Any]:
 def outbox(engine: Engine) -> Counter[str]:
     with engine.connect() as conn:
         keys = conn.execute(text("SELECT key FROM outbox_message")).scalars()
-        return Counter(str(k).rsplit(":", 1)[0] for k in keys)
+        # reconfirm:<delegation>:<round's day>:<run>:<member> -> the first three
+        return Counter(":".join(str(k).split(":")[:3]) for k in keys)
 
 
 def trail(m: Muster, ref: str) -> list[tuple[str, str | None]]:
@@ -332,3 +333,22 @@ def test_an_import_refuses_a_policy_no_command_could_set(stale_coalition: Muster
         "setting row 1 (key reconfirmation), field value: 'every 0d grace 14d' is not a "
         "reconfirmation policy; write off, or every <N>d grace <M>d",
     )
+
+
+def test_a_policy_set_again_the_same_day_asks_again_and_is_told(
+    firm: Muster, clock: FixedClock
+) -> None:
+    """Turned off after its requests were owed (they are cancelled) and on again the
+    same day: the pledges are asked about again, and the requests go out, or they would
+    go stale unasked."""
+    first = run_on(firm, clock, 90)
+    assert first.owed == 2
+    firm.reconfirmations.turn_off(COORDINATOR)
+    firm.reconfirmations.set_policy(COORDINATOR, Policy(90, 14))
+    again = firm.reconfirmations.run(clock(), request_message)
+    assert again.asked == first.asked and again.owed == 2
+    with firm.engine.connect() as conn:
+        pending = conn.execute(
+            text("SELECT count(*) FROM outbox_message WHERE status = 'pending'")
+        ).scalar_one()
+    assert pending == 2
