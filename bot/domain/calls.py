@@ -130,25 +130,37 @@ class Tally:
     total: int
     responded: int
     declined: int
-    silent: tuple[str, ...] = field(default_factory=tuple)  # their codes, in order
+    # Their codes, in order: for the coordinators only. A delegation's answer may be a
+    # question (anonymous to the others) or a restricted pledge: the moment it leaves
+    # the silent would tell the others who asked or who pledged.
+    silent: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def silent_count(self) -> int:
+        return self.total - self.responded
 
     def sentence(self) -> str:
-        """ "27 of 31 responded (3 nil returns); silent: CYP, ISL": every silent code."""
+        """ "27 of 31 responded (3 nil returns); silent: CYP, ISL": every silent code,
+        or "…; 4 silent" where the codes are not shown."""
         head = f"{figure(self.responded)} of {figure(self.total)} responded"
         if self.declined:
             head += f" ({counted(self.declined, 'nil return')})"
         if not self.total:
             return "no delegations were called"
-        if not self.silent:
+        if not self.silent_count:
             return f"{head}; none silent"
+        if not self.silent:
+            return f"{head}; {figure(self.silent_count)} silent"
         return f"{head}; silent: {', '.join(self.silent)}"
 
 
-def tally(states: Sequence[tuple[str, str]]) -> Tally:
-    """The tally of (delegation code, state) pairs."""
+def tally(states: Sequence[tuple[str, str]], *, names: bool = True) -> Tally:
+    """The tally of (delegation code, state) pairs; the silent by name if ``names``."""
     return Tally(
         total=len(states),
         responded=sum(1 for _code, state in states if state != CallState.SILENT),
         declined=sum(1 for _code, state in states if state == CallState.DECLINED),
-        silent=tuple(code for code, state in states if state == CallState.SILENT),
+        silent=(
+            tuple(code for code, state in states if state == CallState.SILENT) if names else ()
+        ),
     )

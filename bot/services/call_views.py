@@ -40,7 +40,7 @@ def call_views(s: Session, viewer: Actor, calls: Sequence[ContributionCall]) -> 
                 open=call.status == cq.OPEN,
                 opened_by=call.opened_by,
                 opened_at=call.opened_at,
-                tally=tally([(d.code, r.state) for r, d in rows]),
+                tally=tally([(d.code, r.state) for r, d in rows], names=viewer.is_coordinator),
                 deadline_version=call.deadline_version,
                 extended_at=call.extended_at,
                 closed_at=call.closed_at,

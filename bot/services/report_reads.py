@@ -97,7 +97,7 @@ class ReportReads:
 
     def standings(self, view: CallView) -> list[ResponseView]:
         """The delegations a report lists for a call: every one for the coordinators; for
-        a delegation its own, and the silent, whom every audience may know."""
+        a delegation its own (the silent are only counted: bot.domain.calls.Tally)."""
         if view.responses:
             return list(view.responses)
         own = [view.mine] if view.mine is not None else []
