@@ -14,7 +14,7 @@ from bot.domain.text import shorten
 from bot.domain.wording import counted
 from bot.services.muster import Muster
 from handlers import usage as u
-from handlers.blocks import MessageBuilder, Reply
+from handlers.blocks import MessageBuilder, Reply, esc
 from handlers.call_messages import (
     call_line,
     called_entries,
@@ -230,16 +230,24 @@ def run_status(muster: Muster, user: str, cmd: CallStatus) -> Reply:
     return builder.build()
 
 
+def told(members: int) -> str:
+    """ "1 member is told", "3 members are told", "No member is told"."""
+    if not members:
+        return "No member is told"
+    return f"{counted(members, 'member')} {'is' if members == 1 else 'are'} told"
+
+
 def run_extend(muster: Muster, user: str, cmd: ExtendCall) -> Reply:
-    zone = cmd.zone or muster.timezone
+    # Without a zone the new deadline is read where the call's was set.
+    zone = cmd.zone or muster.calls.status(user, cmd.call_id).zone
     deadline = deadline_at(cmd.day, cmd.at, parse_zone(zone))
     moved = muster.calls.extend(user, cmd.call_id, deadline, zone)
     reply = (
         MessageBuilder(f"{moved.call.ref}: the deadline has moved")
         .line(deadline_line(moved.call, muster.clock()))
         .context(
-            f"The {counted(moved.members, 'member')} of the delegations that have not answered "
-            "are told by direct message; the reminders follow the new deadline."
+            f"{told(moved.members)} of the delegations that have not answered by direct "
+            "message; the reminders follow the new deadline."
         )
         .build()
     )
@@ -265,7 +273,7 @@ def run_decline(muster: Muster, user: str, cmd: Decline) -> Reply:
     calls = ", ".join(declined.calls)
     builder = MessageBuilder(f"Nil return recorded for {calls}").line(
         "Your delegation has nothing to offer against the lines called"
-        + (f": “{cmd.reason}”." if cmd.reason else ".")
+        + (f": “{esc(cmd.reason)}”." if cmd.reason else ".")
     )
     if declined.already:
         builder.context(f"{', '.join(declined.already)}: your delegation had answered already.")

@@ -115,12 +115,21 @@ def stale_lines(digest: Digest) -> list[str]:
     stale = digest.gone_stale
     lines = []
     for line in stale.firm:
-        named = list(line.pledges)
-        if line.undisclosed:
-            named.append(counted(line.undisclosed, "undisclosed pledge"))
+        if not line.pledges:  # only undisclosed pledges: how many, never how much
+            lines.append(
+                f"{line.requirement}: {counted(line.undisclosed, 'undisclosed pledge')} "
+                "of firm capacity went stale"
+            )
+            continue
+        named = ", ".join(line.pledges)
+        hidden = (
+            f", and {counted(line.undisclosed, 'undisclosed pledge')} not counted here"
+            if line.undisclosed
+            else ""
+        )
         lines.append(
             f"{esc(amount(line.quantity, line.unit))} of firm capacity went stale: "
-            f"{line.requirement} ({', '.join(named)})"
+            f"{line.requirement} ({named}){hidden}"
         )
     if stale.other:
         others = counted(stale.other, "pledge")

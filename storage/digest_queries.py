@@ -41,9 +41,10 @@ from storage.types import QUANTITY_PLACES, QUANTITY_PRECISION, Quantity
 # and the status.
 CREATED, WITHDRAWN, RECONFIRMED = "created", "withdrawn", "reconfirmed"
 KINDS = ("new", "raised", "reduced", "confirmed", "withdrawn", "reconfirmed")
-# What Muster itself records about pledges (bot.services.reconfirmation): a round asked
-# about it, or it went stale. Neither is a change the delegation made.
-BY_MUSTER = ("asked to reconfirm", "went stale")
+# What Muster and the coordinators' policy record about pledges
+# (bot.services.reconfirmation): a round asked about it, it went stale, or turning
+# reconfirmation off lifted its mark. None is a change the delegation made.
+BY_MUSTER = ("asked to reconfirm", "went stale", "stale mark lifted")
 EVENT, PLEDGE = Event.metadata.tables["event"], Pledge.metadata.tables["pledge"]
 NUMERIC = Numeric(QUANTITY_PRECISION, QUANTITY_PLACES)
 

@@ -263,7 +263,7 @@ class GoneStale:
 
 def gone_stale(s: Session, viewer: Actor, since: datetime, until: datetime) -> GoneStale:
     """What went stale in (since, until] and is stale still, as ``viewer`` may read it:
-    restricted pledges of others count in the figures, unnamed."""
+    restricted pledges of others are counted, neither named nor in the quantity."""
     lines: dict[str, tuple[str, Decimal, list[str], int]] = {}
     other = 0
     for row in r.gone_stale(s, since, until):
@@ -276,9 +276,10 @@ def gone_stale(s: Session, viewer: Actor, since: datetime, until: datetime) -> G
             viewer, delegation_id=row.delegation_id, restricted=row.restricted
         ):
             named.append(f"{pledge_ref(row.pledge_id)} {row.delegation}")
+            total += row.quantity
         else:
-            hidden += 1
-        lines[row.requirement] = (unit, total + row.quantity, named, hidden)
+            hidden += 1  # counted, never its quantity: an undisclosed pledge's figures are its own
+        lines[row.requirement] = (unit, total, named, hidden)
     firm = tuple(
         StaleLine(code, unit, total, tuple(named), hidden)
         for code, (unit, total, named, hidden) in lines.items()

@@ -140,7 +140,7 @@ def test_an_extension_tells_the_silent_and_the_reminders_follow_the_new_deadline
     silent = set(EVERYONE) - {"UCAL1"}
     assert reminders(slack) == Counter(silent)
     reply = muster_cmd(COORDINATOR, "call extend C-1 2027-04-09 12:00")
-    assert "The 9 members of the delegations that have not answered are told" in reply.text
+    assert "9 members are told of the delegations that have not answered" in reply.text
     moved = Counter(c.args["channel"] for c in letters(slack, "C-1: the deadline has moved"))
     assert moved == Counter(silent)
     tick_at(ticker, BEFORE_4H)  # the old deadline's 4-hour moment: nothing now
@@ -176,3 +176,19 @@ def test_a_members_zone_is_kept_for_a_week_and_the_coalitions_stands_in_for_none
     assert reminders(slack) == Counter(EVERYONE)
     tick_at(ticker, BEFORE_4H)
     assert len(slack.calls_to("users.info")) == 2 * len(EVERYONE)  # kept since Wednesday
+
+
+def test_an_extension_without_a_zone_keeps_the_calls_own(
+    opened: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(COORDINATOR, "call extend C-1 2027-04-09 12:00 America/New_York")
+    muster_cmd(COORDINATOR, "call extend C-1 2027-04-10 12:00")  # read in New York too
+    view = opened.calls.status(COORDINATOR, 1)
+    assert view.zone == "America/New_York"
+    assert view.deadline.isoformat() == "2027-04-10T16:00:00+00:00"
+
+
+def test_a_nil_returns_reason_is_shown_as_written(opened: Muster, muster_cmd: SlashCommands) -> None:
+    reply = muster_cmd("UCAL1", 'decline C-1 "<!channel> *nothing*"')
+    assert "&lt;!channel&gt;" in reply.text + str(reply.blocks)
+    assert "<!channel>" not in str(reply.blocks)

@@ -178,7 +178,8 @@ def test_a_channels_digest_counts_a_restricted_pledge_gone_stale_without_naming_
     muster_cmd(OTHER, "digest preview")
     [preview] = slack.calls_to("response_url")
     shown = json.dumps(preview.args["blocks"], ensure_ascii=False)
-    assert "2 battlegroups of firm capacity went stale: LAND-1 (1 undisclosed pledge)" in shown
+    assert "LAND-1: 1 undisclosed pledge of firm capacity went stale" in shown
+    assert "2 battlegroups" not in shown  # how much it was is its delegation's
     # P-1, conditional, went stale too: counted, as it was no firm capacity.
     assert "Also gone stale: 1 pledge that counted as pending or conditional." in shown
     assert "P-2" not in shown
