@@ -109,6 +109,9 @@ class Ticker:
         # the requests it owes go out with this tick's direct messages.
         with isolated("reconfirmation"):
             report.reconfirmation = self.muster.reconfirmations.run(now, request_message)
+        # Before the digests too: a call due now is closed with its final tally in them.
+        with isolated("calls for contributions"):  # closes, summaries, letters, reminders
+            report.calls = plan_calls(self.muster, self.client, log)
         for sub, key in self.b.due_digests(now, self.lateness):
             if self.stopping.is_set():
                 break
@@ -126,8 +129,6 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
-        with isolated("calls for contributions"):  # closes, summaries, letters, reminders
-            report.calls = plan_calls(self.muster, self.client, log)
         with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
             report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)
