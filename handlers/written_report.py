@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.domain.errors import BadInput
+from bot.domain.errors import BadInput, MusterError
 from bot.services.muster import Muster
 from bot.services.report_issues import IssueRequest
 from bot.services.report_model import Edition
@@ -138,9 +138,13 @@ def send_report(
             channel=dm, content=built.content, filename=built.filename, title=built.title
         )
     except Exception as exc:
-        message_for(exc, logger)
+        said = message_for(exc, logger)
         muster.report_issues.finish(request.id, as_of=built.as_of if built else None, sent=False)
-        sorry = "Sorry, the report could not be made or sent; please try again."
+        sorry = (
+            f"The report was not sent: {said}"  # refused, in the refusal's own words
+            if isinstance(exc, MusterError)
+            else "Sorry, the report could not be made or sent; please try again."
+        )
         post_notice(client, Notice(request.user, sorry, []), logger)
         return
     files = answer.get("files") or [answer.get("file") or {}]

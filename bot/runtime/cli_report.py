@@ -4,6 +4,7 @@ Markdown, recorded as issued only when asked (--record)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,15 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
         if when is None:
             return EXIT_CONFIG
         clock = FixedClock(when)
+    output = Path(args.output)
+    if not output.parent.is_dir():  # before minutes of work, not after
+        print(f"muster: cannot write {args.output}: no folder {output.parent}", file=sys.stderr)
+        return EXIT_CONFIG
     muster = make_muster(settings, clock, operator=True)
     ensure_current(muster.engine)
     edition = Edition(args.edition)
     # Operators see everything, as a coordinator does; the file is written whole.
     built = build_file(muster, OPERATOR, edition, args.format, as_of=clock())
-    output = Path(args.output)
     output.write_bytes(built.content)
     if args.record:
         muster.report_issues.record(OPERATOR, edition, built.as_of)

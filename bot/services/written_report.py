@@ -53,9 +53,13 @@ def build_report(
 ) -> WrittenReport:
     """The report ``edition`` as of ``as_of`` (now, by the clock, unless given), for
     ``user_id``, who must be entitled to it."""
+    # The moment before the snapshot: a change stamped before it but committed after the
+    # snapshot began would otherwise fall before the next report's window, and be in
+    # neither report.
+    as_of = as_of or muster.clock()
     with snapshot(muster) as s:
         check_edition(muster.uow.registered(s, user_id), edition)
-        return read_report(s, muster, edition, as_of or muster.clock(), annex_limit)
+        return read_report(s, muster, edition, as_of, annex_limit)
 
 
 def read_report(

@@ -134,6 +134,15 @@ def test_the_command_line_refuses_a_moment_without_a_zone_or_date(
     assert not out.exists()
 
 
+def test_the_command_line_refuses_a_folder_that_is_not_there_before_it_builds(
+    coalition: Muster, cli: CommandLine, tmp_path: Path
+) -> None:
+    out = tmp_path / "no such folder" / "report.docx"
+    ran = cli("report", "--edition", "coalition", "-o", str(out))
+    assert ran.code == 2
+    assert ran.err.strip() == f"muster: cannot write {out}: no folder {out.parent}"
+
+
 def rows(muster: Muster) -> int:
     with muster.engine.connect() as conn:
         return int(conn.execute(text("SELECT count(*) FROM report_issue")).scalar_one())

@@ -188,7 +188,9 @@ def test_an_extension_without_a_zone_keeps_the_calls_own(
     assert view.deadline.isoformat() == "2027-04-10T16:00:00+00:00"
 
 
-def test_a_nil_returns_reason_is_shown_as_written(opened: Muster, muster_cmd: SlashCommands) -> None:
+def test_a_nil_returns_reason_is_shown_as_written(
+    opened: Muster, muster_cmd: SlashCommands
+) -> None:
     reply = muster_cmd("UCAL1", 'decline C-1 "<!channel> *nothing*"')
     assert "&lt;!channel&gt;" in reply.text + str(reply.blocks)
     assert "<!channel>" not in str(reply.blocks)
