@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import MarkdownTextObject, SectionBlock
 
-from bot.domain.errors import Conflict
+from bot.domain.errors import BadInput, Conflict
 from bot.domain.model import PledgeStatus
 from bot.domain.read_models import PledgeView
 from bot.domain.wording import unit_for
@@ -26,12 +26,19 @@ from handlers.pledges import STATUS_OPTIONS, confirmation_lines, pledge_summary
 _ORDER = [PledgeStatus.INDICATED, PledgeStatus.OFFERED, PledgeStatus.CONFIRMED]
 
 
-def pledge_id(ref: str) -> int:
-    """The pledge a button's value (P-3) names."""
-    match = PLEDGE_REF.match(ref)
+def pledge_id(ref: object) -> int:
+    """The pledge a button's value (P-3) or a form's metadata names; anything else
+    (a forged or damaged payload) is refused in one line."""
+    match = PLEDGE_REF.match(ref) if isinstance(ref, str) else None
     if match is None:
-        raise ValueError(f"not a pledge reference: {ref!r}")
+        raise BadInput("That button or form does not name a pledge; open it again.")
     return int(match.group(1))
+
+
+def form_pledge_id(view: dict[str, Any]) -> int:
+    """The pledge a Change or Withdraw form was opened on, from its metadata."""
+    number = forms.Form(view).metadata.get("pledge")
+    return pledge_id(f"P-{number}" if isinstance(number, int | str) else None)
 
 
 def _summary(p: PledgeView) -> SectionBlock:
@@ -157,7 +164,7 @@ def on_change_submitted(
 ) -> None:
     muster: Muster = context["muster"]
     user = body["user"]["id"]
-    number = int(forms.Form(view).metadata["pledge"])
+    number = form_pledge_id(view)
     now = muster.reconfirmations.pledge_for_button(user, number, withdraw=False)
     result = muster.pledges.update_pledge(user, number, changed(view, now))
     title = f"Pledge {result.pledge.ref} updated"
@@ -171,7 +178,7 @@ def on_withdraw_submitted(
     muster: Muster = context["muster"]
     user = body["user"]["id"]
     form = forms.Form(view)
-    result = muster.pledges.withdraw(user, int(form.metadata["pledge"]), form.text("reason"))
+    result = muster.pledges.withdraw(user, form_pledge_id(view), form.text("reason"))
     title = f"Pledge {result.pledge.ref} withdrawn"
     ack(response_action="update", view=forms.done(title, confirmation_lines(result)))
     hand_off(context, FollowUps(refresh_home=(user,)))

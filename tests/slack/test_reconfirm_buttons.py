@@ -115,6 +115,17 @@ def test_buttons_check_who_presses_them(
     assert told(slack) == "P-1 was withdrawn; there is nothing to reconfirm."
 
 
+@pytest.mark.parametrize("value", ["P-x", "", "Q-1", "P-99999999999"])
+@pytest.mark.parametrize(
+    "action", [ACTION_STILL_VALID, ACTION_CHANGE_PLEDGE, ACTION_WITHDRAW_PLEDGE]
+)
+def test_a_damaged_button_value_gets_one_line(
+    policy: Muster, muster_cmd: SlashCommands, slack: SlackStandIn, action: str, value: str
+) -> None:
+    press(muster_cmd, OWN, action, value)
+    assert told(slack) == "That button or form does not name a pledge; open it again."
+
+
 def test_the_change_form_offers_no_step_back_and_refuses_a_change_of_nothing(
     policy: Muster, muster_cmd: SlashCommands, slack: SlackStandIn
 ) -> None:
