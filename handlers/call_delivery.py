@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -57,19 +58,27 @@ def plan_and_send(muster: Muster, client: WebClient, logger: logging.Logger = lo
 def messages(owing: Owing, zones: dict[str, ZoneInfo], now: datetime) -> list[Owed]:
     """One message per member: at once, or at 07:00 where a member's night has begun
     (unless that is past the deadline); none after the deadline."""
-    text, blocks = letter_message(owing.kind, owing.letter, now)
     deadline = owing.letter.call.deadline
-    return [
-        Owed(
-            owing.key(member.user),
-            member.user,
-            text,
-            blocks,
-            not_before=quiet_until(now, zones[member.user], deadline),
-            expires_at=deadline,
+    written: dict[datetime, tuple[str, list[dict[str, Any]]]] = {}
+    found = []
+    for member in owing.members:
+        when = quiet_until(now, zones[member.user], deadline)
+        # Written for the moment it goes: a reminder kept for a member's morning says
+        # the time left then, not when it was owed.
+        if when not in written:
+            written[when] = letter_message(owing.kind, owing.letter, when)
+        text, blocks = written[when]
+        found.append(
+            Owed(
+                owing.key(member.user),
+                member.user,
+                text,
+                blocks,
+                not_before=when,
+                expires_at=deadline,
+            )
         )
-        for member in owing.members
-    ]
+    return found
 
 
 def member_zones(

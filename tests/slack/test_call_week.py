@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import Engine, text
 
+from bot.domain.calls import time_left
 from bot.domain.clock import FixedClock
 from bot.runtime.scheduler import Ticker
 from bot.runtime.standin import SlackStandIn
@@ -97,6 +98,12 @@ def test_a_week_of_a_call_for_contributions(
     for user in members_of(*SILENT):
         expected = [BEFORE_48H, BEFORE_4H] if user != NIGHT_OWL else [LA_MORNING, BEFORE_4H]
         assert sent_at[f"Reminder: C-1 {user}"] == expected, user
+    # The night owl's first reminder, kept for their morning, says the time left then.
+    [owls, *_] = [
+        c.args["text"] for c in letters(slack, "Reminder: C-1") if c.args["channel"] == NIGHT_OWL
+    ]
+    assert time_left(DEADLINE, LA_MORNING) in owls
+    assert time_left(DEADLINE, BEFORE_48H) not in owls
     [summary] = summaries(slack)
     said = summary.args["text"]
     assert "C-1 closed: 4 of 7 responded" in said
