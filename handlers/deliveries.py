@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services.answer_notices import OwedNotice
 from bot.services.muster import Muster
 from handlers.answers import notice_message
-from handlers.posting import HISTORY_LOOKBACK, PERMANENT, UNCERTAIN
+from handlers.posting import PERMANENT, UNCERTAIN, UNKNOWN, Unknown, look_for_sent
 
 log = logging.getLogger("muster.notices")
 METADATA_EVENT = "muster_notice"
@@ -46,9 +46,13 @@ def send_owed(muster: Muster, client: WebClient, logger: logging.Logger = log) -
 
 
 def _send(muster: Muster, client: WebClient, notice: OwedNotice, logger: logging.Logger) -> bool:
-    if notice.taken_over and (ts := _already_sent(client, notice, logger)):
-        muster.answer_notices.finish(notice, posted=True, message_ts=ts)
-        return True
+    if notice.taken_over:
+        found = _already_sent(client, notice, logger)
+        if found is UNKNOWN:
+            return False  # we cannot tell: the claim stays, and a later tick looks again
+        if isinstance(found, str):
+            muster.answer_notices.finish(notice, posted=True, message_ts=found)
+            return True
     text, blocks = notice_message(notice, muster.clock())
     try:
         answer = client.chat_postMessage(
@@ -63,9 +67,10 @@ def _send(muster: Muster, client: WebClient, notice: OwedNotice, logger: logging
     except UNCERTAIN as exc:
         logger.warning("sending to %s: the answer was lost (%s)", notice.recipient, exc)
         found = _already_sent(client, notice, logger)
-        if found:
+        if isinstance(found, str):
             muster.answer_notices.finish(notice, posted=True, message_ts=found)
-        return found is not None
+            return True
+        return False  # not there (or we cannot tell): once the lease runs out, a tick looks again
     muster.answer_notices.finish(notice, posted=True, message_ts=str(answer["ts"]))
     return True
 
@@ -74,21 +79,11 @@ def _metadata(notice: OwedNotice) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"notice": notice.id}}
 
 
-def _already_sent(client: WebClient, notice: OwedNotice, logger: logging.Logger) -> str | None:
-    """The ts of this notice in the member's direct messages, if it is there."""
-    try:
-        channel = client.conversations_open(users=notice.recipient)["channel"]["id"]
-        history = client.conversations_history(
-            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-        )
-    except (SlackApiError, *UNCERTAIN) as exc:
-        logger.warning("could not read the direct messages of %s: %s", notice.recipient, exc)
-        return None
-    for message in history.get("messages") or []:
-        metadata = message.get("metadata") or {}
-        if (
-            metadata.get("event_type") == METADATA_EVENT
-            and (metadata.get("event_payload") or {}).get("notice") == notice.id
-        ):
-            return str(message["ts"])
-    return None
+def _already_sent(
+    client: WebClient, notice: OwedNotice, logger: logging.Logger
+) -> str | Unknown | None:
+    """The ts of this notice in the member's direct messages; None if not there;
+    UNKNOWN if they could not be read."""
+    return look_for_sent(
+        client, notice.recipient, METADATA_EVENT, lambda p: p.get("notice") == notice.id, logger
+    )

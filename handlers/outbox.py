@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services.muster import Muster
 from bot.services.outbox import ClaimedMessage
 from handlers.deliveries import REFUSED, worker
-from handlers.posting import HISTORY_LOOKBACK, UNCERTAIN, Unreachable, post
+from handlers.posting import UNCERTAIN, UNKNOWN, Unknown, Unreachable, look_for_sent, post
 
 log = logging.getLogger("muster.outbox")
 METADATA_EVENT = "muster_outbox"
@@ -90,34 +90,10 @@ def metadata(key: str) -> dict[str, Any]:
     return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
 
 
-class _Unknown:
-    """The member's direct messages could not be read."""
-
-
-UNKNOWN = _Unknown()
-
-
 def _already_sent(
     client: WebClient, message: ClaimedMessage, logger: logging.Logger
-) -> str | _Unknown | None:
-    """The ts of this message in the member's direct messages (or the channel); None if it is not
-    there; UNKNOWN if they could not be read, so that nothing is posted twice on a
-    guess."""
-    try:
-        channel = message.recipient
-        if not is_channel(channel):
-            channel = client.conversations_open(users=message.recipient)["channel"]["id"]
-        history = client.conversations_history(
-            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
-        )
-    except (SlackApiError, *UNCERTAIN) as exc:
-        logger.warning("could not read the direct messages of %s: %s", message.recipient, exc)
-        return UNKNOWN
-    for found in history.get("messages") or []:
-        meta = found.get("metadata") or {}
-        if (
-            meta.get("event_type") == METADATA_EVENT
-            and (meta.get("event_payload") or {}).get("key") == message.key
-        ):
-            return str(found["ts"])
-    return None
+) -> str | Unknown | None:
+    """The ts of this message where it was sent; None if not there; UNKNOWN."""
+    return look_for_sent(
+        client, message.recipient, METADATA_EVENT, lambda p: p.get("key") == message.key, logger
+    )

@@ -174,3 +174,38 @@ def post_notice(client: WebClient, notice: Notice, logger: logging.Logger = log)
     except (Unreachable, SlackApiError, *UNCERTAIN) as exc:
         logger.warning("could not post to %s: %s", notice.channel, exc)
         return None
+
+
+class Unknown:
+    """The messages could not be read: whether it was posted cannot be told."""
+
+
+UNKNOWN = Unknown()
+
+
+def look_for_sent(
+    client: WebClient,
+    recipient: str,
+    event_type: str,
+    is_it: Callable[[dict[str, Any]], bool],
+    logger: logging.Logger,
+) -> str | Unknown | None:
+    """The ts of our message of ``event_type`` whose metadata payload ``is_it``
+    recognises, among the latest in the recipient's direct messages (or the channel,
+    for a channel); None if it is not there; UNKNOWN if they could not be read, so
+    that nothing is posted twice on a guess."""
+    try:
+        channel = recipient
+        if recipient[:1] not in ("C", "G"):
+            channel = client.conversations_open(users=recipient)["channel"]["id"]
+        history = client.conversations_history(
+            channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+        )
+    except (SlackApiError, *UNCERTAIN) as exc:
+        logger.warning("could not read the messages of %s: %s", recipient, exc)
+        return UNKNOWN
+    for found in history.get("messages") or []:
+        meta = found.get("metadata") or {}
+        if meta.get("event_type") == event_type and is_it(meta.get("event_payload") or {}):
+            return str(found["ts"])
+    return None

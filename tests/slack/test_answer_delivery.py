@@ -128,6 +128,22 @@ def test_a_message_posted_by_a_process_that_then_died_is_found_not_sent_again(
     assert notice_states(engine) == Counter({"posted": len(VAL)})
 
 
+def test_a_taken_over_message_waits_while_the_direct_messages_cannot_be_read(
+    coalition: Muster,
+    clock: FixedClock,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+    engine: Engine,
+) -> None:
+    muster_cmd(COORDINATOR, f"answer Q-1 {ANSWER}")
+    claimed_by_a_dead_process(engine, clock)  # posted, then died before marking them
+    slack.fail("conversations.history", error="ratelimited_forever", times=len(VAL))
+    assert tick_at(ticker, clock() + timedelta(minutes=2)).notices == 0
+    assert dm_count(slack) == Counter(VAL)  # not posted again on a guess
+    assert notice_states(engine) == Counter({"claimed": len(VAL)})  # a later tick looks again
+
+
 def test_a_message_a_dead_process_never_posted_is_sent_after_its_lease(
     coalition: Muster, clock: FixedClock, ticker: Ticker, slack: SlackStandIn, engine: Engine
 ) -> None:
