@@ -64,14 +64,16 @@ def keys_starting(session: Session, prefix: str) -> list[str]:
 
 
 def cancel_pending(session: Session, prefixes: Iterable[str]) -> int:
-    """Messages under these key prefixes that have not gone yet will not go."""
+    """Messages under these key prefixes that have not gone yet will not go: those
+    waiting, and those claimed (a claim whose process died would otherwise be taken
+    over and posted after all; one being posted right now may still go, once)."""
     cancelled = 0
     for prefix in prefixes:
         result = session.execute(
             update(OutboxMessage)
             .where(
                 col(OutboxMessage.key).startswith(prefix, autoescape=True),
-                col(OutboxMessage.status) == PENDING,
+                col(OutboxMessage.status).in_((PENDING, CLAIMED)),
             )
             .values(status=CANCELLED)
         )

@@ -126,3 +126,16 @@ def test_cancelling_stops_only_what_has_not_gone(
         "call:C-1:r48:OST:UOST1": "pending",
         "call:C-10:r48:VAL:UVAL1": "pending",
     }
+
+
+def test_cancelling_stops_a_claim_whose_process_died_from_being_taken_over(
+    muster: Muster, clock: FixedClock, engine: Engine
+) -> None:
+    owe(muster, "call:C-1:r4:VAL:UVAL1")
+    claimed = muster.outbox.claim(muster.outbox.due(clock())[0], "dead")
+    assert claimed is not None  # and its process dies before posting
+    with muster.uow.write(bookkeeping=True) as s:
+        assert cancel(s, "call:C-1:r4:VAL:") == 1  # the delegation answered meanwhile
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert muster.outbox.due(clock()) == []
+    assert states(engine) == {"call:C-1:r4:VAL:UVAL1": "cancelled"}
