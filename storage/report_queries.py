@@ -50,6 +50,18 @@ def previous_issue(session: Session, edition: str, before: datetime) -> datetime
     return found
 
 
+def lost_requests(session: Session, before: datetime) -> Sequence[ReportIssue]:
+    """Reports asked for before ``before`` and neither sent nor failed: their process
+    ended while making them. Locked, so one process deals with each."""
+    query = (
+        select(ReportIssue)
+        .where(ReportIssue.status == REQUESTED, col(ReportIssue.requested_at) < before)
+        .order_by(col(ReportIssue.id))
+        .with_for_update()
+    )
+    return session.exec(query).all()
+
+
 # --- the delegations' annexes -----------------------------------------------------
 
 

@@ -129,6 +129,8 @@ class Ticker:
                 self._alerts(sub, now, report)
         with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
+        with isolated("reports lost"):  # asked for, then their process ended
+            self.muster.report_issues.give_up_lost(now)
         with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
             report.messages = send_due(self.muster, self.client, log)
         self.b.forget_old_deliveries(now)

@@ -5,13 +5,19 @@ told to the user. Runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from slack_bolt import BoltRequest
 from sqlalchemy import Engine, text
 
 from bot.runtime.demo import seed_demo
+from bot.runtime.scheduler import Ticker
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
+from bot.services.report_model import Edition
+from tests.support.answers import dms
+from tests.support.clock import tick_at
 from tests.support.reports import read_docx
 from tests.support.slack import SlashCommands
 
@@ -130,3 +136,20 @@ def test_help_lists_the_report(demo: Muster, muster_cmd: SlashCommands) -> None:
         "`/muster report [coalition|coordinators] [draft]` (registered; the coordinators' edition: coordinator)"
         in said
     )
+
+
+def test_a_report_whose_process_ended_is_given_up_and_its_reader_told_once(
+    demo: Muster, ticker: Ticker, slack: SlackStandIn, engine: Engine
+) -> None:
+    # Recorded when asked for, then the process that was to make it ended.
+    demo.report_issues.request(COORDINATOR, Edition.COORDINATORS)
+    asked = demo.clock()
+    tick_at(ticker, asked + timedelta(minutes=1))  # it may still be on its way
+    assert issues(engine)[-1][3] == "requested"
+    assert [c for c in dms(slack) if "could not be sent" in c.args["text"]] == []
+    tick_at(ticker, asked + timedelta(minutes=16))
+    tick_at(ticker, asked + timedelta(minutes=17))  # once, not every tick
+    [told] = [c for c in dms(slack) if "could not be sent" in c.args["text"]]
+    assert told.args["channel"] == COORDINATOR
+    assert "`/muster report coordinators`" in told.args["text"]
+    assert issues(engine)[-1][3] == "failed"
