@@ -16,12 +16,11 @@ import threading
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services.answer_notices import OwedNotice
 from bot.services.muster import Muster
 from handlers.answers import notice_message
-from handlers.posting import PERMANENT, UNCERTAIN, UNKNOWN, Unknown, look_for_sent
+from handlers.posting import PERMANENT, Unknown, look_for_sent, send_once
 
 log = logging.getLogger("muster.notices")
 METADATA_EVENT = "muster_notice"
@@ -46,33 +45,25 @@ def send_owed(muster: Muster, client: WebClient, logger: logging.Logger = log) -
 
 
 def _send(muster: Muster, client: WebClient, notice: OwedNotice, logger: logging.Logger) -> bool:
-    if notice.taken_over:
-        found = _already_sent(client, notice, logger)
-        if found is UNKNOWN:
-            return False  # we cannot tell: the claim stays, and a later tick looks again
-        if isinstance(found, str):
-            muster.answer_notices.finish(notice, posted=True, message_ts=found)
-            return True
-    text, blocks = notice_message(notice, muster.clock())
-    try:
+    def post() -> str:
+        text, blocks = notice_message(notice, muster.clock())
         answer = client.chat_postMessage(
             channel=notice.recipient, text=text, blocks=blocks, metadata=_metadata(notice)
         )
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "")
-        logger.warning("could not send a question notice to %s: %s", notice.recipient, error)
-        if error in REFUSED:
-            muster.answer_notices.finish(notice, posted=False)
-        return False  # otherwise the claim stays: once its lease runs out, a tick tries again
-    except UNCERTAIN as exc:
-        logger.warning("sending to %s: the answer was lost (%s)", notice.recipient, exc)
-        found = _already_sent(client, notice, logger)
-        if isinstance(found, str):
-            muster.answer_notices.finish(notice, posted=True, message_ts=found)
-            return True
-        return False  # not there (or we cannot tell): once the lease runs out, a tick looks again
-    muster.answer_notices.finish(notice, posted=True, message_ts=str(answer["ts"]))
-    return True
+        return str(answer["ts"])
+
+    def finish(ts: str | None) -> None:
+        muster.answer_notices.finish(notice, posted=ts is not None, message_ts=ts or "")
+
+    return send_once(
+        what=f"a question notice to {notice.recipient}",
+        taken_over=notice.taken_over,
+        look=lambda: _already_sent(client, notice, logger),
+        post=post,
+        finish=finish,
+        refused=REFUSED,
+        logger=logger,
+    )
 
 
 def _metadata(notice: OwedNotice) -> dict[str, Any]:

@@ -13,12 +13,11 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.services.muster import Muster
 from bot.services.outbox import ClaimedMessage
 from handlers.deliveries import REFUSED, worker
-from handlers.posting import UNCERTAIN, UNKNOWN, Unknown, Unreachable, look_for_sent, post
+from handlers.posting import Unknown, look_for_sent, post, send_once
 
 log = logging.getLogger("muster.outbox")
 METADATA_EVENT = "muster_outbox"
@@ -38,34 +37,21 @@ def send_due(muster: Muster, client: WebClient, logger: logging.Logger = log) ->
 def _send(
     muster: Muster, client: WebClient, message: ClaimedMessage, logger: logging.Logger
 ) -> bool:
-    if message.taken_over:
-        found = _already_sent(client, message, logger)
-        if found is UNKNOWN:
-            return False  # we cannot tell: the claim stays, and a later tick looks again
-        if found is not None:
-            muster.outbox.finish(message, sent=True, ts=str(found))
-            return True
-    try:
-        ts = _post(client, message)
-    except Unreachable as exc:
-        logger.warning("could not post %s to %s: %s", message.key, message.recipient, exc)
-        muster.outbox.finish(message, sent=False)
-        return False
-    except SlackApiError as exc:
-        error = str(exc.response.get("error") or "")
-        logger.warning("could not send %s to %s: %s", message.key, message.recipient, error)
-        if error in REFUSED:
+    def finish(ts: str | None) -> None:
+        if ts is None:
             muster.outbox.finish(message, sent=False)
-        return False  # otherwise the claim stays: once its lease runs out, a tick tries again
-    except UNCERTAIN as exc:
-        logger.warning("sending %s: the answer was lost (%s)", message.key, exc)
-        found = _already_sent(client, message, logger)
-        if isinstance(found, str):
-            muster.outbox.finish(message, sent=True, ts=found)
-            return True
-        return False  # not there (or we cannot tell): once the lease runs out, a tick looks again
-    muster.outbox.finish(message, sent=True, ts=ts)
-    return True
+        else:
+            muster.outbox.finish(message, sent=True, ts=ts)
+
+    return send_once(
+        what=f"{message.key} to {message.recipient}",
+        taken_over=message.taken_over,
+        look=lambda: _already_sent(client, message, logger),
+        post=lambda: _post(client, message),
+        finish=finish,
+        refused=REFUSED,
+        logger=logger,
+    )
 
 
 def is_channel(recipient: str) -> bool:

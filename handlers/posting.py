@@ -209,3 +209,49 @@ def look_for_sent(
         if meta.get("event_type") == event_type and is_it(meta.get("event_payload") or {}):
             return str(found["ts"])
     return None
+
+
+def send_once(
+    *,
+    what: str,
+    taken_over: bool,
+    look: Callable[[], str | Unknown | None],
+    post: Callable[[], str],
+    finish: Callable[[str | None], None],
+    refused: frozenset[str] | set[str],
+    logger: logging.Logger,
+) -> bool:
+    """Post one claimed message exactly once: the protocol the outbox and the answer
+    notices share. A claim taken over from a process that died is first looked for
+    where it would be (``look``), and not posted on a guess when that cannot be read;
+    a post whose answer was lost is looked for too. ``finish(ts)`` marks it sent,
+    ``finish(None)`` gives it up (Slack refuses it for good); otherwise the claim
+    stays and, once its lease runs out, a later tick tries again. True if sent."""
+    if taken_over:
+        found = look()
+        if found is UNKNOWN:
+            return False
+        if isinstance(found, str):
+            finish(found)
+            return True
+    try:
+        ts = post()
+    except Unreachable as exc:
+        logger.warning("could not post %s: %s", what, exc)
+        finish(None)
+        return False
+    except SlackApiError as exc:
+        error = str(exc.response.get("error") or "")
+        logger.warning("could not send %s: %s", what, error)
+        if error in refused:
+            finish(None)
+        return False
+    except UNCERTAIN as exc:
+        logger.warning("sending %s: the answer was lost (%s)", what, exc)
+        found = look()
+        if isinstance(found, str):
+            finish(found)
+            return True
+        return False
+    finish(ts)
+    return True
