@@ -145,7 +145,9 @@ def test_amounts() -> None:
 def test_any_unit_keeps_its_text_apart_from_one_noun(unit: str) -> None:
     assert unit_for(2, unit) == unit
     singular = unit_for(1, unit)
-    assert len(unit) - 3 <= len(singular) <= len(unit)
+    # One noun changes: shorter by a plural ending at most, or longer by one letter
+    # for an irregular plural (mice, lice: found by hypothesis).
+    assert len(unit) - 3 <= len(singular) <= len(unit) + 1
 
 
 def test_percents_add_up_to_a_hundred_and_firm_is_rounded_down() -> None:
