@@ -1,6 +1,6 @@
 """The data a read transaction sees, as a number.
 
-Every commit that wrote anything renews the one row of ``data_version``, inside
+Every commit that changed anything renews the one row of ``data_version``, inside
 its own transaction, just before it commits (the ``commit`` event, on the DBAPI
 connection itself). Two reads that find the same number therefore see the same
 committed data, whichever process wrote it and however: ORM, Core or raw SQL
@@ -24,6 +24,8 @@ from sqlmodel import Session
 _WROTE = "muster_wrote"
 # Statements that only read, or only steer the transaction; anything else writes.
 _READS = ("SELECT", "PRAGMA", "SHOW", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ")
+# Statements whose row count says whether they changed anything.
+_ROW_CHANGES = ("INSERT", "UPDATE", "DELETE")
 # A new random number, not the next one: a database put back (a downgrade and an
 # upgrade, a restore) would count up through numbers it has had before, and a process
 # holding what it built at one of them would take it for current.
@@ -65,9 +67,11 @@ def install(engine: Engine) -> None:
         return
     _counting[engine.dialect] = [False]
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _note_writes(conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if not conn.info.get(_WROTE) and not statement.lstrip().upper().startswith(_READS):
+    @event.listens_for(engine, "after_cursor_execute")
+    def _note_writes(
+        conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, many: bool
+    ) -> None:
+        if not conn.info.get(_WROTE) and changed_something(statement, cursor.rowcount, many):
             conn.info[_WROTE] = True
 
     @event.listens_for(engine, "commit")
@@ -85,20 +89,47 @@ def install(engine: Engine) -> None:
         conn.info.pop(_WROTE, None)
 
 
+def changed_something(statement: str, rowcount: int, many: bool) -> bool:
+    """Whether a statement that ran may have changed data. One that only reads does
+    not; nor does an INSERT, UPDATE or DELETE that touched no row (the tick's
+    housekeeping, every minute on a quiet day, would otherwise renew the version
+    and make every process build its reads again). Anything else (DDL, whose row
+    count is -1, several parameter sets, RETURNING, whose row count SQLite gives only
+    once its rows are fetched) counts as a change."""
+    words = statement.lstrip().upper()
+    if words.startswith(_READS):
+        return False
+    if words.startswith(_ROW_CHANGES) and rowcount == 0 and not many:
+        return "RETURNING" in words
+    return True
+
+
 def count_up_if_counting(conn: Connection) -> None:
     """Count up once, where the table exists (the end of a migration)."""
     if inspect(conn).has_table("data_version"):
         conn.exec_driver_sql(_COUNT_UP.format(new=_NEW_NUMBER[conn.dialect.name]))
 
 
+def counting(conn: Connection) -> bool:
+    """Whether the data version can be trusted on ``conn``: its engine counts, and its
+    database has the table. Otherwise nothing may be reused."""
+    return counts_on(conn.dialect, conn.connection.dbapi_connection)
+
+
+def counts_on(dialect: Dialect, dbapi_connection: Any) -> bool:
+    """``counting``, for a DBAPI connection of an engine with ``dialect``."""
+    return dialect in _counting and _has_table(dialect, dbapi_connection)
+
+
 def data_version(session: Session) -> int | None:
     """The data version this read transaction sees, in one statement; None when it
-    cannot be trusted (an engine that does not count, or no row yet): then nothing
-    may be reused."""
-    conn = session.connection()
-    if conn.dialect not in _counting or not _has_table(
-        conn.dialect, conn.connection.dbapi_connection
-    ):
+    cannot be trusted (see ``counting``, or no row yet): then nothing may be reused."""
+    return version_on(session.connection())
+
+
+def version_on(conn: Connection) -> int | None:
+    """The data version ``conn`` sees now (its transaction's, if it is in one)."""
+    if not counting(conn):
         return None
     number = conn.exec_driver_sql("SELECT number FROM data_version WHERE id = 1").scalar()
     return None if number is None else int(number)

@@ -174,7 +174,7 @@ class Ticker:
                 return  # the watermark stays: the next tick looks at these changes again
             report.alerts.extend(f"{sub.channel} {alert.key}" for alert, _claim in batch)
             pause(self.stopping, self.pace)  # a burst of messages must not trip Slack's rate limit
-        self.b.alerts_checked(sub.id, evaluated_at)
+        self.b.alerts_checked(sub, evaluated_at, alerted=bool(ours))
 
     def _post(
         self,

@@ -26,6 +26,11 @@ LEASE = timedelta(minutes=5)
 # committed late (its transaction began before the last look) is still seen, and
 # the per-event claim keeps it from being alerted twice.
 WATERMARK_OVERLAP = timedelta(minutes=10)
+# On a quiet minute the watermark moves only once this far behind: moving it is a
+# write, and every write makes each serving process build its shared reads again.
+# Looking back further costs little (the changes since, at most an hour of them) and
+# alerts nothing twice (the per-event claim).
+WATERMARK_STEP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -193,13 +198,19 @@ class Broadcasts(Service):
             row.message_ts = message_ts
             s.add(row)
 
-    def alerts_checked(self, subscription_id: int, up_to: datetime) -> None:
-        """Move the subscription's watermark: changes up to ``up_to`` have been alerted."""
+    def alerts_checked(self, sub: SubscriptionView, up_to: datetime, *, alerted: bool) -> None:
+        """Move the subscription's watermark: changes up to ``up_to`` have been alerted.
+        With nothing ``alerted``, only once it is WATERMARK_STEP behind."""
+        checked = sub.alerts_checked_at
+        if checked is not None and (
+            checked >= up_to or (up_to - checked < WATERMARK_STEP and not alerted)
+        ):
+            return
         with self.uow.write(bookkeeping=True) as s:
-            sub = s.get(Subscription, subscription_id)
-            if sub is not None and (sub.alerts_checked_at is None or sub.alerts_checked_at < up_to):
-                sub.alerts_checked_at = up_to
-                s.add(sub)
+            row = s.get(Subscription, sub.id)
+            if row is not None and (row.alerts_checked_at is None or row.alerts_checked_at < up_to):
+                row.alerts_checked_at = up_to
+                s.add(row)
 
     def mark_broken(self, subscription_id: int, reason: str) -> bool:
         """Stop posting to a channel we cannot reach; True the first time, to tell the coordinators once."""

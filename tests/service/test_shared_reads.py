@@ -162,3 +162,38 @@ def test_a_database_put_back_never_repeats_a_version(database_url: str) -> None:
             seen.add(data_version(s))
     assert len(seen) == 20
     engine.dispose()
+
+
+def test_a_statement_that_changed_no_row_keeps_the_version(engine: Engine) -> None:
+    def version() -> int | None:
+        with read_session(engine) as s:
+            return data_version(s)
+
+    start = version()
+    with engine.begin() as conn:  # the tick's housekeeping on a quiet minute
+        conn.exec_driver_sql("UPDATE objective SET name = 'x' WHERE code = 'NONE'")
+        conn.exec_driver_sql("DELETE FROM knownuser WHERE user_id = 'UNOBODY'")
+        conn.exec_driver_sql(
+            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
+        )
+    once = version()
+    assert once != start
+    with engine.begin() as conn:  # the same row again: nothing inserted
+        conn.exec_driver_sql(
+            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01') "
+            "ON CONFLICT (user_id) DO NOTHING"
+        )
+    assert version() == once
+
+
+def test_a_row_inserted_with_returning_counts_before_it_is_fetched(engine: Engine) -> None:
+    # SQLite gives the row count of INSERT … RETURNING only once its rows are fetched.
+    with read_session(engine) as s:
+        start = data_version(s)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('URET', '2026-01-01') "
+            "RETURNING user_id"
+        )
+    with read_session(engine) as s:
+        assert data_version(s) != start

@@ -1,0 +1,41 @@
+"""The tick runs every minute in every serving process. When nothing is due it must
+change nothing, so that what `status` and `gaps` built stays reusable (issue 9):
+housekeeping that deletes or updates no row does not renew the data version."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.domain.clock import FixedClock
+from bot.runtime.scheduler import Ticker
+from bot.runtime.standin import SlackStandIn
+from bot.services.muster import Muster
+from storage.db import read_session
+from storage.versions import data_version
+from tests.support.broadcasts import FRIDAY, MONDAY, STATUS, messages_in, subscribed_coalition
+from tests.support.clock import tick_at
+from tests.support.factories import OWN
+
+
+def version(muster: Muster) -> int | None:
+    with read_session(muster.engine) as s:
+        return data_version(s)
+
+
+def test_a_tick_with_nothing_due_keeps_what_status_built(
+    clock: FixedClock, muster: Muster, ticker: Ticker, slack: SlackStandIn
+) -> None:
+    subscribed_coalition(clock, muster)
+    tick_at(ticker, MONDAY)  # the first tick alerts on the red lines: that writes
+    status = muster.reports.status(OWN)
+    before = version(muster)
+
+    for minutes in range(1, 6):  # quiet minutes: the digest is due on Friday
+        tick_at(ticker, MONDAY + timedelta(minutes=minutes))
+    assert version(muster) == before
+    assert muster.reports.status(OWN) is status
+
+    tick_at(ticker, FRIDAY)  # the control: a digest posted is a change
+    assert messages_in(slack, STATUS)
+    assert version(muster) != before
+    assert muster.reports.status(OWN) is not status
