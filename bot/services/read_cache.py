@@ -19,28 +19,81 @@ T = TypeVar("T")
 MAX_AGE = 30.0  # seconds
 
 
+class _Build:
+    """One build in progress, which the threads asking for the same entry wait for."""
+
+    def __init__(self) -> None:
+        self.builder = threading.get_ident()
+        self.done = threading.Event()
+        self.built = False
+        self.value: Any = None
+
+
 class ReadCache:
     def __init__(self, size: int = 16, max_age: float = MAX_AGE) -> None:
         self.size = size
         self.max_age = max_age
         # name -> (data version, built at (monotonic seconds), value)
         self._entries: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+        self._building: dict[tuple[Hashable, Hashable], _Build] = {}
         self._lock = threading.Lock()
 
+    def kept(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
+        """(True, the value) when one was built for ``name`` at ``version`` and is
+        still fresh; (False, None) otherwise. Builds nothing."""
+        with self._lock:
+            return self._fresh(name, version)
+
     def get(self, name: Hashable, version: Hashable | None, build: Callable[[], T]) -> T:
-        """The value last built for ``name`` at ``version``, or ``build()``'s."""
+        """The value last built for ``name`` at ``version``, or ``build()``'s.
+
+        Threads that miss the same entry at once build it once: the first builds, the
+        others wait for its value. After a write every thread of a busy process
+        misses together, and eight builds at once on two cores were the slowest
+        replies of all (issue 9)."""
         if version is None:
             return build()
-        now = time.monotonic()
         with self._lock:
-            entry = self._entries.get(name)
-            if entry is not None and entry[0] == version and now - entry[1] < self.max_age:
+            found, value = self._fresh(name, version)
+            if found:
+                return value  # type: ignore[no-any-return]
+            pending = self._building.get((name, version))
+            mine = pending is None
+            if pending is None:
+                pending = self._building[(name, version)] = _Build()
+        if pending.builder == threading.get_ident() and not mine:
+            return build()  # a build asking for its own entry: waiting would never end
+        if not mine:
+            pending.done.wait()  # the builder always sets it, whatever happens to it
+            if pending.built:
+                return pending.value  # type: ignore[no-any-return]
+            return self.get(name, version, build)  # its build failed: try our own
+        return self._build(name, version, build, pending)
+
+    def _fresh(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
+        entry = self._entries.get(name)
+        if entry is None or version is None or entry[0] != version:
+            return False, None
+        if time.monotonic() - entry[1] >= self.max_age:
+            return False, None
+        self._entries.move_to_end(name)
+        return True, entry[2]
+
+    def _build(
+        self, name: Hashable, version: Hashable, build: Callable[[], T], pending: _Build
+    ) -> T:
+        now = time.monotonic()  # its age counts from before it reads
+        try:
+            value = build()  # outside the lock: one slow build never holds up another read
+            pending.value, pending.built = value, True
+            with self._lock:
+                self._entries[name] = (version, now, value)
                 self._entries.move_to_end(name)
-                return entry[2]  # type: ignore[no-any-return]
-        value = build()  # outside the lock: one slow build never holds up another read
-        with self._lock:
-            self._entries[name] = (version, now, value)
-            self._entries.move_to_end(name)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                if self._building.get((name, version)) is pending:
+                    del self._building[(name, version)]
+            pending.done.set()

@@ -4,6 +4,8 @@ reply may reach the reply kept for the next."""
 from __future__ import annotations
 
 import copy
+import threading
+import time
 
 from handlers.blocks import MessageBuilder, Reply
 from handlers.rendered import RenderedOnce
@@ -54,3 +56,59 @@ def test_what_was_built_is_reused_for_a_while_only() -> None:
     kept.get("status", 7, lambda: builds.append(4))
     kept.get("status", None, lambda: builds.append(5))  # no version: never reused
     assert builds == [1, 2, 3, 5]
+
+
+def test_threads_that_miss_together_build_once() -> None:
+    from bot.services.read_cache import ReadCache
+
+    cache, builds, got = ReadCache(), [], []
+    start = threading.Barrier(8)
+
+    def build() -> str:
+        builds.append(threading.get_ident())
+        time.sleep(0.2)  # long enough for the other seven to ask meanwhile
+        return "status"
+
+    def ask() -> None:
+        start.wait()
+        got.append(cache.get("status", 7, build))
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1 and got == ["status"] * 8
+    cache.get("status", 8, build)  # another version is another build
+    assert len(builds) == 2
+
+
+def test_when_a_build_fails_the_waiting_threads_build_their_own() -> None:
+    from bot.services.read_cache import ReadCache
+
+    cache, outcomes = ReadCache(), []
+    first_in = threading.Event()
+    release = threading.Event()
+
+    def failing() -> str:
+        first_in.set()
+        release.wait()
+        raise RuntimeError("the database went away")
+
+    def fails() -> None:
+        try:
+            cache.get("gaps", 1, failing)
+        except RuntimeError as exc:
+            outcomes.append(str(exc))
+
+    failer = threading.Thread(target=fails)
+    failer.start()
+    first_in.wait()
+    waiter = threading.Thread(target=lambda: outcomes.append(cache.get("gaps", 1, lambda: "ok")))
+    waiter.start()
+    time.sleep(0.1)  # the waiter is waiting for the failing build (or not yet asking)
+    release.set()
+    for thread in (failer, waiter):
+        thread.join()
+    assert sorted(outcomes) == ["ok", "the database went away"]
+    assert cache.get("gaps", 1, lambda: "again") == "ok"  # what the waiter built is kept
