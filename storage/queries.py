@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, exists, func, literal
+from sqlalchemy import and_, delete, func
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
@@ -107,30 +107,6 @@ def question_counts(session: Session) -> dict[int, int]:
         select(Question.delegation_id, func.count()).group_by(col(Question.delegation_id))
     ).all()
     return {delegation_id: count for delegation_id, count in rows}
-
-
-@cache
-def _identify_statement() -> Any:
-    # Built once: every request runs it, and building the expression costs more than
-    # running it on a small table. The user id is a bound parameter.
-    user_id: Any = bindparam("user_id")
-    coordinator = exists().where(col(Coordinator.user_id) == user_id)
-    known = exists().where(col(KnownUser.user_id) == user_id)
-    delegation_id = (
-        sa_select(col(Member.delegation_id)).where(col(Member.user_id) == user_id).scalar_subquery()
-    )
-    anchor = sa_select(literal(1).label("one")).subquery()
-    return (
-        sa_select(coordinator, known, Delegation)
-        .select_from(anchor)
-        .outerjoin(Delegation, col(Delegation.id) == delegation_id)
-    )
-
-
-def identify(session: Session, user_id: str) -> tuple[bool, bool, Delegation | None]:
-    """(is a coordinator, has been answered before, their delegation) in one statement."""
-    row = session.execute(_identify_statement(), {"user_id": user_id}).one()
-    return bool(row[0]), bool(row[1]), row[2]
 
 
 def get_membership(session: Session, user_id: str) -> tuple[Member, Delegation] | None:

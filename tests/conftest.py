@@ -149,11 +149,17 @@ def settings(database_url: str, slack: SlackStandIn) -> Settings:
 
 
 class StatementCounter:
+    """Statements as the driver receives them: those Muster sends past SQLAlchemy's
+    connection (who is asking, storage/identity.py; the data version at commit,
+    storage/versions.py) count as much as the rest. Transaction control is left out."""
+
+    LEFT_OUT = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+    def __call__(self, statement: str) -> None:
+        if not statement.lstrip().upper().startswith(self.LEFT_OUT):
             self.statements.append(statement)
 
     @property
@@ -161,12 +167,35 @@ class StatementCounter:
         return len(self.statements)
 
 
+def _counting_cursor(counter: StatementCounter) -> type:
+    import psycopg
+
+    class CountingCursor(psycopg.Cursor):  # type: ignore[type-arg]
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            counter(query if isinstance(query, str) else str(query))
+            return super().execute(query, *args, **kwargs)
+
+        def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            counter(query if isinstance(query, str) else str(query))
+            return super().executemany(query, *args, **kwargs)
+
+    return CountingCursor
+
+
 @pytest.fixture
 def count_statements(engine: Engine) -> Iterator[StatementCounter]:
     counter = StatementCounter()
-    event.listen(engine, "before_cursor_execute", counter)
+
+    def watch(dbapi_connection: Any, _record: Any) -> None:
+        if engine.dialect.name == "sqlite":
+            dbapi_connection.set_trace_callback(counter)
+        else:
+            dbapi_connection.cursor_factory = _counting_cursor(counter)
+
+    engine.dispose()  # every connection from now on is a new one, watched from the start
+    event.listen(engine, "connect", watch)
     yield counter
-    event.remove(engine, "before_cursor_execute", counter)
+    event.remove(engine, "connect", watch)
 
 
 class RowCounter:

@@ -139,9 +139,12 @@ class Muster:
 
         The request has usually identified its caller already; only a stranger's
         first request writes."""
-        with self.uow.read() as s:
-            if self.uow.caller(s, user_id).known:
-                return False
+        caller = self.uow.identified(user_id)
+        if caller is None:
+            with self.uow.read() as s:
+                caller = self.uow.caller(s, user_id)
+        if caller.known:
+            return False
         with self.uow.write(bookkeeping=True) as s:
             first = q.insert_once(s, KnownUser(user_id=user_id, first_seen_at=self.clock()))
         self.uow.remember_known(user_id)

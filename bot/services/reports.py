@@ -42,23 +42,19 @@ def objective_status(s: Session, code: str) -> StatusReport:
 
 class Reports(Service):
     def status(self, user_id: str, objective: str | None = None) -> StatusReport:
-        with self.uow.read() as s:
-            self.uow.registered(s, user_id)
-            if objective:
-                code = objective.upper()
-                return self.uow.same_for_everyone(
-                    s, ("status", code), lambda: objective_status(s, code)
-                )
-            return self.uow.same_for_everyone(
-                s, ("status",), lambda: status_report(*loaders.catalogue_views(s))
+        if objective:
+            code = objective.upper()
+            return self.uow.shared_read(
+                user_id, ("status", code), lambda s: objective_status(s, code)
             )
+        return self.uow.shared_read(
+            user_id, ("status",), lambda s: status_report(*loaders.catalogue_views(s))
+        )
 
     def gaps(self, user_id: str) -> tuple[RequirementView, ...]:
-        with self.uow.read() as s:
-            self.uow.registered(s, user_id)
-            return self.uow.same_for_everyone(  # shared by every caller: not a list
-                s, ("gaps",), lambda: tuple(gaps_first(loaders.all_requirement_views(s)))
-            )
+        return self.uow.shared_read(  # shared by every caller: a tuple, not a list
+            user_id, ("gaps",), lambda s: tuple(gaps_first(loaders.all_requirement_views(s)))
+        )
 
     def history(self, user_id: str, ref: str, page: Page | None = None) -> History:
         """One page of the audit trail of a pledge, question or requirement (with its

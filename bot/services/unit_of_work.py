@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -28,6 +28,7 @@ from bot.domain.read_models import Actor
 from bot.services.read_cache import ReadCache
 from storage import queries as q
 from storage.db import read_session, write_session
+from storage.identity import Identity, identify, identify_at_version
 from storage.versions import data_version
 
 T = TypeVar("T")
@@ -71,11 +72,22 @@ class UnitOfWork:
         with read_session(self.engine) as s:
             yield s
 
-    def same_for_everyone(self, s: Session, name: Hashable, build: Callable[[], T]) -> T:
-        """What ``build`` reads in ``s``, reused while the database holds the same
-        data. Only for reads whose result does not depend on who asks, inside a read
-        transaction (a write's own uncommitted changes would be kept)."""
-        return self.shared_reads.get(name, data_version(s), build)
+    def shared_read(self, user_id: str, name: Hashable, build: Callable[[Session], T]) -> T:
+        """What ``build`` reads, the same for every registered caller. When it was
+        built before at the current data version this costs one statement, outside
+        any transaction: who is asking, and the version. Otherwise it is built in a
+        read transaction and kept under the version that transaction sees."""
+        identity, version = identify_at_version(self.engine, user_id)
+        caller = self.identified(user_id)
+        if caller is None:
+            caller = self._caller_from(identity, user_id)
+            self._remember(user_id, caller)
+        access.require_registered(caller.actor)
+        found, value = self.shared_reads.kept(name, version)
+        if found:
+            return value  # type: ignore[no-any-return]
+        with self.read() as s:
+            return self.shared_reads.get(name, data_version(s), lambda: build(s))
 
     @contextmanager
     def write(self, *, bookkeeping: bool = False) -> Iterator[Session]:
@@ -94,14 +106,21 @@ class UnitOfWork:
 
     # --- who is asking -------------------------------------------------------------
 
-    def caller(self, s: Session, user_id: str) -> Caller:
+    def caller(self, s: Session | Connection, user_id: str) -> Caller:
         """The caller as this request knows them, looked up at most once."""
         if self.callers is not None and user_id in self.callers:
             return self.callers[user_id]
-        found = self._look_up(s, user_id)
+        found = self._caller_from(identify(s, user_id), user_id)
+        self._remember(user_id, found)
+        return found
+
+    def identified(self, user_id: str) -> Caller | None:
+        """The caller, if this request has looked them up already."""
+        return self.callers.get(user_id) if self.callers is not None else None
+
+    def _remember(self, user_id: str, found: Caller) -> None:
         if self.callers is not None:
             self.callers[user_id] = found
-        return found
 
     def remember_known(self, user_id: str) -> None:
         if self.callers is not None and user_id in self.callers:
@@ -119,19 +138,18 @@ class UnitOfWork:
     def delegate(self, s: Session, user_id: str, doing: str) -> Actor:
         return access.require_delegate(self.actor(s, user_id), doing)
 
-    def _look_up(self, s: Session, user_id: str) -> Caller:
-        is_coordinator, known, delegation = q.identify(s, user_id)
-        is_coordinator = is_coordinator or user_id in self.bootstrap_coordinators
-        if delegation is None:
-            return Caller(Actor(user_id=user_id, is_coordinator=is_coordinator), known)
+    def _caller_from(self, identity: Identity, user_id: str) -> Caller:
+        is_coordinator = identity.is_coordinator or user_id in self.bootstrap_coordinators
+        if identity.delegation_id is None:
+            return Caller(Actor(user_id=user_id, is_coordinator=is_coordinator), identity.known)
         actor = Actor(
             user_id=user_id,
             is_coordinator=is_coordinator,
-            delegation_code=delegation.code,
-            delegation_name=delegation.name,
-            delegation_id=delegation.id,
+            delegation_code=identity.delegation_code,
+            delegation_name=identity.delegation_name,
+            delegation_id=identity.delegation_id,
         )
-        return Caller(actor, known)
+        return Caller(actor, identity.known)
 
     # --- audit ---------------------------------------------------------------------
 

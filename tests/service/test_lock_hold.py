@@ -1,7 +1,8 @@
 """Pledges to one line queue on its totals row: adding to a running total locks the
 row until commit (storage/totals.py). A write does everything else first, so that
 after the lock it only records its audit event and reads the line's new totals for
-its answer. Counted in statements, which are deterministic, unlike timings."""
+its answer, and the commit renews the data version. Counted in statements, as the
+driver receives them, which are deterministic, unlike timings."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from bot.services.pledges import PledgeChange
 from tests.conftest import StatementCounter
 from tests.support.factories import OWN, small_coalition
 
-AFTER_THE_LOCK = ["INSERT INTO event", "SELECT pledge_total."]
+# The last: the commit renews the data version (storage/versions.py), in the same
+# transaction, so it too runs while the lock is held.
+AFTER_THE_LOCK = ["INSERT INTO event", "SELECT pledge_total.", "INSERT INTO data_version"]
 
 
 def after_the_lock(counter: StatementCounter) -> list[str]:
