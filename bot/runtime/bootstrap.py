@@ -4,6 +4,7 @@ client are made and handed to the services, the Bolt app and the scheduler."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -19,15 +20,22 @@ from storage.db import make_engine
 
 
 def make_muster(
-    settings: Settings, clock: Clock = system_clock, *, operator: bool = False
+    settings: Settings,
+    clock: Clock = system_clock,
+    *,
+    operator: bool = False,
+    connections: int | None = None,
 ) -> Muster:
     """The services on the configured database, with the one clock every part shares.
 
     ``operator``: the command line acts as a coordinator (it is run by operators,
-    who see everything, as a coordinator does)."""
+    who see everything, as a coordinator does). ``connections``: how many database
+    connections the pool keeps (a serving worker keeps one per thread, so a burst
+    does not open and close the ones past SQLAlchemy's default of five)."""
     coordinators = (*settings.muster_coordinators, *((OPERATOR,) if operator else ()))
+    pool: dict[str, Any] = {"pool_size": connections} if connections else {}
     return Muster(
-        make_engine(settings.database_url),
+        make_engine(settings.database_url, **pool),
         clock=clock,
         coordinators=coordinators,
         timezone=settings.muster_timezone,
@@ -53,8 +61,9 @@ def compose(
     clock: Clock = system_clock,
     client: WebClient | None = None,
     workers: WorkerPool | None = None,
+    connections: int | None = None,
 ) -> Served:
-    muster = make_muster(settings, clock)
+    muster = make_muster(settings, clock, connections=connections)
     workers = workers or WorkerPool(WORKER_THREADS)
     app = create_app(settings, client, muster=muster, workers=workers)
     return Served(muster=muster, app=app, workers=workers, ticker=Ticker(muster, app.client))

@@ -20,8 +20,12 @@ from bot.runtime.startup import (
     open_socket_url,
     wait_for_database,
 )
+from storage.db import open_ahead
 
 log = logging.getLogger("muster")
+# Connections each serving worker opens at start, before any request: a burst of
+# delegates then finds them ready. The pool keeps up to one per thread.
+CONNECTIONS_AHEAD = 8
 
 
 def check(settings: Settings, stop: Stop) -> None:
@@ -99,7 +103,8 @@ def serve_over_http(
     check(settings, stop)
 
     def build() -> MusterWSGI:  # runs in each worker process, after the fork
-        served = compose(settings)
+        served = compose(settings, connections=threads)
+        open_ahead(served.muster.engine, min(threads, CONNECTIONS_AHEAD))
         schedule = start_scheduler(served.ticker)
         return MusterWSGI(
             served.app,
