@@ -66,4 +66,6 @@ def compose(
     muster = make_muster(settings, clock, connections=connections)
     workers = workers or WorkerPool(WORKER_THREADS)
     app = create_app(settings, client, muster=muster, workers=workers)
-    return Served(muster=muster, app=app, workers=workers, ticker=Ticker(muster, app.client))
+    # The tick waits, step by step, for the requests in flight: they are answered first.
+    ticker = Ticker(muster, app.client, yield_to=workers.until_quiet)
+    return Served(muster=muster, app=app, workers=workers, ticker=ticker)

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -90,8 +90,12 @@ class Ticker:
         pace: float = 1.0,
         worker: str | None = None,
         lateness: timedelta = MAX_LATENESS,
+        yield_to: Callable[[], object] | None = None,
     ) -> None:
         self.b = muster.broadcasts
+        # Called before each step: a serving process waits there (a little) until no
+        # request is being answered, so that a burst of delegates is answered first.
+        self.yield_to = yield_to or (lambda: None)
         self.digests = muster.digests
         self.muster = muster
         self.client = posting_client(client)
@@ -107,17 +111,17 @@ class Ticker:
         report = TickReport()
         # First: a pledge gone stale must not count as firm in this tick's digests, and
         # the requests it owes go out with this tick's direct messages.
-        with isolated("reconfirmation"):
+        with self._step("reconfirmation"):
             report.reconfirmation = self.muster.reconfirmations.run(now, request_message)
         # Before the digests too: a call due now is closed with its final tally in them.
-        with isolated("calls for contributions"):  # closes, summaries, letters, reminders
+        with self._step("calls for contributions"):  # closes, summaries, letters, reminders
             report.calls = plan_calls(self.muster, self.client, log)
         for sub, key in self.b.due_digests(now, self.lateness):
             if self.stopping.is_set():
                 break
             claim = self.b.claim(sub.id, key, self.worker)
             if claim is not None:
-                with isolated(f"digest to {sub.channel}"):
+                with self._step(f"digest to {sub.channel}"):
                     self._digest(sub, claim, now, report)
                 pause(
                     self.stopping, self.pace
@@ -125,16 +129,23 @@ class Ticker:
         for sub in self.b.alert_subscriptions():
             if self.stopping.is_set():
                 return report
-            with isolated(f"alerts to {sub.channel}"):
+            with self._step(f"alerts to {sub.channel}"):
                 self._alerts(sub, now, report)
-        with isolated("answer notices"):  # what a follow-up dropped, or Slack failed
+        with self._step("answer notices"):  # what a follow-up dropped, or Slack failed
             report.notices = send_owed(self.muster, self.client, log)
-        with isolated("reports lost"):  # asked for, then their process ended
+        with self._step("reports lost"):  # asked for, then their process ended
             self.muster.report_issues.give_up_lost(now)
-        with isolated("outbox"):  # what is due, what a process dropped, or Slack failed
+        with self._step("outbox"):  # what is due, what a process dropped, or Slack failed
             report.messages = send_due(self.muster, self.client, log)
+        self.yield_to()
         self.b.forget_old_deliveries(now)
         return report
+
+    @contextmanager
+    def _step(self, what: str) -> Iterator[None]:
+        self.yield_to()
+        with isolated(what):
+            yield
 
     def _digest(
         self, sub: SubscriptionView, claim: Claim, now: datetime, report: TickReport

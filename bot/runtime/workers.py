@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -60,6 +61,18 @@ class WorkerPool(ThreadPoolExecutor):
         """How many requests are being answered right now."""
         with self._quiet:
             return self._answering
+
+    def until_quiet(self, at_most: float | None = None, step: float = 0.002) -> bool:
+        """Wait until no request is being answered in this process, at most
+        ``at_most`` seconds (``yield_at_most`` by default); True if it was quiet. In
+        short sleeps, not a timed wait: under libfaketime (CI's shifted-calendar pass)
+        a timed wait that runs out never returns."""
+        deadline = time.monotonic() + (self.yield_at_most if at_most is None else at_most)
+        while self.requests_in_flight:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(step)
+        return True
 
     def _after_requests(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self._quiet:

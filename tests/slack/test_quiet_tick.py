@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.domain.clock import FixedClock
+from bot.runtime.app import make_client
 from bot.runtime.scheduler import Ticker
+from bot.runtime.settings import Settings
 from bot.runtime.standin import SlackStandIn
 from bot.services.muster import Muster
 from storage.db import read_session
@@ -39,3 +41,18 @@ def test_a_tick_with_nothing_due_keeps_what_status_built(
     assert messages_in(slack, STATUS)
     assert version(muster) != before
     assert muster.reports.status(OWN) is not status
+
+
+def test_each_step_of_the_tick_first_yields_to_the_requests_in_flight(
+    clock: FixedClock, muster: Muster, settings: Settings
+) -> None:
+    subscribed_coalition(clock, muster)
+    steps: list[int] = []
+    client = make_client(settings)
+    yielding = Ticker(
+        muster, client, pace=0, worker="test-worker", yield_to=lambda: steps.append(1)
+    )
+    tick_at(yielding, MONDAY)
+    # reconfirmation, calls, one alerts subscription, answer notices, lost reports,
+    # the outbox, forgetting old deliveries (the digest is not due)
+    assert len(steps) == 7

@@ -46,3 +46,27 @@ def test_with_nothing_in_flight_follow_up_work_starts_at_once() -> None:
         assert pool.follow_up(lambda: 42).result(timeout=10) == 42
     finally:
         pool.shutdown()
+
+
+def test_the_tick_waits_for_quiet_and_no_longer_than_its_bound() -> None:
+    pool = WorkerPool(2)
+    try:
+        assert pool.until_quiet(at_most=0.0)  # nothing in flight: at once
+        with pool.answering():
+            assert not pool.until_quiet(at_most=0.05)  # a long request: the tick goes on
+        released = threading.Event()
+
+        def answer_for_a_while() -> None:
+            with pool.answering():
+                released.wait()
+
+        request = threading.Thread(target=answer_for_a_while)
+        request.start()
+        while not pool.requests_in_flight:
+            time.sleep(0.001)
+        threading.Timer(0.1, released.set).start()
+        assert pool.until_quiet(at_most=30.0)  # quiet once the request is answered
+        assert not pool.requests_in_flight
+        request.join()
+    finally:
+        pool.shutdown()
