@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
@@ -72,6 +73,25 @@ class AnsweringApp(App):
             return super().dispatch(req)
 
 
+class ProvideServices(Middleware):
+    """Each request's own copy of the services, and the hand-off of its follow-up
+    work. A Middleware object, not a function: Bolt works out a function's
+    arguments on every request, which cost more than what it does here."""
+
+    def __init__(self, services: Muster, pool: WorkerPool, client: WebClient) -> None:
+        self.services, self.pool, self.client = services, pool, client
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse:
+        muster = self.services.for_request(delivery_key(req.body))
+        req.context["muster"] = muster
+        # Not Bolt's lazy listeners: those copy the request to a thread for every
+        # command, even one with nothing left to do; listeners hand off only real work.
+        req.context[FOLLOW_UP] = partial(_submit, self.pool, muster, self.client)
+        return next()
+
+
 def create_app(
     settings: Settings,
     client: WebClient | None = None,
@@ -104,16 +124,7 @@ def create_app(
         logger=log,
     )
 
-    @app.middleware
-    def provide_services(
-        body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]
-    ) -> None:
-        muster = services.for_request(delivery_key(body))
-        context["muster"] = muster
-        # Not Bolt's lazy listeners: those copy the request to a thread for every
-        # command, even one with nothing left to do; listeners hand off only real work.
-        context[FOLLOW_UP] = partial(_submit, pool, muster, client)
-        next()
+    app.use(ProvideServices(services, pool, client))
 
     app.command(ids.COMMAND)(on_muster_command)
     app.action(ids.ACTION_PLEDGE)(pledges.on_pledge_button)
