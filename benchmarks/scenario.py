@@ -56,10 +56,11 @@ class Plan:
     previews: int = 5
     preview_least: int = 3
     preview_cap: float = 10.0
-    # Requests per client thread, per pass (two passes each): 8 x 25 x 2 = 400 a side,
-    # so that the p99 is the fourth slowest, not the slowest (as with 96 samples) and
-    # one hiccup of a shared machine does not decide it alone.
-    concurrent_each: int = 25
+    # Requests per client thread and pass: 8 x 10 x 5 passes = 400 a side, so that
+    # the p99 is the fourth slowest, not the slowest (as with 96 samples) and one
+    # hiccup of a shared machine does not decide it alone.
+    concurrent_each: int = 10
+    concurrent_passes: int = 5
     concurrent_cap: float = 8.0
     ticks: int = 1
     tick_timeout: float = 180.0
@@ -157,7 +158,7 @@ def measure(
     wait_idle([muster])
     _preview(scale, muster, arrivals, t.user, plan)
     wait_idle([muster])
-    _concurrency(scale, muster, default, t.user, plan)
+    _concurrency(scale, muster, floor, default, t.user, plan)
     wait_idle([muster])
     rss = [memory_mb(pid) for pid in muster.workers()]
     if rss:
@@ -232,13 +233,22 @@ def _settle(arrivals: Arrivals, quiet: float = 0.3, limit: float = 30.0) -> None
         seen = now
 
 
-def _concurrency(scale: Scale, muster: Server, default: Server, user: str, plan: Plan) -> None:
-    """8 clients sending `status` back to back, to Muster and to default Bolt in turn."""
-    results = {muster.name: Series(), default.name: Series()}
-    for _ in range(2):
-        for server in (muster, default):
+def _concurrency(
+    scale: Scale, muster: Server, floor: Server, default: Server, user: str, plan: Plan
+) -> None:
+    """8 clients sending `status` back to back, to Muster, default Bolt and the floor
+    app in turn, in ``plan.concurrent_passes`` short passes each so that all three
+    see the same moments of a shared machine."""
+    servers = (muster, default, floor)
+    results = {server.name: Series() for server in servers}
+    for _ in range(plan.concurrent_passes):
+        for server in servers:
             results[server.name].samples += _burst(server, user, plan)
-    scale.concurrent = {CONCURRENT: results[muster.name], DEFAULT: results[default.name]}
+    scale.concurrent = {
+        CONCURRENT: results[muster.name],
+        DEFAULT: results[default.name],
+        FLOOR: results[floor.name],
+    }
 
 
 def _burst(server: Server, user: str, plan: Plan, clients: int = 8) -> list[float]:
