@@ -11,14 +11,15 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.domain.errors import Conflict
 from bot.domain.model import PledgeStatus
 from bot.domain.read_models import StatusReport, gaps_first, status_report
 from bot.services import loaders
 from bot.services.muster import Muster
-from storage.db import make_engine, ping_idle_connections, read_session
+from storage.db import make_engine, ping_idle_connections, read_session, write_session
+from storage.identity import identify_at_version
 from storage.versions import data_version
 from tests.support.clock import FixedClock
 from tests.support.databases import postgres_admin_url
@@ -197,3 +198,38 @@ def test_a_row_inserted_with_returning_counts_before_it_is_fetched(engine: Engin
         )
     with read_session(engine) as s:
         assert data_version(s) != start
+
+
+def test_who_is_asking_leaves_the_pooled_connection_transactional(database_url: str) -> None:
+    # storage/identity.py runs its statement in autocommit on a pooled connection: the
+    # connection must go back as it came, or a later write would commit statement by
+    # statement and a failure half-way would leave half of it.
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    identify_at_version(engine, OWN)
+    with pytest.raises(RuntimeError), write_session(engine) as s:
+        s.execute(
+            text("INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UHALF', '2026-01-01')")
+        )
+        raise RuntimeError("a failure half-way")
+    with read_session(engine) as s:
+        assert (
+            s.execute(text("SELECT count(*) FROM knownuser WHERE user_id = 'UHALF'")).scalar() == 0
+        )
+    engine.dispose()
+
+
+def test_a_connection_lost_under_who_is_asking_is_replaced(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a server that drops connections")
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    with engine.connect() as conn:
+        pid = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+    admin = create_engine(str(postgres_admin_url()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    with pytest.raises(DBAPIError):  # the request fails once, as any other would
+        identify_at_version(engine, OWN)
+    identity, version = identify_at_version(engine, OWN)  # on a new connection
+    assert version is not None and not identity.is_coordinator
+    for each in (engine, admin):
+        each.dispose()
