@@ -56,11 +56,11 @@ class Plan:
     previews: int = 5
     preview_least: int = 3
     preview_cap: float = 10.0
-    # Requests per client thread and pass: 8 x 10 x 5 passes = 400 a side, so that
-    # the p99 is the fourth slowest, not the slowest (as with 96 samples) and one
+    # Requests per client thread and pass: 8 x 10 x 10 passes = 800 a side, so that
+    # the p99 is the eighth slowest, not the slowest (as with 96 samples) and one
     # hiccup of a shared machine does not decide it alone.
     concurrent_each: int = 10
-    concurrent_passes: int = 5
+    concurrent_passes: int = 10
     concurrent_cap: float = 8.0
     ticks: int = 1
     tick_timeout: float = 180.0
