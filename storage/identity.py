@@ -85,12 +85,17 @@ def identify_at_version(engine: Engine, user_id: str) -> tuple[Identity, int | N
             finally:
                 cursor.close()
         finally:
-            if postgres:
+            if postgres and not driver.closed:  # a lost connection cannot switch back
                 driver.autocommit = False
     except engine.dialect.loaded_dbapi.Error as exc:
+        lost = engine.dialect.is_disconnect(exc, raw.dbapi_connection, None)
         raw.invalidate()  # never back into the pool in a state nobody can vouch for
+        if lost:  # as SQLAlchemy does: the server went away, so did the pool's others
+            engine.dispose()
         error = engine.dialect.loaded_dbapi.Error
-        raise DBAPIError.instance("who is asking", None, exc, error) from exc
+        raise DBAPIError.instance(
+            "who is asking", None, exc, error, connection_invalidated=lost, dialect=engine.dialect
+        ) from exc
     finally:
         raw.close()
     assert row is not None  # one row, whoever asks: the statement selects from a constant

@@ -43,6 +43,9 @@ from handlers.posting import (
 )
 from handlers.reconfirm import request_message
 
+# How long a tick may wait for the requests in flight: a second before a step, three
+# in all (a tick with many subscriptions under constant load is late by three seconds).
+YIELD_AT_MOST_EACH, YIELD_PER_TICK = 1.0, 3.0
 log = logging.getLogger("muster.tick")
 RESOLVING_RULES = ("critical_red", "deadline_near", "question_stale")
 ALERTS_PER_MESSAGE = 20  # one message per channel and tick, within Block Kit's 50 blocks
@@ -90,12 +93,14 @@ class Ticker:
         pace: float = 1.0,
         worker: str | None = None,
         lateness: timedelta = MAX_LATENESS,
-        yield_to: Callable[[], object] | None = None,
+        yield_to: Callable[[float], object] | None = None,
     ) -> None:
         self.b = muster.broadcasts
-        # Called before each step: a serving process waits there (a little) until no
-        # request is being answered, so that a burst of delegates is answered first.
-        self.yield_to = yield_to or (lambda: None)
+        # Called before each step with the seconds it may wait: a serving process
+        # waits there until no request is being answered, so that a burst of
+        # delegates is answered first. YIELD_PER_TICK in all, a second at a time.
+        self.yield_to = yield_to or (lambda _seconds: None)
+        self._may_yield = 0.0
         self.digests = muster.digests
         self.muster = muster
         self.client = posting_client(client)
@@ -107,6 +112,7 @@ class Ticker:
         self.stopping = threading.Event()
 
     def tick(self) -> TickReport:
+        self._may_yield = YIELD_PER_TICK
         now = self.muster.clock()
         report = TickReport()
         # First: a pledge gone stale must not count as firm in this tick's digests, and
@@ -137,15 +143,22 @@ class Ticker:
             self.muster.report_issues.give_up_lost(now)
         with self._step("outbox"):  # what is due, what a process dropped, or Slack failed
             report.messages = send_due(self.muster, self.client, log)
-        self.yield_to()
+        self._yield()
         self.b.forget_old_deliveries(now)
         return report
 
     @contextmanager
     def _step(self, what: str) -> Iterator[None]:
-        self.yield_to()
+        self._yield()
         with isolated(what):
             yield
+
+    def _yield(self) -> None:
+        if self.stopping.is_set() or self._may_yield <= 0:
+            return
+        started = time.monotonic()
+        self.yield_to(min(YIELD_AT_MOST_EACH, self._may_yield))
+        self._may_yield -= time.monotonic() - started
 
     def _digest(
         self, sub: SubscriptionView, claim: Claim, now: datetime, report: TickReport

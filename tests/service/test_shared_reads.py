@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
 from bot.domain.errors import Conflict
 from bot.domain.model import PledgeStatus
@@ -165,26 +165,51 @@ def test_a_database_put_back_never_repeats_a_version(database_url: str) -> None:
     engine.dispose()
 
 
-def test_a_statement_that_changed_no_row_keeps_the_version(engine: Engine) -> None:
-    def version() -> int | None:
-        with read_session(engine) as s:
-            return data_version(s)
-
-    start = version()
-    with engine.begin() as conn:  # the tick's housekeeping on a quiet minute
-        conn.exec_driver_sql("UPDATE objective SET name = 'x' WHERE code = 'NONE'")
-        conn.exec_driver_sql("DELETE FROM knownuser WHERE user_id = 'UNOBODY'")
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE objective SET name = 'x' WHERE code = 'NONE'",
+        "DELETE FROM knownuser WHERE user_id = 'UNOBODY'",
+        "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01') "
+        "ON CONFLICT (user_id) DO NOTHING",  # the row is there already
+    ],
+    ids=["update of no row", "delete of no row", "insert of nothing"],
+)
+def test_a_statement_that_changed_no_row_keeps_the_version(engine: Engine, statement: str) -> None:
+    # The tick's housekeeping on a quiet minute.
+    with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
         )
-    once = version()
-    assert once != start
-    with engine.begin() as conn:  # the same row again: nothing inserted
+    before = version_of(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert version_of(engine) == before
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE objective SET name = name WHERE code = 'SKY'",  # the same value: a row matched
+        "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01') "
+        "ON CONFLICT (user_id) DO UPDATE SET first_seen_at = excluded.first_seen_at",
+    ],
+    ids=["update to the same value", "upsert that updates"],
+)
+def test_a_statement_that_touched_a_row_renews_the_version(engine: Engine, statement: str) -> None:
+    with engine.begin() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01') "
-            "ON CONFLICT (user_id) DO NOTHING"
+            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
         )
-    assert version() == once
+    before = version_of(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    assert version_of(engine) != before
+
+
+def version_of(engine: Engine) -> int | None:
+    with read_session(engine) as s:
+        return data_version(s)
 
 
 def test_a_row_inserted_with_returning_counts_before_it_is_fetched(engine: Engine) -> None:
@@ -227,8 +252,9 @@ def test_a_connection_lost_under_who_is_asking_is_replaced(database_url: str) ->
     admin = create_engine(str(postgres_admin_url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    with pytest.raises(DBAPIError):  # the request fails once, as any other would
+    with pytest.raises(OperationalError) as lost:  # the request fails once, as any would
         identify_at_version(engine, OWN)
+    assert lost.value.connection_invalidated
     identity, version = identify_at_version(engine, OWN)  # on a new connection
     assert version is not None and not identity.is_coordinator
     for each in (engine, admin):

@@ -4,6 +4,7 @@ housekeeping that deletes or updates no row does not renew the data version."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from bot.domain.clock import FixedClock
@@ -47,12 +48,26 @@ def test_each_step_of_the_tick_first_yields_to_the_requests_in_flight(
     clock: FixedClock, muster: Muster, settings: Settings
 ) -> None:
     subscribed_coalition(clock, muster)
-    steps: list[int] = []
+    steps: list[float] = []
     client = make_client(settings)
-    yielding = Ticker(
-        muster, client, pace=0, worker="test-worker", yield_to=lambda: steps.append(1)
-    )
+    yielding = Ticker(muster, client, pace=0, worker="test-worker", yield_to=steps.append)
     tick_at(yielding, MONDAY)
     # reconfirmation, calls, one alerts subscription, answer notices, lost reports,
     # the outbox, forgetting old deliveries (the digest is not due)
     assert len(steps) == 7
+    assert steps == [1.0] * 7  # a second at most each (none of it spent: nothing waits here)
+
+
+def test_a_tick_under_constant_load_waits_three_seconds_in_all(
+    clock: FixedClock, muster: Muster, settings: Settings
+) -> None:
+    subscribed_coalition(clock, muster)
+    offered: list[float] = []
+
+    def busy(seconds: float) -> None:  # the requests never stop: each wait runs out
+        offered.append(seconds)
+        time.sleep(0.8)
+
+    client = make_client(settings)
+    tick_at(Ticker(muster, client, pace=0, worker="test-worker", yield_to=busy), MONDAY)
+    assert len(offered) == 4 and offered[:3] == [1.0] * 3 and 0.5 < offered[3] < 0.7

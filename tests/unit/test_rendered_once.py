@@ -4,6 +4,7 @@ reply may reach the reply kept for the next."""
 from __future__ import annotations
 
 import copy
+import sys
 import threading
 import time
 
@@ -106,9 +107,21 @@ def test_when_a_build_fails_the_waiting_threads_build_their_own() -> None:
     first_in.wait()
     waiter = threading.Thread(target=lambda: outcomes.append(cache.get("gaps", 1, lambda: "ok")))
     waiter.start()
-    time.sleep(0.1)  # the waiter is waiting for the failing build (or not yet asking)
+    waiting_for_the_build(waiter)
     release.set()
     for thread in (failer, waiter):
         thread.join()
     assert sorted(outcomes) == ["ok", "the database went away"]
     assert cache.get("gaps", 1, lambda: "again") == "ok"  # what the waiter built is kept
+
+
+def waiting_for_the_build(thread: threading.Thread) -> None:
+    """Return once ``thread`` is blocked in an Event's wait (the build it waits for)."""
+    for _ in range(10_000):
+        frame = sys._current_frames().get(thread.ident or 0)  # noqa: SLF001  # the only way to see where a thread waits
+        while frame is not None and frame.f_code.co_name != "wait":
+            frame = frame.f_back
+        if frame is not None:
+            return
+        time.sleep(0.001)
+    raise AssertionError("the second caller never waited for the first one's build")

@@ -64,7 +64,12 @@ def test_the_tick_waits_for_quiet_and_no_longer_than_its_bound() -> None:
         request.start()
         while not pool.requests_in_flight:
             time.sleep(0.001)
-        threading.Timer(0.1, released.set).start()
+
+        def release_soon() -> None:  # not threading.Timer: a timed wait, which libfaketime stalls
+            time.sleep(0.1)
+            released.set()
+
+        threading.Thread(target=release_soon).start()
         assert pool.until_quiet(at_most=30.0)  # quiet once the request is answered
         assert not pool.requests_in_flight
         request.join()
