@@ -175,15 +175,12 @@ def test_a_database_put_back_never_repeats_a_version(database_url: str) -> None:
     ],
     ids=["update of no row", "delete of no row", "insert of nothing"],
 )
-def test_a_statement_that_changed_no_row_keeps_the_version(engine: Engine, statement: str) -> None:
-    # The tick's housekeeping on a quiet minute.
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
-        )
+def test_a_statement_that_changed_no_row_keeps_the_version(
+    known_once: Engine, statement: str
+) -> None:
+    engine = known_once  # the tick's housekeeping on a quiet minute
     before = version_of(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(statement)
+    run_alone(engine, statement)
     assert version_of(engine) == before
 
 
@@ -196,15 +193,27 @@ def test_a_statement_that_changed_no_row_keeps_the_version(engine: Engine, state
     ],
     ids=["update to the same value", "upsert that updates"],
 )
-def test_a_statement_that_touched_a_row_renews_the_version(engine: Engine, statement: str) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
-        )
+def test_a_statement_that_touched_a_row_renews_the_version(
+    known_once: Engine, statement: str
+) -> None:
+    engine = known_once
     before = version_of(engine)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(statement)
+    run_alone(engine, statement)
     assert version_of(engine) != before
+
+
+@pytest.fixture
+def known_once(engine: Engine) -> Engine:
+    """The engine, with one user (UONCE) known."""
+    run_alone(
+        engine, "INSERT INTO knownuser (user_id, first_seen_at) VALUES ('UONCE', '2026-01-01')"
+    )
+    return engine
+
+
+def run_alone(engine: Engine, statement: str) -> None:
+    with engine.begin() as conn:  # in a transaction of its own
+        conn.exec_driver_sql(statement)
 
 
 def version_of(engine: Engine) -> int | None:
