@@ -287,18 +287,7 @@ class Pledges(Service):
         before: dict[str, Any],
         after: dict[str, Any],
     ) -> None:
-        self.uow.record(
-            s,
-            actor,
-            "pledge",
-            pledge_ref(pledge.id),
-            action,
-            before,
-            after,
-            requirement_code=req.code,
-            delegation_id=pledge.delegation_id,
-            restricted=pledge.restricted,
-        )
+        self.uow.record_pledge(s, actor, pledge, req.code, action, before, after)
 
 
 def checked_condition(text: str) -> str:

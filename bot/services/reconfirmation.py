@@ -227,17 +227,8 @@ class Reconfirmations(Service):
         """One event per pledge, on its requirement's trail."""
         codes = _requirement_codes(s, pledges)
         for pledge in pledges:
-            self.uow.record(
-                s,
-                actor,
-                "pledge",
-                pledge_ref(pledge.id),
-                action,
-                before,
-                after,
-                requirement_code=codes[pledge.requirement_id],
-                delegation_id=pledge.delegation_id,
-                restricted=pledge.restricted,
+            self.uow.record_pledge(
+                s, actor, pledge, codes[pledge.requirement_id], action, before, after
             )
 
 

@@ -25,10 +25,12 @@ from bot.domain.clock import Clock
 from bot.domain.errors import AlreadyApplied
 from bot.domain.model import json_number
 from bot.domain.read_models import Actor
+from bot.services.loaders import pledge_ref
 from bot.services.read_cache import ReadCache
 from storage import queries as q
 from storage.db import read_session, write_session
 from storage.identity import Identity, identify, identify_at_version
+from storage.models import Pledge
 from storage.versions import data_version
 
 T = TypeVar("T")
@@ -175,6 +177,31 @@ class UnitOfWork:
             before=_jsonable(before or {}),
             after=_jsonable(after or {}),
             **extra,
+        )
+
+    def record_pledge(
+        self,
+        s: Session,
+        actor: Actor,
+        pledge: Pledge,
+        requirement_code: str,
+        action: str,
+        before: dict[str, Any],
+        after: dict[str, Any],
+    ) -> None:
+        """A pledge's audit event, on its requirement's trail, carrying what decides
+        who may read it (its delegation, and whether it is restricted)."""
+        self.record(
+            s,
+            actor,
+            "pledge",
+            pledge_ref(pledge.id),
+            action,
+            before,
+            after,
+            requirement_code=requirement_code,
+            delegation_id=pledge.delegation_id,
+            restricted=pledge.restricted,
         )
 
 
