@@ -71,6 +71,15 @@ def test_figures_are_written_as_said(count: int | Decimal, written: str) -> None
     assert figure(count) == written
 
 
+def test_equal_quantities_written_differently_are_one_figure() -> None:
+    """Figures are remembered by value (bot.domain.wording._formatted): whichever form
+    comes first, each form of the same quantity is written the same way."""
+    forms = [Decimal("2.50"), Decimal("2.5"), Decimal("25E-1"), Decimal("2.500")]
+    assert [figure(f) for f in forms] == ["2.5"] * 4
+    assert [figure(f) for f in (Decimal("1.2E+3"), 1200, Decimal("1200.00"))] == ["1,200"] * 3
+    assert figure(Decimal("-0.00")) == figure(0) == "0"
+
+
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10**12), places=2))
 def test_a_figure_reads_back_as_the_quantity(count: Decimal) -> None:
     written = figure(count)
