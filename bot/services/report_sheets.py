@@ -9,7 +9,7 @@ column headings, kept in view when scrolling and printed atop every page; the pa
 header and footer carry the marking too. Figures, dates and times are typed cells;
 times are wall-clock times in MUSTER_TIMEZONE, which the headings name. Only the
 cells that say something by colour are styled (headings, a pledge's state, a line's
-rating): at 200,000 pledges each styled cell costs as much again as a plain one."""
+rating)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ from bot.services.report_files import (
     zoned,
 )
 from bot.services.report_reads import ReportReads
-from bot.services.xlsx import Layout, Sheet, Style
+from bot.services.xlsx import Layout, Sheet, Style, Styled
 
 TITLE = "Force generation report"
 
@@ -115,17 +115,17 @@ class Report:
         layout = Layout(widths, top, 1, self.marking, self.footer)
         sheet = self.book.sheet(name, layout)
         self.open(sheet, title)
-        sheet.append([self.heading(sheet, h) for h in headings])
+        sheet.append([self.heading(h) for h in headings])
         return sheet
 
     def open(self, sheet: Sheet, title: str) -> None:
         if self.marking:
-            sheet.append([sheet.styled(cell(self.marking), MARKING)])
-        sheet.append([sheet.styled(cell(title), HEADING)])
+            sheet.append([Styled(cell(self.marking), MARKING)])
+        sheet.append([Styled(cell(title), HEADING)])
 
-    def heading(self, sheet: Sheet, text: str) -> Any:
+    def heading(self, text: str) -> Styled:
         style = f"{text} heading" if text in COLOURED_HEADINGS else COLUMN_HEADING
-        return sheet.styled(zoned(text, self.zone) if text in TIMED else text, style)
+        return Styled(zoned(text, self.zone) if text in TIMED else text, style)
 
 
 TIMED = ("Asked", "Answered", "When", "Due")
@@ -141,7 +141,7 @@ def write_xlsx(report: ReportReads, out: IO[bytes], zone: ZoneInfo, marking: str
         sheet = r.sheet(o.code, f"{o.code} {o.name}", REQUIREMENT_COLUMNS, REQUIREMENT_WIDTHS)
         for v in report.requirements:
             if v.objective == o.code:
-                sheet.append(requirement_cells(sheet, v))
+                sheet.append(requirement_cells(v))
     # A function per register, so nothing of one is still referenced during the next.
     states, undisclosed = _pledges(r)
     open_questions = _questions(r)
@@ -170,47 +170,44 @@ def quantity_style(value: Any) -> str:
     return WHOLE if not isinstance(value, Decimal) or value == value.to_integral_value() else PART
 
 
-def requirement_cells(sheet: Sheet, v: RequirementView) -> list[Any]:
+def requirement_cells(v: RequirementView) -> list[Any]:
     row = cells(requirement_row(v))
     for heading in FIGURES:
-        row[R[heading]] = sheet.styled(row[R[heading]], quantity_style(row[R[heading]]))
-    row[R["Needed by"]] = sheet.styled(row[R["Needed by"]], DAY)
-    row[R["Firm %"]] = sheet.styled(row[R["Firm %"]] / 100, PERCENT)
-    row[R["Rating"]] = sheet.styled(row[R["Rating"]], f"Rating {v.coverage.rating.value}")
+        row[R[heading]] = Styled(row[R[heading]], quantity_style(row[R[heading]]))
+    row[R["Needed by"]] = Styled(row[R["Needed by"]], DAY)
+    row[R["Firm %"]] = Styled(row[R["Firm %"]] / 100, PERCENT)
+    row[R["Rating"]] = Styled(row[R["Rating"]], f"Rating {v.coverage.rating.value}")
     if v.coverage.is_critical_shortfall:
         shortfall = R[SHORTFALL]
-        row[shortfall] = sheet.styled(row[shortfall], SHORTFALL)
+        row[shortfall] = Styled(row[shortfall], SHORTFALL)
     return row
 
 
 def _pledges(r: Report) -> tuple[Counter[State], int]:
     sheet = r.sheet("Pledges", "Pledges", PLEDGE_COLUMNS, PLEDGE_WIDTHS)
     states: Counter[State] = Counter()
-    whole, part = sheet.painter(WHOLE), sheet.painter(PART)
-    state_of = {state: sheet.painter(state.value) for state in State}  # a style each
     pledges = r.report.pledges()
     for p in pledges:
         row = cells(pledge_row(p, r.zone))
         state = State(row[6])
         states[state] += 1
-        quantity = whole if quantity_style(row[3]) == WHOLE else part
-        row[3], row[6] = quantity(row[3]), state_of[state](row[6])
+        row[3] = Styled(row[3], quantity_style(row[3]))
+        row[6] = Styled(row[6], state.value)  # a style per state, named after it
         sheet.append(row)
     if pledges.undisclosed:
         note = "Undisclosed pledges, counted in the totals but not listed"
-        sheet.append([note, None, None, sheet.styled(pledges.undisclosed, WHOLE)])
+        sheet.append([note, None, None, Styled(pledges.undisclosed, WHOLE)])
     return states, pledges.undisclosed
 
 
 def _questions(r: Report) -> int:
     sheet = r.sheet("Questions", "Questions", QUESTION_COLUMNS, QUESTION_WIDTHS)
     open_questions = 0
-    asked, answered = sheet.painter(TIME), sheet.painter(TIME)
     for q in r.report.questions():
         row = cells(question_row(q, r.zone))
-        row[4] = asked(row[4])
+        row[4] = Styled(row[4], TIME)
         if row[7] is not None:
-            row[7] = answered(row[7])
+            row[7] = Styled(row[7], TIME)
         open_questions += row[3] == "Open"
         sheet.append(row)
     return open_questions
@@ -220,24 +217,21 @@ def _calls(r: Report) -> None:
     """Each call for contributions, a row per delegation the reader may know of: its
     standing (a nil return with its reason), with the call's tally beside it."""
     sheet = r.sheet("Calls", "Calls for contributions", CALL_COLUMNS, CALL_WIDTHS)
-    due, answered = sheet.painter(TIME), sheet.painter(TIME)
-    counts = [sheet.painter(WHOLE) for _ in range(3)]  # a painter is one cell a row
     for view in r.report.calls:
         for standing in r.report.standings(view):
             row = cells(call_row(view, standing, r.zone))
-            row[2] = due(row[2])
-            row[4:7] = [paint(n) for paint, n in zip(counts, row[4:7], strict=True)]
+            row[2] = Styled(row[2], TIME)
+            row[4:7] = [Styled(n, WHOLE) for n in row[4:7]]
             if row[11] is not None:
-                row[11] = answered(row[11])
+                row[11] = Styled(row[11], TIME)
             sheet.append(row)
 
 
 def _changes(r: Report) -> None:
     sheet = r.sheet("Change log", "Change log", CHANGE_COLUMNS, CHANGE_WIDTHS)
-    when = sheet.painter(TIME)
     for code, e in r.report.changes():
         row = cells(change_row(code, e, r.zone))
-        row[1] = when(row[1])
+        row[1] = Styled(row[1], TIME)
         sheet.append(row)
 
 
@@ -247,14 +241,14 @@ def _changes(r: Report) -> None:
 def _summary(
     r: Report, sheet: Sheet, states: Counter[State], undisclosed: int, open_questions: int
 ) -> None:
-    report, styled = r.report, sheet.styled
+    report = r.report
     overall = report.status.overall
 
-    def whole(n: int) -> Any:
-        return styled(n, WHOLE)
+    def whole(n: int) -> Styled:
+        return Styled(n, WHOLE)
 
     r.open(sheet, TITLE)
-    sheet.append([zoned("As of", r.zone), styled(local_time(report.generated_at, r.zone), TIME)])
+    sheet.append([zoned("As of", r.zone), Styled(local_time(report.generated_at, r.zone), TIME)])
     sheet.append(["Edition", edition(report)])
     sheet.append([])
     sheet.append(["Lines filled", whole(overall.filled), "of", whole(overall.count)])
@@ -266,10 +260,10 @@ def _summary(
             whole(overall.critical_count),
         ]
     )
-    sheet.append([styled("Critical shortfalls", SHORTFALL), whole(overall.critical_shortfalls)])
+    sheet.append([Styled("Critical shortfalls", SHORTFALL), whole(overall.critical_shortfalls)])
     sheet.append([])
 
-    sheet.append([styled("Coverage by objective", SECTION)])
+    sheet.append([Styled("Coverage by objective", SECTION)])
     columns = ["Objective", "Lines", "Filled", "Critical lines", "Critical filled", SHORTFALL + "s"]
     sheet.append_styled(columns, COLUMN_HEADING)
     for part in report.status.objectives:
@@ -280,31 +274,31 @@ def _summary(
     sheet.append([])
 
     shortfalls = [v for v in gaps_first(report.requirements) if v.coverage.is_critical_shortfall]
-    sheet.append([styled("Critical shortfalls, worst first", SECTION), whole(len(shortfalls))])
+    sheet.append([Styled("Critical shortfalls, worst first", SECTION), whole(len(shortfalls))])
     if shortfalls:
-        sheet.append([r.heading(sheet, h) for h in ["Requirement", *SHORTFALL_COLUMNS]])
+        sheet.append([r.heading(h) for h in ["Requirement", *SHORTFALL_COLUMNS]])
         for v in shortfalls:
-            row = requirement_cells(sheet, v)
+            row = requirement_cells(v)
             sheet.append([cell(f"{v.code} {v.title}"), *(row[R[h]] for h in SHORTFALL_COLUMNS)])
     else:
         sheet.append(["None: firm pledges fill every critical line and enabler."])
     sheet.append([])
 
-    sheet.append([styled("Pledges listed", SECTION), whole(sum(states.values()))])
+    sheet.append([Styled("Pledges listed", SECTION), whole(sum(states.values()))])
     for state, meaning in STATE_MEANINGS.items():
-        sheet.append([styled(state.value, state.value), whole(states[state]), meaning])
-    sheet.append([styled(OPEN, OPEN), None, f"{OPEN_MEANING}: a line's figure, not a pledge's"])
+        sheet.append([Styled(state.value, state.value), whole(states[state]), meaning])
+    sheet.append([Styled(OPEN, OPEN), None, f"{OPEN_MEANING}: a line's figure, not a pledge's"])
     if undisclosed:
         sheet.append(["Undisclosed: in the totals, not listed", whole(undisclosed)])
     sheet.append(["Open questions", whole(open_questions)])
     sheet.append([])
 
-    sheet.append([styled("Lines by rating", SECTION), whole(overall.count)])
+    sheet.append([Styled("Lines by rating", SECTION), whole(overall.count)])
     ratings = Counter(c.rating for c in overall.lines)
     for rating, meaning in RATING_MEANINGS.items():
-        label = styled(rating.value.capitalize(), f"Rating {rating.value}")
+        label = Styled(rating.value.capitalize(), f"Rating {rating.value}")
         sheet.append([label, whole(ratings[rating]), meaning])
-    shortfall = styled(SHORTFALL, SHORTFALL)
+    shortfall = Styled(SHORTFALL, SHORTFALL)
     sheet.append([shortfall, whole(overall.critical_shortfalls), SHORTFALL_MEANING])
 
 
