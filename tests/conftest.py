@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Connection, Engine, event
 
 from bot.domain.clock import FixedClock
@@ -21,6 +22,12 @@ from tests.support.databases import postgres_admin_url, postgres_database, postg
 
 SIGNING_SECRET = "test-signing-secret"
 COORDINATOR = "UCOORD"
+
+# Property tests explore new examples on every run on a developer's machine, where a
+# failure is a find; CI (.ci/run: --hypothesis-profile=ci) tries the same examples
+# every time, so main cannot turn red on a draw. A failure prints the blob that
+# replays it (@reproduce_failure).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 
 
 def settings_variables() -> set[str]:
