@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Engine, bindparam, exists, literal
+from sqlalchemy import Dialect, Engine, bindparam, exists, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col
@@ -55,9 +55,9 @@ def _identify_statement(with_version: bool) -> Any:
     )
 
 
-def identify(conn: Session | Connection, user_id: str) -> Identity:
+def identify(s: Session, user_id: str) -> Identity:
     """(is a coordinator, has been answered before, their delegation) in one statement."""
-    row = conn.execute(_identify_statement(False), {"user_id": user_id}).one()
+    row = s.execute(_identify_statement(False), {"user_id": user_id}).one()
     return Identity(bool(row[0]), bool(row[1]), row[2], row[3], row[4])
 
 

@@ -110,26 +110,18 @@ def count_up_if_counting(conn: Connection) -> None:
         conn.exec_driver_sql(_COUNT_UP.format(new=_NEW_NUMBER[conn.dialect.name]))
 
 
-def counting(conn: Connection) -> bool:
-    """Whether the data version can be trusted on ``conn``: its engine counts, and its
-    database has the table. Otherwise nothing may be reused."""
-    return counts_on(conn.dialect, conn.connection.dbapi_connection)
-
-
 def counts_on(dialect: Dialect, dbapi_connection: Any) -> bool:
-    """``counting``, for a DBAPI connection of an engine with ``dialect``."""
+    """Whether the data version can be trusted on ``dbapi_connection``: its engine
+    (of ``dialect``) counts, and its database has the table."""
     return dialect in _counting and _has_table(dialect, dbapi_connection)
 
 
 def data_version(session: Session) -> int | None:
     """The data version this read transaction sees, in one statement; None when it
-    cannot be trusted (see ``counting``, or no row yet): then nothing may be reused."""
-    return version_on(session.connection())
-
-
-def version_on(conn: Connection) -> int | None:
-    """The data version ``conn`` sees now (its transaction's, if it is in one)."""
-    if not counting(conn):
+    cannot be trusted (its engine does not count, or its database has no table or no
+    row yet): then nothing may be reused."""
+    conn = session.connection()
+    if not counts_on(conn.dialect, conn.connection.dbapi_connection):
         return None
     number = conn.exec_driver_sql("SELECT number FROM data_version WHERE id = 1").scalar()
     return None if number is None else int(number)

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -108,7 +108,7 @@ class UnitOfWork:
 
     # --- who is asking -------------------------------------------------------------
 
-    def caller(self, s: Session | Connection, user_id: str) -> Caller:
+    def caller(self, s: Session, user_id: str) -> Caller:
         """The caller as this request knows them, looked up at most once."""
         if self.callers is not None and user_id in self.callers:
             return self.callers[user_id]
