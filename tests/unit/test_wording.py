@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.wording import (
+    _formatted,
     amount,
     counted,
     figure,
@@ -74,6 +75,7 @@ def test_figures_are_written_as_said(count: int | Decimal, written: str) -> None
 def test_equal_quantities_written_differently_are_one_figure() -> None:
     """Figures are remembered by value (bot.domain.wording._formatted): whichever form
     comes first, each form of the same quantity is written the same way."""
+    _formatted.cache_clear()  # so the first form of each here is the one remembered
     forms = [Decimal("2.50"), Decimal("2.5"), Decimal("25E-1"), Decimal("2.500")]
     assert [figure(f) for f in forms] == ["2.5"] * 4
     assert [figure(f) for f in (Decimal("1.2E+3"), 1200, Decimal("1200.00"))] == ["1,200"] * 3

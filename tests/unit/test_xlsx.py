@@ -6,15 +6,16 @@ export instead of reaching a reader."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum, IntEnum, StrEnum
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lxml.etree import XMLSyntaxError
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,6 +40,18 @@ def written(rows: list[list[Any]], styles: list[Style] = STYLES) -> Worksheet:
     worksheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert isinstance(worksheet, Worksheet)
     return worksheet
+
+
+def sheet_xml(rows: list[list[Any]]) -> str:
+    """The first sheet's XML as written into the file."""
+    out = io.BytesIO()
+    book = xlsx.Workbook(out)
+    sheet = book.sheet("Rows")
+    for row in rows:
+        sheet.append(row)
+    book.close()
+    with zipfile.ZipFile(out) as archive:
+        return archive.read("xl/worksheets/sheet1.xml").decode()
 
 
 def values(worksheet: Worksheet) -> list[list[Any]]:
@@ -109,15 +122,10 @@ def test_markup_and_formulas_are_only_text() -> None:
 def test_spaces_at_either_end_are_marked_to_be_kept() -> None:
     """openpyxl keeps them either way; Excel drops them unless the text says
     xml:space="preserve"."""
-    out = io.BytesIO()
-    book = xlsx.Workbook(out)
-    book.sheet("Rows").append(["  padded", "inner space", "end "])
-    book.close()
-    with zipfile.ZipFile(out) as archive:
-        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
-    assert '<t xml:space="preserve">  padded</t>' in sheet_xml
-    assert "<t>inner space</t>" in sheet_xml
-    assert '<t xml:space="preserve">end </t>' in sheet_xml
+    written_xml = sheet_xml([["  padded", "inner space", "end "]])
+    assert '<t xml:space="preserve">  padded</t>' in written_xml
+    assert "<t>inner space</t>" in written_xml
+    assert '<t xml:space="preserve">end </t>' in written_xml
 
 
 def test_a_carriage_return_survives() -> None:
@@ -142,16 +150,56 @@ def test_columns_past_the_precomputed_letters() -> None:
     assert worksheet.cell(1, 79).column_letter == "CA"
 
 
-@pytest.mark.parametrize("text", ["bell \x07", "nul \x00", "\ufffe"])
-def test_a_character_xml_cannot_carry_stops_the_sheet(text: str) -> None:
-    """Callers strip these first (bot.domain.plaintext); one that slips through must
-    fail the export, not leave a file Excel refuses to open."""
-    out = io.BytesIO()
-    book = xlsx.Workbook(out)
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("bell \x07", "U+0007"), ("nul \x00", "U+0000"), ("\ufffe", "U+FFFE"), ("\ud83d", "U+D83D")],
+)
+def test_a_character_xml_cannot_carry_is_refused_where_it_is(text: str, named: str) -> None:
+    """Callers strip these first (bot.domain.plaintext); one that slips through fails
+    the export, naming the cell, instead of leaving a file Excel refuses to open."""
+    book = xlsx.Workbook(io.BytesIO())
+    sheet = book.sheet("Pledges")
+    sheet.append(["fine", "also fine"])
+    with pytest.raises(
+        ValueError, match=re.escape(named) + " cannot be written.*'Pledges', cell B2"
+    ):
+        sheet.append(["fine", text])
+
+
+def test_a_sheet_that_lost_rows_is_never_saved() -> None:
+    """The rows before a bad one wait in a batch; the error ends the sheet's writer,
+    so the workbook must not be saved as if the sheet were whole."""
+    book = xlsx.Workbook(io.BytesIO())
     sheet = book.sheet("Rows")
-    sheet.append([text])
-    with pytest.raises(XMLSyntaxError):
+    for n in range(10):
+        sheet.append([n])
+    with pytest.raises(TypeError):
+        sheet.append([object()])
+    with pytest.raises(RuntimeError, match="'Rows' lost rows"):
+        sheet.append([11])
+    with pytest.raises(RuntimeError, match="'Rows' lost rows"):
         book.close()
+
+
+def test_enums_of_text_and_numbers_are_written_as_their_values() -> None:
+    class Word(StrEnum):
+        FIRM = "Firm"
+
+    class Count(IntEnum):
+        THREE = 3
+
+    class Old(str, Enum):  # noqa: UP042  # str() of this one gives "Old.OFFERED"
+        OFFERED = "offered"
+
+    worksheet = written([[Word.FIRM, Count.THREE, Old.OFFERED, Styled(Count.THREE, "Bold")]])
+    assert values(worksheet) == [["Firm", 3, "offered", 3]]
+    assert worksheet["D1"].style == "Bold"
+
+
+def test_a_space_left_at_the_end_by_the_cut_is_kept() -> None:
+    text = "x" * (MAX_TEXT - 1) + " and more"
+    assert values(written([[text]])) == [["x" * (MAX_TEXT - 1) + " "]]
+    assert '<t xml:space="preserve">xxx' in sheet_xml([[text]])
 
 
 def test_what_a_cell_cannot_hold_is_refused() -> None:
