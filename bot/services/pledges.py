@@ -106,7 +106,7 @@ class Pledges(Service):
             calls = calls_answered(s, actor, now, requirement_ids=[row_id(req.id)])
             s.add(pledge)
             s.flush()
-            self._record(s, actor, pledge, req, "created", {}, pledge_fields(pledge))
+            self.uow.record_pledge(s, actor, pledge, req.code, "created", {}, pledge_fields(pledge))
             pledged(self.uow, s, actor, calls, pledge, now)  # answers the calls for its line
             return _result(s, pledge, shown, {})
 
@@ -179,7 +179,9 @@ class Pledges(Service):
                 raise RuntimeError(f"pledge {pledge.id} has no requirement or delegation")
             action = "classified" if by_hand else "classified automatically"
             old = {"condition_kind": before.value if before else ""}
-            self._record(s, actor, pledge, req, action, old, {"condition_kind": after.value})
+            self.uow.record_pledge(
+                s, actor, pledge, req.code, action, old, {"condition_kind": after.value}
+            )
             view = loaders.pledge_view(pledge, delegation, req)
             return Reclassified(view, before, after, by_hand)
 
@@ -266,28 +268,16 @@ class Pledges(Service):
         s.add(pledge)
         s.flush()
         stale = ({"stale": True}, {"stale": False}) if was_stale else ({}, {})
-        self._record(
+        self.uow.record_pledge(
             s,
             actor,
             pledge,
-            req,
+            req.code,
             action,
             {k: v[0] for k, v in diff.items()} | stale[0],
             {k: v[1] for k, v in diff.items()} | stale[1],
         )
         return _result(s, pledge, shown, diff)
-
-    def _record(
-        self,
-        s: Session,
-        actor: Actor,
-        pledge: Pledge,
-        req: Requirement,
-        action: str,
-        before: dict[str, Any],
-        after: dict[str, Any],
-    ) -> None:
-        self.uow.record_pledge(s, actor, pledge, req.code, action, before, after)
 
 
 def checked_condition(text: str) -> str:
