@@ -4,8 +4,13 @@
 pledges only inside totals), and are read far more often than anything changes.
 Each entry is keyed by the database's data version (storage/versions.py), read in
 the caller's own transaction: any commit, by any process, makes the next read build
-afresh. Kept per process, shared by its threads, a few entries at most, each for at
-most MAX_AGE: a write made outside Muster, which renews no version, shows by then."""
+afresh. Kept per process, shared by its threads, a few entries at most.
+
+An entry is built again once it is MAX_AGE old, so that a write made outside Muster,
+which renews no version, shows by then. While one thread builds it again, the others
+are still given the entry they have: it is of the current version, so nothing Muster
+wrote is missing from it, and otherwise every request arriving during the build would
+wait for it (issue 9: at concurrency 8 those waits were the slowest replies)."""
 
 from __future__ import annotations
 
@@ -40,9 +45,10 @@ class ReadCache:
 
     def kept(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
         """(True, the value) when one was built for ``name`` at ``version`` and is
-        still fresh; (False, None) otherwise. Builds nothing."""
+        still fresh, or is being built again by another thread; (False, None)
+        otherwise. Builds nothing."""
         with self._lock:
-            return self._fresh(name, version)
+            return self._usable(name, version)
 
     def get(self, name: Hashable, version: Hashable | None, build: Callable[[], T]) -> T:
         """The value last built for ``name`` at ``version``, or ``build()``'s.
@@ -54,7 +60,7 @@ class ReadCache:
         if version is None:
             return build()
         with self._lock:
-            found, value = self._fresh(name, version)
+            found, value = self._usable(name, version)
             if found:
                 return value  # type: ignore[no-any-return]
             pending = self._building.get((name, version))
@@ -70,12 +76,13 @@ class ReadCache:
             return self.get(name, version, build)  # its build failed: try our own
         return self._build(name, version, build, pending)
 
-    def _fresh(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
+    def _usable(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
         entry = self._entries.get(name)
         if entry is None or version is None or entry[0] != version:
             return False, None
-        if time.monotonic() - entry[1] >= self.max_age:
-            return False, None
+        renewing = (name, version) in self._building
+        if time.monotonic() - entry[1] >= self.max_age and not renewing:
+            return False, None  # the caller builds it again; others get this one meanwhile
         self._entries.move_to_end(name)
         return True, entry[2]
 

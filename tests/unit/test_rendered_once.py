@@ -59,6 +59,34 @@ def test_what_was_built_is_reused_for_a_while_only() -> None:
     assert builds == [1, 2, 3, 5]
 
 
+def test_while_an_old_entry_is_built_again_the_others_are_given_it() -> None:
+    from bot.services.read_cache import ReadCache
+
+    cache = ReadCache(max_age=0.0)  # every entry is due to be built again
+    cache.get("status", 7, lambda: "old")
+    entered, release, got = threading.Event(), threading.Event(), []
+
+    def rebuild() -> str:
+        entered.set()
+        release.wait()
+        return "new"
+
+    builder = threading.Thread(target=lambda: got.append(cache.get("status", 7, rebuild)))
+    builder.start()
+    entered.wait()
+    try:
+        # Checked without blocking first: a cache that made them wait would hang below.
+        assert cache.kept("status", 7) == (True, "old")
+        assert cache.get("status", 7, lambda: "a second build") == "old"
+        assert cache.kept("status", 8) == (False, None)  # another version is never the old one
+    finally:
+        release.set()
+        builder.join()
+    assert got == ["new"]
+    assert cache.kept("status", 7) == (False, None)  # built, and due again at once
+    assert cache.get("status", 7, lambda: "newer") == "newer"
+
+
 def test_threads_that_miss_together_build_once() -> None:
     from bot.services.read_cache import ReadCache
 
