@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -118,6 +119,11 @@ def get_response(
     if for_update:
         query = query.with_for_update()
     return s.exec(query).first()
+
+
+def reset_reminders(s: Session, call_id: int) -> None:
+    """Every delegation's reminders for the call start again (a new deadline)."""
+    s.execute(update(CallResponse).where(col(CallResponse.call_id) == call_id).values(reminded=0))
 
 
 def answerable(

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from bot.domain.calls import (
     CALL_REF,
@@ -124,9 +123,7 @@ class Calls(Service):
             call.deadline_version += 1
             call.extended_at = now
             s.add(call)
-            s.execute(
-                update(CallResponse).where(col(CallResponse.call_id) == call_id).values(reminded=0)
-            )
+            cq.reset_reminders(s, call_id)
             outbox.cancel(s, *call_responses.chasers(call_id))  # they chase the old deadline
             after = {"deadline": describe_deadline(deadline, zone)}
             self.uow.record(s, actor, "call", call_ref(call_id), "extended", before, after)
