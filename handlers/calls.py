@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from bot.domain.calls import CALL_REF, deadline_at, time_left
+from bot.domain.calls import CALL_REF, deadline_at
 from bot.domain.errors import BadInput
 from bot.domain.schedule import parse_time, parse_zone, zone_name
 from bot.domain.text import shorten
@@ -214,10 +214,9 @@ def run_calls(muster: Muster, user: str, _cmd: ListCalls) -> Reply:
 def run_status(muster: Muster, user: str, cmd: CallStatus) -> Reply:
     view = muster.calls.status(user, cmd.call_id)
     now = muster.clock()
-    state = time_left(view.deadline, now) if view.open else "closed"
     sentence = view.tally.sentence()
-    builder = (
-        MessageBuilder(f"Call {view.ref} ({state})")
+    builder = (  # the time left is on the deadline's line, not again in the title
+        MessageBuilder(f"Call {view.ref} ({'open' if view.open else 'closed'})")
         .line(deadline_line(view, now))
         .lines(message_lines(view))
         .entries(called_entries(view, buttons=view.open), "`/muster requirements`")

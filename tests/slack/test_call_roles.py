@@ -125,6 +125,8 @@ def test_a_question_form_of_a_call_is_checked_again_when_it_comes_back(
     assert done["view"]["title"]["text"].startswith("Question Q-2 sent")
     status = muster_cmd(COORDINATOR, "call status C-1").text
     assert "*OST*: asked Q-2" in status
+    assert status.startswith("Call C-1 (open)")
+    assert status.count(" left") == 1, status  # on the deadline's line only
 
 
 def test_a_button_of_a_closed_call_says_so(
