@@ -46,10 +46,10 @@ LARGE = Plan(
     concurrent_cap=15.0, tick_timeout=240.0, cli_timeout=120.0,
 )  # fmt: skip
 # The small coalition's concurrency 8 is where Muster's p99 is compared with default
-# Bolt's: 60 passes, 4,800 requests a side, so the p99 is the 48th slowest. One hiccup
-# of a shared machine holds up at most the eight requests in flight in one pass of one
-# app; with 800 a side it set that app's p99 alone, and the p99s of 800 differed by
-# more from run to run than the apps differ (issue 9's fifth and sixth rounds).
+# Bolt's: 60 passes, 4,800 requests a side in `make bench` (8 clients x 10 each), so
+# 48 samples are slower than the p99. One hiccup of a shared machine holds up at most
+# the eight requests in flight in one pass of one app; with 800 a side, 8 were slower
+# than the p99, so one hiccup could set an app's p99 alone (issue 9, sixth round).
 COMPARED_PASSES = 60
 
 
@@ -152,11 +152,16 @@ class Run:
         self.console.print(f"[dim]{time.monotonic() - self.started:6.0f} s[/dim]  {text}")
 
     def measure(
-        self, scale: Scale, url: str, target: Target, coordinators: str = "", passes: int = 0
+        self,
+        scale: Scale,
+        url: str,
+        target: Target,
+        coordinators: str = "",
+        passes: int | None = None,
     ) -> None:
         env = harness.serve_env(url, self.slack.api_url, coordinators)
         log = self.folder / "muster.log"
-        plan = replace(self.plan, concurrent_passes=passes) if passes else self.plan
+        plan = self.plan if passes is None else replace(self.plan, concurrent_passes=passes)
         with server("muster", harness.MUSTER, env, self.slack.response_url(), log) as muster:
             measure(scale, muster, self.floor, self.default, self.arrivals, target, plan)
 

@@ -57,8 +57,8 @@ class Plan:
     preview_least: int = 3
     preview_cap: float = 10.0
     # Requests per client thread and pass: 8 x 10 x 10 passes = 800 a side, so that
-    # the p99 is the eighth slowest, not the slowest (as with 96 samples). Where the
-    # p99s of the apps are compared (bench_commands.COMPARED), more passes.
+    # 8 samples are slower than the p99, not none (as with 96 samples). Where the p99s
+    # of the apps are compared, more passes (bench_commands.COMPARED_PASSES).
     concurrent_each: int = 10
     concurrent_passes: int = 10
     concurrent_cap: float = 8.0

@@ -11,7 +11,7 @@ read-committed transaction sees what was committed when it started), so what is
 built from the data is never older than its key.
 
 Writes made outside Muster (an operator's psql, a raw load) do not renew it: what
-was built is then reused for at most ``bot/services/read_cache.MAX_AGE``."""
+was built is then given out for at most ``bot/services/read_cache.MAX_AGE``."""
 
 from __future__ import annotations
 

@@ -6,11 +6,13 @@ Each entry is keyed by the database's data version (storage/versions.py), read i
 the caller's own transaction: any commit, by any process, makes the next read build
 afresh. Kept per process, shared by its threads, a few entries at most.
 
-An entry is built again once it is MAX_AGE old, so that a write made outside Muster,
-which renews no version, shows by then. While one thread builds it again, the others
-are still given the entry they have: it is of the current version, so nothing Muster
-wrote is missing from it, and otherwise every request arriving during the build would
-wait for it (issue 9: at concurrency 8 those waits were the slowest replies)."""
+An entry is never given out once it is MAX_AGE old, so that a write made outside
+Muster, which renews no version, shows by then. It is built again from RENEW_AHEAD
+before that: the first caller in that window builds it, and meanwhile the others are
+still given the entry they have, which is of the current version (nothing Muster
+wrote is missing from it). Were it built only once too old, every request arriving
+during the build would wait for it (issue 9: at concurrency 8 those waits were the
+slowest replies)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 MAX_AGE = 30.0  # seconds
+RENEW_AHEAD = 5.0  # seconds before MAX_AGE: the first caller from then builds afresh
 
 
 class _Build:
@@ -35,9 +38,12 @@ class _Build:
 
 
 class ReadCache:
-    def __init__(self, size: int = 16, max_age: float = MAX_AGE) -> None:
+    def __init__(
+        self, size: int = 16, max_age: float = MAX_AGE, renew_ahead: float = RENEW_AHEAD
+    ) -> None:
         self.size = size
         self.max_age = max_age
+        self.renew_at = max(0.0, max_age - renew_ahead)
         # name -> (data version, built at (monotonic seconds), value)
         self._entries: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
         self._building: dict[tuple[Hashable, Hashable], _Build] = {}
@@ -45,8 +51,9 @@ class ReadCache:
 
     def kept(self, name: Hashable, version: Hashable | None) -> tuple[bool, Any]:
         """(True, the value) when one was built for ``name`` at ``version`` and is
-        still fresh, or is being built again by another thread; (False, None)
-        otherwise. Builds nothing."""
+        neither due to be built again nor too old while being built again; (False,
+        None) otherwise: the caller then builds it, or waits for the build under way.
+        Builds nothing."""
         with self._lock:
             return self._usable(name, version)
 
@@ -54,7 +61,8 @@ class ReadCache:
         """The value last built for ``name`` at ``version``, or ``build()``'s.
 
         Threads that miss the same entry at once build it once: the first builds, the
-        others wait for its value. After a write every thread of a busy process
+        others wait for its value (or, while the entry is renewed ahead of MAX_AGE,
+        are given the one they have). After a write every thread of a busy process
         misses together, and eight builds at once on two cores were the slowest
         replies of all (issue 9)."""
         if version is None:
@@ -80,8 +88,10 @@ class ReadCache:
         entry = self._entries.get(name)
         if entry is None or version is None or entry[0] != version:
             return False, None
-        renewing = (name, version) in self._building
-        if time.monotonic() - entry[1] >= self.max_age and not renewing:
+        age = time.monotonic() - entry[1]
+        if age >= self.max_age:
+            return False, None
+        if age >= self.renew_at and (name, version) not in self._building:
             return False, None  # the caller builds it again; others get this one meanwhile
         self._entries.move_to_end(name)
         return True, entry[2]

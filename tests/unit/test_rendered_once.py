@@ -7,6 +7,7 @@ import copy
 import sys
 import threading
 import time
+from typing import Any
 
 from handlers.blocks import MessageBuilder, Reply
 from handlers.rendered import RenderedOnce
@@ -59,21 +60,29 @@ def test_what_was_built_is_reused_for_a_while_only() -> None:
     assert builds == [1, 2, 3, 5]
 
 
-def test_while_an_old_entry_is_built_again_the_others_are_given_it() -> None:
-    from bot.services.read_cache import ReadCache
-
-    cache = ReadCache(max_age=0.0)  # every entry is due to be built again
-    cache.get("status", 7, lambda: "old")
+def rebuilding(cache: Any, name: str, version: int) -> tuple[threading.Event, list[str]]:
+    """Start a thread building ``name`` again, held inside its build until the returned
+    event is set; what its ``get`` returned lands in the list."""
     entered, release, got = threading.Event(), threading.Event(), []
 
     def rebuild() -> str:
         entered.set()
-        release.wait()
+        release.wait(30)
         return "new"
 
-    builder = threading.Thread(target=lambda: got.append(cache.get("status", 7, rebuild)))
-    builder.start()
-    entered.wait()
+    threading.Thread(
+        target=lambda: got.append(cache.get(name, version, rebuild)), daemon=True
+    ).start()
+    assert entered.wait(30), "the entry was not built again"
+    return release, got
+
+
+def test_an_entry_is_renewed_ahead_of_its_age_while_the_others_are_given_it() -> None:
+    from bot.services.read_cache import ReadCache
+
+    cache = ReadCache(max_age=3600.0, renew_ahead=3600.0)  # due for renewal at once
+    cache.get("status", 7, lambda: "old")
+    release, got = rebuilding(cache, "status", 7)
     try:
         # Checked without blocking first: a cache that made them wait would hang below.
         assert cache.kept("status", 7) == (True, "old")
@@ -81,10 +90,25 @@ def test_while_an_old_entry_is_built_again_the_others_are_given_it() -> None:
         assert cache.kept("status", 8) == (False, None)  # another version is never the old one
     finally:
         release.set()
-        builder.join()
+    for _ in range(3000):
+        if got:
+            break
+        time.sleep(0.01)
     assert got == ["new"]
-    assert cache.kept("status", 7) == (False, None)  # built, and due again at once
+    assert cache.kept("status", 7) == (False, None)  # built, and due for renewal again
     assert cache.get("status", 7, lambda: "newer") == "newer"
+
+
+def test_an_entry_past_its_age_is_not_given_out_while_it_is_built_again() -> None:
+    from bot.services.read_cache import ReadCache
+
+    cache = ReadCache(max_age=0.0)  # a write outside Muster must show: nothing is kept
+    cache.get("status", 7, lambda: "old")
+    release, _got = rebuilding(cache, "status", 7)
+    try:
+        assert cache.kept("status", 7) == (False, None)
+    finally:
+        release.set()
 
 
 def test_threads_that_miss_together_build_once() -> None:
