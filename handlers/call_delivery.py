@@ -18,8 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.calls import quiet_until
-from bot.domain.errors import BadInput
-from bot.domain.schedule import zone_name
+from bot.domain.schedule import kept_zone
 from bot.services.call_planning import ZONE_KEPT, Owing, Recipient
 from bot.services.muster import Muster
 from bot.services.outbox import Owed
@@ -97,7 +96,7 @@ def member_zones(
             fresh = _slack_zone(client, member.user, logger)
             if fresh is not None:
                 zone = looked_up[member.user] = fresh
-        found[member.user] = _zone(zone) or fallback
+        found[member.user] = kept_zone(zone) or fallback
     if looked_up:
         muster.call_planning.remember_zones(looked_up)
     return found
@@ -112,12 +111,3 @@ def _slack_zone(client: WebClient, user: str, logger: logging.Logger) -> str | N
         logger.warning("could not look up the time zone of %s: %s", user, exc)
         return None
     return str((answer.get("user") or {}).get("tz") or "")
-
-
-def _zone(name: str) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(zone_name(name))
-    except BadInput:
-        return None

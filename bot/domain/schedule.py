@@ -86,6 +86,17 @@ def parse_zone(name: str) -> ZoneInfo:
     return ZoneInfo(zone_name(name))
 
 
+def kept_zone(name: str) -> ZoneInfo | None:
+    """A time zone as kept for a member (from Slack); None when none was kept or it
+    names no zone, so that the caller's fallback stands in."""
+    if not name:
+        return None
+    try:
+        return parse_zone(name)
+    except BadInput:
+        return None
+
+
 @dataclass(frozen=True)
 class Weekly:
     weekday: int

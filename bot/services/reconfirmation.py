@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from bot.domain import access
+from bot.domain.calls import quiet_until
 from bot.domain.errors import BadInput, Conflict, NotFound, PermissionDenied
 from bot.domain.model import PledgeFigure, PledgeStatus
 from bot.domain.read_models import Actor, PledgeResult, PledgeView
 from bot.domain.reconfirmation import OFF, SETTING, Policy, round_moment
+from bot.domain.schedule import kept_zone
 from bot.services import loaders, outbox
 from bot.services.base import Service
 from bot.services.loaders import pledge_ref, row_id
@@ -74,7 +76,7 @@ class Request:
     policy: Policy
     pledges: tuple[PledgeView, ...]  # its own, restricted ones too: only its members read it
     stale_at: datetime  # unless reconfirmed by then, these go stale
-    members: tuple[str, ...]
+    members: tuple[tuple[str, str], ...]  # (user id, Slack time zone as kept, "" if none)
 
 
 @dataclass(frozen=True)
@@ -197,8 +199,10 @@ class Reconfirmations(Service):
             s.flush()
             self._audit(s, access.SYSTEM, asked, ASKED, {}, {})
             requests = _requests(s, asked, policy, moment, now, self.timezone)
+            fallback = ZoneInfo(self.timezone)
             owed = sum(
-                outbox.enqueue_all(s, _messages(request, render), now) for request in requests
+                outbox.enqueue_all(s, _messages(request, render, now, fallback), now)
+                for request in requests
             )
             return Round(
                 {req.delegation: tuple(p.ref for p in req.pledges) for req in requests},
@@ -328,15 +332,25 @@ def _requests(
                 policy=policy,
                 pledges=tuple(loaders.pledge_view(p, d, req) for p, d, req in parts),
                 stale_at=now + policy.grace,
-                members=tuple(notices.members(s, [delegation_id])),
+                members=tuple(notices.members_with_zones(s, [delegation_id])),
             )
         )
     return requests
 
 
-def _messages(request: Request, render: Render) -> list[outbox.Owed]:
+def _messages(
+    request: Request, render: Render, now: datetime, fallback: ZoneInfo
+) -> list[outbox.Owed]:
+    """One message per member: at once, or at 07:00 where the member's night has begun
+    (in their Slack time zone as last kept, else the coalition's), as for calls."""
     text, blocks = render(request)
     return [
-        outbox.Owed(key=f"{request.key}:{member}", recipient=member, text=text, blocks=blocks)
-        for member in request.members
+        outbox.Owed(
+            key=f"{request.key}:{member}",
+            recipient=member,
+            text=text,
+            blocks=blocks,
+            not_before=quiet_until(now, kept_zone(zone) or fallback, request.stale_at),
+        )
+        for member, zone in request.members
     ]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import select
 
 from bot.domain.clock import FixedClock
 from bot.domain.errors import Conflict, NotFound, PermissionDenied
@@ -27,6 +28,7 @@ from bot.services.reconfirmation import Round
 from handlers.reconfirm import request_message
 from storage import totals
 from storage.db import make_engine, read_session, upgrade
+from storage.models import OutboxMessage
 from tests.conftest import RowCounter, StatementCounter
 from tests.support.cli import CommandLine
 from tests.support.clock import START
@@ -215,6 +217,23 @@ def test_two_rounds_at_once_ask_each_delegation_once(firm: Muster, clock: FixedC
         {"reconfirm:OST:2027-02-21": 1, "reconfirm:VAL:2027-02-21": 1}
     )
     assert [a for a, _ in trail(m, "P-3")].count("asked to reconfirm") == 1
+
+
+def test_a_request_waits_for_the_morning_where_a_members_night_has_begun(
+    firm: Muster, clock: FixedClock
+) -> None:
+    m = firm
+    m.delegations.add_members(COORDINATOR, "VAL", ["UVALLA", "UVALXX"])
+    m.call_planning.remember_zones({"UVALLA": "America/Los_Angeles", "UVALXX": "Mars/Olympus"})
+    run_on(m, clock, 90)  # 10:00 UTC: 11:00 in Brussels, 02:00 in Los Angeles
+    with read_session(m.engine) as s:
+        when = {row.recipient: row.not_before for row in s.exec(select(OutboxMessage))}
+    assert when == {
+        OTHER: day(90),  # never looked up: the coalition's zone, where it is day
+        OWN: day(90),
+        "UVALXX": day(90),  # not a zone: the coalition's
+        "UVALLA": datetime(2027, 2, 21, 15, 0, tzinfo=UTC),  # 07:00 in Los Angeles
+    }
 
 
 def test_policy_changes_are_audited(firm: Muster, engine: Engine) -> None:
