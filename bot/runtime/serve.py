@@ -11,7 +11,13 @@ from collections.abc import Callable
 
 from bot.runtime.bootstrap import Served, compose, make_muster
 from bot.runtime.health import Beacon, announce_http, forget, health_file
-from bot.runtime.lifecycle import SHUTDOWN_BOUND, Stop, finish
+from bot.runtime.lifecycle import (
+    SHUTDOWN_BOUND,
+    Stop,
+    finish,
+    keep_out_of_collections,
+    prepare_to_serve,
+)
 from bot.runtime.scheduler import Schedule, start_scheduler
 from bot.runtime.settings import Settings
 from bot.runtime.startup import (
@@ -62,7 +68,9 @@ def serve_socket_mode(settings: Settings, stop: Stop) -> int:
     app_token = settings.slack_app_token.get_secret_value()
     check(settings, stop)
     url = open_socket_url(checking_client(settings), app_token, stop)
+    prepare_to_serve()
     served = compose(settings)
+    keep_out_of_collections()
     schedule = start_scheduler(served.ticker)  # digests and alerts in Socket Mode too
     handler = MusterSocketModeHandler(served.app, app_token)
     handler.client.wss_uri = url  # the URL the check opened: each one is good for one connection

@@ -8,7 +8,6 @@ never the body."""
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import signal
@@ -23,7 +22,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.runtime.inbound import Malformed, bolt_request
-from bot.runtime.lifecycle import SHUTDOWN_BOUND
+from bot.runtime.lifecycle import SHUTDOWN_BOUND, keep_out_of_collections, prepare_to_serve
 from bot.runtime.logs import WITHHOLD, formatter
 from bot.services.muster import Muster
 from storage.db import DatabaseUnavailable, SchemaOutOfDate, ensure_current
@@ -178,22 +177,6 @@ def _respond(
     return [data]
 
 
-# A thread back from the database waits for the GIL up to this long while another
-# thread computes; Python's default, 5 ms, is paid at every statement of every request
-# answered alongside others (status at concurrency 8: p50 25 ms on PostgreSQL).
-SWITCH_INTERVAL = 0.0005
-
-
-def keep_out_of_collections() -> None:
-    """Leave what a worker has built at start (modules, the app, the engine: some
-    200,000 objects) out of the garbage collector's full passes. Each such pass
-    went through all of them and held every thread of the worker for 170-240 ms,
-    the slowest replies of a busy minute (issue 9). Objects made afterwards are
-    collected as usual."""
-    gc.collect()
-    gc.freeze()
-
-
 def serve_http(
     build: Callable[[], MusterWSGI],
     *,
@@ -270,7 +253,7 @@ def serve_http(
                 self.cfg.set(key, value)
 
         def load(self) -> MusterWSGI:  # in each worker, after the fork
-            sys.setswitchinterval(SWITCH_INTERVAL)
+            prepare_to_serve()
             wsgi = build()
             keep_out_of_collections()
             return wsgi

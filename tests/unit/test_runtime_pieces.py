@@ -152,3 +152,19 @@ def test_health_reads_the_file_the_server_keeps(tmp_path: Path) -> None:
     path.write_text(json.dumps(state | {"pid": os.getpid()}))
     beacon.stop()  # removes the file this process wrote
     assert not path.exists()
+
+
+def test_a_serving_process_switches_threads_often_and_leaves_its_start_out_of_collections() -> None:
+    import gc
+
+    from bot.runtime.lifecycle import SWITCH_INTERVAL, keep_out_of_collections, prepare_to_serve
+
+    interval = sys.getswitchinterval()
+    try:
+        prepare_to_serve()
+        assert sys.getswitchinterval() == SWITCH_INTERVAL < interval
+        keep_out_of_collections()
+        assert gc.get_freeze_count() > 0
+    finally:
+        sys.setswitchinterval(interval)
+        gc.unfreeze()
