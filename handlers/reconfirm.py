@@ -159,9 +159,32 @@ def render_policy_change(change: PolicyChange, zone: str) -> Reply:
         )
     else:
         builder.line(f"No live pledge was last confirmed {every} ago or more.")
+    builder.lines(released_lines(change))
     if change.before is not None:
         builder.context(f"Before: {change.before.describe()}.")
     return builder.build()
+
+
+def released_lines(change: PolicyChange) -> list[str]:
+    """What a longer cycle took out of the old one: stale pledges that count again,
+    and pledges asked about that are asked no more."""
+    lines = []
+    if change.lifted:
+        n = len(change.lifted)
+        verb = (
+            "is not due under it and counts" if is_singular(n) else "are not due under it and count"
+        )
+        lines.append(
+            f"{counted(n, 'stale pledge')} ({', '.join(change.lifted)}) {verb} as it stands again."
+        )
+    asked = [ref for ref in change.released if ref not in change.lifted]
+    if asked:
+        verb = "is" if is_singular(len(asked)) else "are"
+        lines.append(
+            f"{counted(len(asked), 'pledge')} asked about ({', '.join(asked)}) {verb} not due "
+            "under it and no longer asked."
+        )
+    return lines
 
 
 def render_reconfirmed(done: Reconfirmed) -> Reply:

@@ -58,16 +58,16 @@ def due_to_go_stale(session: Session, asked_by: datetime) -> Sequence[Pledge]:
     ).all()
 
 
-def asked_or_stale(session: Session) -> Sequence[Pledge]:
-    """Every pledge asked about or stale, locked, in id order (reconfirmation off)."""
-    return session.exec(
-        select(Pledge)
-        .where(
-            or_(col(Pledge.reconfirm_asked_at).is_not(None), col(Pledge.stale_since).is_not(None))
-        )
-        .order_by(col(Pledge.id))
-        .with_for_update()
-    ).all()
+def asked_or_stale(session: Session, confirmed_after: datetime | None = None) -> Sequence[Pledge]:
+    """Every pledge asked about or stale (reconfirmation off), or only those last
+    confirmed after ``confirmed_after`` (not due under a new policy), locked, in id
+    order."""
+    query = select(Pledge).where(
+        or_(col(Pledge.reconfirm_asked_at).is_not(None), col(Pledge.stale_since).is_not(None))
+    )
+    if confirmed_after is not None:
+        query = query.where(col(Pledge.confirmed_at) > confirmed_after)
+    return session.exec(query.order_by(col(Pledge.id)).with_for_update()).all()
 
 
 def count_due(session: Session, confirmed_by: datetime) -> int:

@@ -55,7 +55,11 @@ class PolicyChange:
     before: Policy | None
     after: Policy | None
     due: int = 0  # turned on: live pledges old enough already, asked at the next tick
-    lifted: tuple[str, ...] = ()  # turned off: pledges that were stale and count again
+    # Turned off, or changed: pledges asked about or stale that nobody asks about any
+    # more (under the new policy they are not due), and those of them that were stale
+    # and count again.
+    released: tuple[str, ...] = ()
+    lifted: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,10 +115,13 @@ class Reconfirmations(Service):
             if before == policy:
                 raise Conflict(f"Reconfirmation is already {policy.describe()}; nothing changed.")
             self._put(s, actor, before, policy)
-            now = self.now()
+            confirmed_by = round_moment(self.now(), self.timezone) - policy.every
+            # Asked about or stale under the old policy, not due under this one: a
+            # longer cycle takes them out of this one, as if it had been so all along.
+            released, lifted = self._release(s, actor, r.asked_or_stale(s, confirmed_by))
             # What the next tick asks about: pledges due by the latest round.
-            due = r.count_due(s, round_moment(now, self.timezone) - policy.every)
-            return PolicyChange(before, policy, due)
+            due = r.count_due(s, confirmed_by)
+            return PolicyChange(before, policy, due, released, lifted)
 
     def turn_off(self, user_id: str) -> PolicyChange:
         """No more rounds; pledges asked about are asked no more, and a stale pledge
@@ -126,11 +133,18 @@ class Reconfirmations(Service):
                 raise Conflict("Periodic reconfirmation is already off; nothing changed.")
             self._put(s, actor, before, None)
             outbox.cancel(s, KEY_PREFIX)  # a request not yet sent would ask for nothing
-            marked = list(r.asked_or_stale(s))
-            lifted = [p for p in marked if r.out_of_cycle(p)]
-            s.flush()  # the totals follow the flush: the lifted pledges count again
-            self._audit(s, actor, lifted, LIFTED, {"stale": True}, {"stale": False})
-            return PolicyChange(before, None, lifted=tuple(pledge_ref(p.id) for p in lifted))
+            released, lifted = self._release(s, actor, r.asked_or_stale(s))
+            return PolicyChange(before, None, released=released, lifted=lifted)
+
+    def _release(
+        self, s: Session, actor: Actor, marked: Sequence[Pledge]
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Take these pledges out of the cycle: (their refs, those that were stale)."""
+        lifted = [p for p in marked if r.out_of_cycle(p)]
+        s.add_all(marked)
+        s.flush()  # the totals follow the flush: the lifted pledges count again
+        self._audit(s, actor, lifted, LIFTED, {"stale": True}, {"stale": False})
+        return tuple(pledge_ref(p.id) for p in marked), tuple(pledge_ref(p.id) for p in lifted)
 
     def _put(self, s: Session, actor: Actor, before: Policy | None, after: Policy | None) -> None:
         value = after.stored() if after else OFF

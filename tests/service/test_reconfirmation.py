@@ -196,6 +196,33 @@ def test_turning_reconfirmation_off_lifts_every_stale_mark_and_cancels_requests_
     assert run_on(m, clock, 401).asked == {"OST": ("P-3",), "VAL": ("P-1", "P-2", "P-4")}
 
 
+def test_a_longer_cycle_takes_what_is_not_due_under_it_out_of_the_old_one(
+    firm: Muster, clock: FixedClock, engine: Engine
+) -> None:
+    m = firm
+    run_on(m, clock, 90)  # P-1, P-2 and P-3 asked about
+    run_on(m, clock, 104)  # and stale
+    m.pledges.pledge(OWN, requirement="SKY-1", quantity=1, status=PledgeStatus.CONFIRMED)  # P-4
+    assert run_on(m, clock, 195).asked == {"VAL": ("P-4",)}  # asked, not stale yet
+    clock.set(day(196))
+    longer = m.reconfirmations.set_policy(COORDINATOR, Policy(180, 14))
+    # P-1 to P-3 were last confirmed 196 days ago: due under 180 days too, still stale.
+    assert (longer.released, longer.lifted, longer.due) == (("P-4",), (), 0)
+    assert run_on(m, clock, 210).gone_stale == ()  # P-4 is asked no more
+    assert line(m, "SKY-1") == (1, 2, 1, 2)  # P-4 firm; P-3 stale (pending)
+
+    loosest = m.reconfirmations.set_policy(COORDINATOR, Policy(365, 14))
+    assert (loosest.released, loosest.lifted) == (("P-1", "P-2", "P-3"),) * 2
+    assert (line(m, "SKY-1"), line(m, "LAND-1")) == ((3, 0, 1, 2), (2, 0, 0, 2))
+    assert drift(engine) == {}
+    assert [a for a, _ in trail(m, "P-2")][-1] == "stale mark lifted"
+    assert run_on(m, clock, 300) == Round()  # none is due before 365 days
+    assert run_on(m, clock, 365).asked == {"OST": ("P-3",), "VAL": ("P-1", "P-2")}
+
+    shorter = m.reconfirmations.set_policy(COORDINATOR, Policy(30, 14))
+    assert (shorter.released, shorter.lifted) == ((), ())  # a shorter cycle keeps what it asked
+
+
 def test_two_rounds_at_once_ask_each_delegation_once(firm: Muster, clock: FixedClock) -> None:
     m = firm
     clock.set(day(90))

@@ -16,7 +16,7 @@ from bot.domain.errors import BadInput
 from bot.domain.model import PledgeFigure, PledgeStatus, requirement_coverage
 from bot.domain.read_models import PledgeView
 from bot.domain.reconfirmation import Policy, policy_problem, round_moment
-from bot.services.reconfirmation import Request
+from bot.services.reconfirmation import PolicyChange, Request
 from handlers.ids import ACTION_CHANGE_PLEDGE, ACTION_STILL_VALID, ACTION_WITHDRAW_PLEDGE
 from handlers.reconfirm import (
     MAX_WITH_BUTTONS,
@@ -24,6 +24,7 @@ from handlers.reconfirm import (
     SetPolicy,
     ShowPolicy,
     TurnOff,
+    render_policy_change,
     request_message,
 )
 from handlers.router import parse_command
@@ -147,7 +148,7 @@ def request(pledges: list[PledgeView], name: str = "Valdoria") -> Request:
         policy=Policy(90, 14),
         pledges=tuple(pledges),
         stale_at=datetime(2027, 3, 8, 8, tzinfo=UTC),
-        members=("UVAL1",),
+        members=(("UVAL1", ""),),
     )
 
 
@@ -192,3 +193,14 @@ def test_a_request_when_the_pledges_were_last_confirmed() -> None:
     confirmed = int(datetime(2026, 11, 23, tzinfo=UTC).timestamp())
     assert f"last confirmed <!date^{confirmed}^{{date_short_pretty}}" in json.dumps(blocks)
     assert timedelta(days=14) == Policy(90).grace
+
+
+def test_a_longer_cycle_says_what_it_took_out_of_the_old_one() -> None:
+    released = ("P-1", "P-2", "P-3", "P-4")
+    change = PolicyChange(Policy(90, 14), Policy(365, 14), 0, released, ("P-2",))
+    text = render_policy_change(change, "Europe/Brussels").text
+    assert "1 stale pledge (P-2) is not due under it and counts as it stands again." in text
+    assert "3 pledges asked about (P-1, P-3, P-4) are not due under it and no longer asked." in text
+    assert "Before: every 90 days, with 14 days' grace." in text
+    same = render_policy_change(PolicyChange(Policy(90, 14), Policy(30, 14), 2), "UTC").text
+    assert "not due under it" not in same
