@@ -126,25 +126,6 @@ def reset_reminders(s: Session, call_id: int) -> None:
     s.execute(update(CallResponse).where(col(CallResponse.call_id) == call_id).values(reminded=0))
 
 
-def invite_again(s: Session, delegation_id: int, now: datetime) -> None:
-    """The delegation's open calls that it has not answered are owed to its members
-    again (an invitation is owed once per member: those told already are not told
-    twice, bot/services/call_planning.Owing.key)."""
-    still_open = select(ContributionCall.id).where(
-        ContributionCall.status == OPEN, col(ContributionCall.deadline) > now
-    )
-    s.execute(
-        update(CallResponse)
-        .where(
-            col(CallResponse.delegation_id) == delegation_id,
-            col(CallResponse.state) == SILENT,
-            col(CallResponse.told) > 0,
-            col(CallResponse.call_id).in_(still_open),
-        )
-        .values(told=0)
-    )
-
-
 def answerable(
     s: Session,
     now: datetime,

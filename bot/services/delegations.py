@@ -14,7 +14,6 @@ from bot.domain.text import bounded, slack_id
 from bot.services import loaders
 from bot.services.base import Service
 from bot.services.loaders import DELEGATION_CODE, row_id
-from storage import calls as cq
 from storage import queries as q
 from storage.models import Coordinator, Delegation, Member
 
@@ -51,17 +50,12 @@ class Delegations(Service):
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "add delegation members")
             delegation = loaders.delegation(s, code)
-            added = [
+            for member_id in dict.fromkeys(slack_id(u) for u in user_ids):
                 self._add_member(s, actor, delegation, member_id)
-                for member_id in dict.fromkeys(slack_id(u) for u in user_ids)
-            ]
             s.flush()
-            if any(added):  # a newcomer is owed the calls their delegation has not answered
-                cq.invite_again(s, row_id(delegation.id), self.now())
             return _delegation_views(s, actor, only=delegation.id)[0]
 
-    def _add_member(self, s: Session, actor: Actor, delegation: Delegation, member_id: str) -> bool:
-        """Add one member; False if they were a member of it already."""
+    def _add_member(self, s: Session, actor: Actor, delegation: Delegation, member_id: str) -> None:
         existing = q.get_membership(s, member_id)
         member = Member(
             user_id=member_id,
@@ -86,7 +80,6 @@ class Delegations(Service):
                 after={"member": member_id},
                 delegation_id=delegation.id,
             )
-        return existing is None
 
     def list_delegations(self, user_id: str) -> list[DelegationView]:
         with self.uow.read() as s:

@@ -241,36 +241,3 @@ def test_bad_input_gets_one_line(
     reply = muster_cmd(user, command)
     assert said in reply.text, reply.text
     assert len(reply.text.splitlines()) <= 2  # the answer, and perhaps the welcome notice
-
-
-def test_a_member_added_while_a_call_is_open_is_sent_it_once(
-    week: Muster,
-    clock: FixedClock,
-    muster_cmd: SlashCommands,
-    ticker: Ticker,
-    slack: SlackStandIn,
-) -> None:
-    set_clock(clock, MONDAY)
-    muster_cmd(COORDINATOR, OPEN)
-    respond(muster_cmd, slack)  # VAL, OST and CAL pledge; MER sends a nil return
-    slack.user_zones.update(dict.fromkeys(("UHN2", "UVAL3", "ULAK3"), "Europe/Brussels"))
-    before = invitations(slack)
-
-    added = muster_cmd(COORDINATOR, "delegation member HN <@UHN2>")  # HN is silent
-    assert "now speak for *HN*" in added.text
-    muster_cmd(COORDINATOR, "delegation member VAL <@UVAL3>")  # VAL has answered
-    muster_cmd(COORDINATOR, "delegation member HN <@UHN2>")  # again: already a member
-    tick_at(ticker, MONDAY + timedelta(hours=2))
-    assert invitations(slack) - before == Counter({"UHN2": 1})  # the newcomer only, once
-    [letter] = [
-        c for c in letters(slack, "Call for contributions C-1") if c.args["channel"] == "UHN2"
-    ]
-    actions = [b for b in letter.args["blocks"] if b["type"] == "actions"]
-    assert {e["value"] for e in actions[0]["elements"]} == {"C-1"}  # they can answer it
-
-    set_clock(clock, DEADLINE + timedelta(hours=1))
-    tick_at(ticker, DEADLINE + timedelta(hours=1))  # C-1 closes
-    muster_cmd(COORDINATOR, "delegation member LAK <@ULAK3>")
-    tick_at(ticker, DEADLINE + timedelta(hours=2))
-    assert "ULAK3" not in invitations(slack)  # a closed call is sent to nobody
-    validate_calls(slack.calls)
