@@ -215,8 +215,11 @@ def run_status(muster: Muster, user: str, cmd: CallStatus) -> Reply:
     view = muster.calls.status(user, cmd.call_id)
     now = muster.clock()
     sentence = view.tally.sentence()
-    builder = (  # the time left is on the deadline's line, not again in the title
-        MessageBuilder(f"Call {view.ref} ({'open' if view.open else 'closed'})")
+    # The time left is on the deadline's line, not again in the title. Between the
+    # deadline and the tick that closes the call, it is open but past its deadline.
+    state = "closed" if not view.open else "open" if view.deadline > now else "closing"
+    builder = (
+        MessageBuilder(f"Call {view.ref} ({state})")
         .line(deadline_line(view, now))
         .lines(message_lines(view))
         .entries(called_entries(view, buttons=view.open), "`/muster requirements`")

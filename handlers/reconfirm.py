@@ -143,10 +143,10 @@ def render_policy_change(change: PolicyChange, zone: str) -> Reply:
         builder = MessageBuilder("Periodic reconfirmation off").lines(policy_lines(None, zone))
         if change.lifted:
             n = len(change.lifted)
-            verb = "counts" if is_singular(n) else "count"
+            verb = "counts as it stands" if is_singular(n) else "count as they stand"
             builder.line(
                 f"{counted(n, 'stale pledge')} ({', '.join(change.lifted)}) {verb} "
-                "as it stands again; requests not yet sent will not go."
+                "again; requests not yet sent will not go."
             )
         return builder.build()
     builder = MessageBuilder("Periodic reconfirmation on").lines(policy_lines(change.after, zone))
@@ -171,18 +171,18 @@ def released_lines(change: PolicyChange) -> list[str]:
     lines = []
     if change.lifted:
         n = len(change.lifted)
-        verb = (
-            "is not due under it and counts" if is_singular(n) else "are not due under it and count"
-        )
+        are = "is" if is_singular(n) else "are"
+        counts = "counts as it stands" if is_singular(n) else "count as they stand"
         lines.append(
-            f"{counted(n, 'stale pledge')} ({', '.join(change.lifted)}) {verb} as it stands again."
+            f"{counted(n, 'stale pledge')} ({', '.join(change.lifted)}) {are} not due under "
+            f"the new cycle and {counts} again."
         )
     asked = [ref for ref in change.released if ref not in change.lifted]
     if asked:
-        verb = "is" if is_singular(len(asked)) else "are"
+        are = "is" if is_singular(len(asked)) else "are"
         lines.append(
-            f"{counted(len(asked), 'pledge')} asked about ({', '.join(asked)}) {verb} not due "
-            "under it and no longer asked."
+            f"{counted(len(asked), 'pledge')} asked about ({', '.join(asked)}) {are} not due "
+            f"under the new cycle and {are} no longer asked; requests not yet sent will not go."
         )
     return lines
 

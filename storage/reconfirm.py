@@ -7,7 +7,7 @@ Each read of the pass walks one of the pledge's reconfirmation indexes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -68,6 +68,27 @@ def asked_or_stale(session: Session, confirmed_after: datetime | None = None) ->
     if confirmed_after is not None:
         query = query.where(col(Pledge.confirmed_at) > confirmed_after)
     return session.exec(query.order_by(col(Pledge.id)).with_for_update()).all()
+
+
+def still_asked(session: Session, delegation_ids: Collection[int]) -> set[int]:
+    """Those of these delegations with a live pledge asked about and not stale yet:
+    a request they were sent, or are about to be sent, still asks about something."""
+    rows = session.exec(
+        select(Pledge.delegation_id)
+        .where(
+            col(Pledge.delegation_id).in_(list(delegation_ids)),
+            col(Pledge.reconfirm_asked_at).is_not(None),
+            col(Pledge.stale_since).is_(None),
+            col(Pledge.status) != WITHDRAWN,
+        )
+        .distinct()
+    ).all()
+    return set(rows)
+
+
+def delegation_codes(session: Session, delegation_ids: Collection[int]) -> list[str]:
+    query = select(Delegation.code).where(col(Delegation.id).in_(list(delegation_ids)))
+    return sorted(session.exec(query).all())
 
 
 def count_due(session: Session, confirmed_by: datetime) -> int:

@@ -40,11 +40,12 @@ from storage import queries as q
 from storage import reconfirm as r
 from storage.models import Delegation, Pledge, Requirement
 
-ASKED, WENT_STALE, RECONFIRMED, LIFTED = (
+ASKED, WENT_STALE, RECONFIRMED, LIFTED, RELEASED = (
     "asked to reconfirm",
     "went stale",
     "reconfirmed",
     "stale mark lifted",
+    "no longer asked",
 )
 POLICY_CHANGED = "policy changed"
 KEY_PREFIX = "reconfirm:"  # every direct message a round owes: reconfirm:VAL:2027-02-21:U123
@@ -116,9 +117,12 @@ class Reconfirmations(Service):
                 raise Conflict(f"Reconfirmation is already {policy.describe()}; nothing changed.")
             self._put(s, actor, before, policy)
             confirmed_by = round_moment(self.now(), self.timezone) - policy.every
-            # Asked about or stale under the old policy, not due under this one: a
-            # longer cycle takes them out of this one, as if it had been so all along.
-            released, lifted = self._release(s, actor, r.asked_or_stale(s, confirmed_by))
+            # Asked about or stale under the old policy but not due under this one: a
+            # longer cycle takes them out of the old one. (One due under both stays
+            # as it is, stale or asked, with the new grace from now on.)
+            marked = r.asked_or_stale(s, confirmed_by)
+            released, lifted = self._release(s, actor, marked)
+            self._cancel_requests_left_empty(s, {p.delegation_id for p in marked})
             # What the next tick asks about: pledges due by the latest round.
             due = r.count_due(s, confirmed_by)
             return PolicyChange(before, policy, due, released, lifted)
@@ -140,11 +144,20 @@ class Reconfirmations(Service):
         self, s: Session, actor: Actor, marked: Sequence[Pledge]
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Take these pledges out of the cycle: (their refs, those that were stale)."""
+        asked = [p for p in marked if p.stale_since is None]
         lifted = [p for p in marked if r.out_of_cycle(p)]
         s.add_all(marked)
         s.flush()  # the totals follow the flush: the lifted pledges count again
         self._audit(s, actor, lifted, LIFTED, {"stale": True}, {"stale": False})
+        self._audit(s, actor, asked, RELEASED, {"asked": True}, {"asked": False})
         return tuple(pledge_ref(p.id) for p in marked), tuple(pledge_ref(p.id) for p in lifted)
+
+    def _cancel_requests_left_empty(self, s: Session, delegation_ids: set[int]) -> None:
+        """Requests not sent yet (one may wait for a member's morning) of delegations
+        with nothing asked about any more will not go: they would ask for nothing."""
+        empty = delegation_ids - r.still_asked(s, delegation_ids)
+        if empty:
+            outbox.cancel(s, *(f"{KEY_PREFIX}{code}:" for code in r.delegation_codes(s, empty)))
 
     def _put(self, s: Session, actor: Actor, before: Policy | None, after: Policy | None) -> None:
         value = after.stored() if after else OFF

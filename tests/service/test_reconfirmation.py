@@ -208,6 +208,13 @@ def test_a_longer_cycle_takes_what_is_not_due_under_it_out_of_the_old_one(
     longer = m.reconfirmations.set_policy(COORDINATOR, Policy(180, 14))
     # P-1 to P-3 were last confirmed 196 days ago: due under 180 days too, still stale.
     assert (longer.released, longer.lifted, longer.due) == (("P-4",), (), 0)
+    assert [a for a, _ in trail(m, "P-4")][-1] == "no longer asked"
+    with engine.connect() as conn:  # none was sent: VAL's would ask for nothing now
+        rows = conn.execute(text("SELECT key, status FROM outbox_message ORDER BY key")).all()
+    assert {(str(k).split(":")[1], str(st)) for k, st in rows} == {
+        ("OST", "pending"),  # P-3 is stale, and due under 180 days too: left as it is
+        ("VAL", "cancelled"),
+    }
     assert run_on(m, clock, 210).gone_stale == ()  # P-4 is asked no more
     assert line(m, "SKY-1") == (1, 2, 1, 2)  # P-4 firm; P-3 stale (pending)
 

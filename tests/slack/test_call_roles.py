@@ -152,3 +152,12 @@ def test_a_calls_history_keeps_how_each_delegation_answered_to_it_and_the_coordi
     assert "P-2" not in other and "C-1 responded by a delegation" in other
     assert "Unknown" not in muster_cmd(OTHER, "history C-1").text
     assert "No call C-9" in muster_cmd(OTHER, "history C-9").text
+
+
+def test_a_call_past_its_deadline_and_not_yet_closed_says_it_is_closing(
+    called: Muster, clock: FixedClock, muster_cmd: SlashCommands
+) -> None:
+    clock.set(clock() + timedelta(days=8))  # past the deadline; no tick has closed it yet
+    status = muster_cmd(COORDINATOR, "call status C-1").text
+    assert status.startswith("Call C-1 (closing)")
+    assert status.count("deadline passed") == 1, status  # on the deadline's line only

@@ -199,8 +199,19 @@ def test_a_longer_cycle_says_what_it_took_out_of_the_old_one() -> None:
     released = ("P-1", "P-2", "P-3", "P-4")
     change = PolicyChange(Policy(90, 14), Policy(365, 14), 0, released, ("P-2",))
     text = render_policy_change(change, "Europe/Brussels").text
-    assert "1 stale pledge (P-2) is not due under it and counts as it stands again." in text
-    assert "3 pledges asked about (P-1, P-3, P-4) are not due under it and no longer asked." in text
+    assert (
+        "1 stale pledge (P-2) is not due under the new cycle and counts as it stands again." in text
+    )
+    assert (
+        "3 pledges asked about (P-1, P-3, P-4) are not due under the new cycle and are no longer"
+        " asked; requests not yet sent will not go." in text
+    )
+    both = PolicyChange(Policy(90, 14), Policy(365, 14), 0, ("P-1", "P-2"), ("P-1", "P-2"))
+    assert "2 stale pledges (P-1, P-2) are not due under the new cycle and count as they stand" in (
+        render_policy_change(both, "UTC").text
+    )
+    off = render_policy_change(PolicyChange(Policy(90, 14), None, lifted=("P-1", "P-2")), "UTC")
+    assert "2 stale pledges (P-1, P-2) count as they stand again; requests not yet" in off.text
     assert "Before: every 90 days, with 14 days' grace." in text
     same = render_policy_change(PolicyChange(Policy(90, 14), Policy(30, 14), 2), "UTC").text
     assert "not due under it" not in same
