@@ -123,10 +123,12 @@ def run_add(muster: Muster, user: str, cmd: AddDelegation) -> Reply:
 def run_members(muster: Muster, user: str, cmd: AddMembers) -> Reply:
     view = muster.delegations.add_members(user, cmd.code, cmd.user_ids)
     people = ", ".join(f"<@{uid}>" for uid in cmd.user_ids)
-    return simple(
+    reply = simple(
         f"{people} now speak for *{view.code}* ({esc(view.name)}), "
         f"{counted(view.members, 'member')} in all."
     )
+    reply.plan_calls = True  # a newcomer is sent the open calls their delegation owes
+    return reply
 
 
 def run_list(muster: Muster, user: str, _cmd: ListDelegations) -> Reply:

@@ -126,6 +126,28 @@ def reset_reminders(s: Session, call_id: int) -> None:
     s.execute(update(CallResponse).where(col(CallResponse.call_id) == call_id).values(reminded=0))
 
 
+def newcomers(s: Session, now: datetime) -> dict[tuple[int, int], list[Member]]:
+    """(call id, delegation id): members who joined the delegation after the call
+    opened, for each open call the delegation has been sent and has not answered."""
+    rows = s.exec(
+        select(CallResponse.call_id, CallResponse.delegation_id, Member)
+        .join(ContributionCall, col(ContributionCall.id) == col(CallResponse.call_id))
+        .join(Member, col(Member.delegation_id) == col(CallResponse.delegation_id))
+        .where(
+            ContributionCall.status == OPEN,
+            col(ContributionCall.deadline) > now,
+            col(CallResponse.state) == SILENT,
+            col(CallResponse.told) > 0,
+            col(Member.added_at) >= col(ContributionCall.opened_at),  # the keys tell the rest
+        )
+        .order_by(col(CallResponse.call_id), col(CallResponse.delegation_id), col(Member.user_id))
+    ).all()
+    found: dict[tuple[int, int], list[Member]] = defaultdict(list)
+    for call_id, delegation_id, member in rows:
+        found[(call_id, delegation_id)].append(member)
+    return found
+
+
 def answerable(
     s: Session,
     now: datetime,

@@ -12,9 +12,11 @@ once; the outbox's unique keys would refuse a second copy anyway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+
+from sqlmodel import Session
 
 from bot.domain import access
 from bot.domain.calls import CallState, call_ref, owed_reminder
@@ -28,8 +30,9 @@ from bot.services.delegations import COORDINATORS_CHANNEL
 from bot.services.loaders import row_id
 from bot.services.outbox import Owed
 from storage import calls as cq
+from storage import outbox as o
 from storage import queries as q
-from storage.models import CallResponse, ContributionCall, Member
+from storage.models import CallResponse, ContributionCall, Delegation, Member
 
 ZONE_KEPT = timedelta(days=7)  # a member's time zone is looked up again after this
 
@@ -55,6 +58,9 @@ class Owing:
     hours: int
     letter: CallLetter
     members: tuple[Recipient, ...]
+    # The call itself, owed only to members who joined after the rest were sent it:
+    # nothing the delegation is owed as a whole is counted done by it.
+    newcomers: bool = False
 
     def key(self, user: str) -> str:
         code = self.letter.delegation
@@ -137,7 +143,8 @@ class CallPlanning(Service):
         now = self.now()
         with self.uow.read() as s:
             owed: list[Owing] = []
-            for call in cq.open_calls(s):
+            calls = cq.open_calls(s)
+            for call in calls:
                 if call.deadline <= now:
                     continue  # closing it comes first
                 rows = cq.responses(s, [row_id(call.id)]).get(row_id(call.id), [])
@@ -155,7 +162,7 @@ class CallPlanning(Service):
                             tuple(_recipient(m) for m in members.get(row_id(delegation.id), [])),
                         )
                     )
-            return owed
+            return owed + (_owed_to_newcomers(s, now) if calls else [])
 
     def send(self, owing: Owing, messages: list[Owed]) -> bool:
         """Owe ``messages`` for ``owing`` if it is still owed, under the delegation's
@@ -167,6 +174,9 @@ class CallPlanning(Service):
             response = cq.get_response(s, owing.call_id, owing.delegation_id, for_update=True)
             if response is None or call.status != cq.OPEN or call.deadline <= now:
                 return False
+            if owing.newcomers:  # each key is owed once: a second planner owes nothing
+                still_silent = response.state == CallState.SILENT
+                return still_silent and outbox.enqueue_all(s, messages, now) > 0
             still = what_is_owed(call, response, now)
             if still != (owing.kind, owing.hours) or call.deadline_version != owing.version:
                 return False
@@ -185,6 +195,25 @@ class CallPlanning(Service):
                 if member is not None:
                     member.timezone, member.timezone_checked_at = zone[:64], now
                     s.add(member)
+
+
+def _owed_to_newcomers(s: Session, now: datetime) -> list[Owing]:
+    """The call, to each member who joined a silent delegation after it was sent the
+    call and has not had it (its key is not in the outbox)."""
+    owed = []
+    for (call_id, delegation_id), joined in cq.newcomers(s, now).items():
+        call, delegation = loaders_call(s, call_id), s.get(Delegation, delegation_id)
+        if delegation is None:
+            continue
+        had = set(o.keys_starting(s, key_prefix(call_id, INVITATION, delegation.code)))
+        owing = Owing(
+            INVITATION, call_id, delegation_id, call.deadline_version, 0,
+            letter(s, call, delegation), tuple(_recipient(m) for m in joined), newcomers=True,
+        )  # fmt: skip
+        members = tuple(m for m in owing.members if owing.key(m.user) not in had)
+        if members:
+            owed.append(replace(owing, members=members))
+    return owed
 
 
 def _recipient(member: Member) -> Recipient:

@@ -241,3 +241,60 @@ def test_bad_input_gets_one_line(
     reply = muster_cmd(user, command)
     assert said in reply.text, reply.text
     assert len(reply.text.splitlines()) <= 2  # the answer, and perhaps the welcome notice
+
+
+def outbox_rows(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM outbox_message")).scalar_one())
+
+
+def test_a_member_who_joins_while_a_call_is_open_is_sent_it_once(
+    week: Muster,
+    clock: FixedClock,
+    muster_cmd: SlashCommands,
+    ticker: Ticker,
+    slack: SlackStandIn,
+    engine: Engine,
+) -> None:
+    set_clock(clock, MONDAY)
+    muster_cmd(COORDINATOR, OPEN)
+    respond(muster_cmd, slack)  # VAL, OST and CAL pledge; MER sends a nil return
+    slack.user_zones.update(dict.fromkeys(("UHN2", "UVAL3", "ULAK3"), "Europe/Brussels"))
+    before = invitations(slack)
+
+    muster_cmd(COORDINATOR, "delegation member HN <@UHN2>")  # HN is silent
+    muster_cmd(COORDINATOR, "delegation member VAL <@UVAL3>")  # VAL has answered
+    assert invitations(slack) - before == Counter({"UHN2": 1})  # at once, to them alone
+    [letter] = [
+        c for c in letters(slack, "Call for contributions C-1") if c.args["channel"] == "UHN2"
+    ]
+    actions = [b for b in letter.args["blocks"] if b["type"] == "actions"]
+    assert {e["value"] for e in actions[0]["elements"]} == {"C-1"}  # they can answer it
+    rows = outbox_rows(engine)
+    muster_cmd(COORDINATOR, "delegation member HN <@UHN2>")  # again: nothing more is owed
+    tick_at(ticker, MONDAY + timedelta(hours=2))
+    assert outbox_rows(engine) == rows
+    assert invitations(slack) - before == Counter({"UHN2": 1})
+
+    # The delegation's reminders still reach everyone in it, the newcomer too.
+    tick_at(ticker, BEFORE_48H)
+    assert reminders(slack)["UHN1"] == reminders(slack)["UHN2"] == 1
+
+    tick_at(ticker, DEADLINE + timedelta(hours=1))  # C-1 closes
+    muster_cmd(COORDINATOR, "delegation member LAK <@ULAK3>")
+    tick_at(ticker, DEADLINE + timedelta(hours=2))
+    assert "ULAK3" not in invitations(slack)  # a closed call is sent to nobody
+    validate_calls(slack.calls)
+
+
+def test_a_member_who_joins_after_a_new_deadline_is_sent_the_call_and_the_others_keep_the_news(
+    week: Muster, clock: FixedClock, muster_cmd: SlashCommands, slack: SlackStandIn
+) -> None:
+    set_clock(clock, MONDAY)
+    muster_cmd(COORDINATOR, OPEN)
+    slack.user_zones["UHN2"] = "Europe/Brussels"
+    assert "C-1" in muster_cmd(COORDINATOR, "call extend C-1 2027-04-09 12:00").text
+    muster_cmd(COORDINATOR, "delegation member HN <@UHN2>")
+    moved = Counter(c.args["channel"] for c in letters(slack, "C-1: the deadline has moved"))
+    assert moved["UHN1"] == 1 and invitations(slack)["UHN2"] == 1
+    assert invitations(slack)["UHN1"] == 1  # told once, at the opening
