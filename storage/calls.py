@@ -126,12 +126,13 @@ def reset_reminders(s: Session, call_id: int) -> None:
     s.execute(update(CallResponse).where(col(CallResponse.call_id) == call_id).values(reminded=0))
 
 
-def newcomers(s: Session, now: datetime) -> dict[tuple[int, int], list[Member]]:
-    """(call id, delegation id): members who joined the delegation after the call
-    opened, for each open call the delegation has been sent and has not answered."""
+def newcomers(s: Session, now: datetime) -> dict[int, list[tuple[Delegation, list[Member]]]]:
+    """Call id: (delegation, members who joined it after the call opened), for each
+    open call the delegation has been sent and has not answered."""
     rows = s.exec(
-        select(CallResponse.call_id, CallResponse.delegation_id, Member)
+        select(CallResponse.call_id, Delegation, Member)
         .join(ContributionCall, col(ContributionCall.id) == col(CallResponse.call_id))
+        .join(Delegation, col(Delegation.id) == col(CallResponse.delegation_id))
         .join(Member, col(Member.delegation_id) == col(CallResponse.delegation_id))
         .where(
             ContributionCall.status == OPEN,
@@ -140,11 +141,14 @@ def newcomers(s: Session, now: datetime) -> dict[tuple[int, int], list[Member]]:
             col(CallResponse.told) > 0,
             col(Member.added_at) >= col(ContributionCall.opened_at),  # the keys tell the rest
         )
-        .order_by(col(CallResponse.call_id), col(CallResponse.delegation_id), col(Member.user_id))
+        .order_by(col(CallResponse.call_id), col(Delegation.code), col(Member.user_id))
     ).all()
-    found: dict[tuple[int, int], list[Member]] = defaultdict(list)
-    for call_id, delegation_id, member in rows:
-        found[(call_id, delegation_id)].append(member)
+    found: dict[int, list[tuple[Delegation, list[Member]]]] = defaultdict(list)
+    for call_id, delegation, member in rows:
+        groups = found[call_id]
+        if not groups or groups[-1][0].id != delegation.id:
+            groups.append((delegation, []))
+        groups[-1][1].append(member)
     return found
 
 

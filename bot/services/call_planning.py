@@ -12,7 +12,7 @@ once; the outbox's unique keys would refuse a second copy anyway."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ from bot.services.outbox import Owed
 from storage import calls as cq
 from storage import outbox as o
 from storage import queries as q
-from storage.models import CallResponse, ContributionCall, Delegation, Member
+from storage.models import CallResponse, ContributionCall, Member
 
 ZONE_KEPT = timedelta(days=7)  # a member's time zone is looked up again after this
 
@@ -175,8 +175,9 @@ class CallPlanning(Service):
             if response is None or call.status != cq.OPEN or call.deadline <= now:
                 return False
             if owing.newcomers:  # each key is owed once: a second planner owes nothing
+                current = call.deadline_version == owing.version  # else written for an old deadline
                 still_silent = response.state == CallState.SILENT
-                return still_silent and outbox.enqueue_all(s, messages, now) > 0
+                return current and still_silent and outbox.enqueue_all(s, messages, now) > 0
             still = what_is_owed(call, response, now)
             if still != (owing.kind, owing.hours) or call.deadline_version != owing.version:
                 return False
@@ -199,20 +200,28 @@ class CallPlanning(Service):
 
 def _owed_to_newcomers(s: Session, now: datetime) -> list[Owing]:
     """The call, to each member who joined a silent delegation after it was sent the
-    call and has not had it (its key is not in the outbox)."""
+    call and has not had it. Who has had it is read from the outbox's keys first: the
+    letter is written only for someone still owed it (a tick runs every minute)."""
     owed = []
-    for (call_id, delegation_id), joined in cq.newcomers(s, now).items():
-        call, delegation = loaders_call(s, call_id), s.get(Delegation, delegation_id)
-        if delegation is None:
-            continue
-        had = set(o.keys_starting(s, key_prefix(call_id, INVITATION, delegation.code)))
-        owing = Owing(
-            INVITATION, call_id, delegation_id, call.deadline_version, 0,
-            letter(s, call, delegation), tuple(_recipient(m) for m in joined), newcomers=True,
-        )  # fmt: skip
-        members = tuple(m for m in owing.members if owing.key(m.user) not in had)
-        if members:
-            owed.append(replace(owing, members=members))
+    for call_id, groups in cq.newcomers(s, now).items():
+        had = set(o.keys_starting(s, key_prefix(call_id, INVITATION)))
+        for delegation, joined in groups:
+            prefix = key_prefix(call_id, INVITATION, delegation.code)  # as Owing.key
+            members = tuple(_recipient(m) for m in joined if f"{prefix}{m.user_id}" not in had)
+            if members:
+                call = loaders_call(s, call_id)
+                owed.append(
+                    Owing(
+                        INVITATION,
+                        call_id,
+                        row_id(delegation.id),
+                        call.deadline_version,
+                        0,
+                        letter(s, call, delegation),
+                        members,
+                        newcomers=True,
+                    )
+                )
     return owed
 
 
