@@ -121,14 +121,24 @@ def run_add(muster: Muster, user: str, cmd: AddDelegation) -> Reply:
 
 
 def run_members(muster: Muster, user: str, cmd: AddMembers) -> Reply:
-    view = muster.delegations.add_members(user, cmd.code, cmd.user_ids)
-    people = ", ".join(f"<@{uid}>" for uid in cmd.user_ids)
-    reply = simple(
-        f"{people} now speak for *{view.code}* ({esc(view.name)}), "
-        f"{counted(view.members, 'member')} in all."
-    )
-    reply.plan_calls = True  # a newcomer is sent the open calls their delegation owes
+    done = muster.delegations.add_members(user, cmd.code, cmd.user_ids)
+    view = done.delegation
+    where = f"*{view.code}* ({esc(view.name)})"
+    sentences = []
+    if done.added:
+        speak = "now speaks" if len(done.added) == 1 else "now speak"
+        sentences.append(f"{mentions(done.added)} {speak} for {where}.")
+    if done.already:
+        was = "was a member" if len(done.already) == 1 else "were members"
+        sentences.append(f"{mentions(done.already)} {was} already.")
+    sentences.append(f"{view.code} has {counted(view.members, 'member')}.")
+    reply = simple(" ".join(sentences))
+    reply.plan_calls = bool(done.added)  # a newcomer is sent the open calls they are owed
     return reply
+
+
+def mentions(user_ids: tuple[str, ...]) -> str:
+    return ", ".join(f"<@{uid}>" for uid in user_ids)
 
 
 def run_list(muster: Muster, user: str, _cmd: ListDelegations) -> Reply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -18,6 +19,16 @@ from storage import queries as q
 from storage.models import Coordinator, Delegation, Member
 
 COORDINATORS_CHANNEL = "coordinators_channel"
+
+
+@dataclass(frozen=True)
+class MembersAdded:
+    """A delegation after ``delegation member``: who joined it, and who named was a
+    member of it already."""
+
+    delegation: DelegationView
+    added: tuple[str, ...]
+    already: tuple[str, ...]
 
 
 class Delegations(Service):
@@ -46,16 +57,19 @@ class Delegations(Service):
             )
             return DelegationView(code, delegation.name, 0, Posture.NOT_YET_POSITIONED)
 
-    def add_members(self, user_id: str, code: str, user_ids: Sequence[str]) -> DelegationView:
+    def add_members(self, user_id: str, code: str, user_ids: Sequence[str]) -> MembersAdded:
         with self.uow.write() as s:
             actor = self.uow.coordinator(s, user_id, "add delegation members")
             delegation = loaders.delegation(s, code)
-            for member_id in dict.fromkeys(slack_id(u) for u in user_ids):
-                self._add_member(s, actor, delegation, member_id)
+            named = list(dict.fromkeys(slack_id(u) for u in user_ids))
+            joined = {m for m in named if self._add_member(s, actor, delegation, m)}
             s.flush()
-            return _delegation_views(s, actor, only=delegation.id)[0]
+            view = _delegation_views(s, actor, only=delegation.id)[0]
+            added = tuple(m for m in named if m in joined)
+            return MembersAdded(view, added, tuple(m for m in named if m not in joined))
 
-    def _add_member(self, s: Session, actor: Actor, delegation: Delegation, member_id: str) -> None:
+    def _add_member(self, s: Session, actor: Actor, delegation: Delegation, member_id: str) -> bool:
+        """Add one member; False if they were a member of it already."""
         existing = q.get_membership(s, member_id)
         member = Member(
             user_id=member_id,
@@ -80,6 +94,7 @@ class Delegations(Service):
                 after={"member": member_id},
                 delegation_id=delegation.id,
             )
+        return existing is None
 
     def list_delegations(self, user_id: str) -> list[DelegationView]:
         with self.uow.read() as s:

@@ -60,7 +60,7 @@ def test_one_user_added_to_eight_delegations_at_once(
     replies = race(
         muster_cmd, [(COORDINATOR, f"delegation member {code} <@UNEW>") for code in CODES]
     )
-    [won] = [r for r in replies if "now speak for" in r]
+    [won] = [r for r in replies if "now speaks for" in r]
     winner = won.split("*")[1]
     refused = [r for r in replies if r != won]
     assert len(refused) == 7
@@ -120,3 +120,18 @@ def test_posture_is_a_share_of_the_live_pledges_not_any_confirmed_one(
     assert "*CAL* Caledor · 1 member · considering" in week(VAL, "delegations").text
     week(CAL, "pledge update P-7 status confirmed")
     assert "*CAL* Caledor · 1 member · committed" in week(VAL, "delegations").text
+
+
+def test_adding_members_says_who_joined_and_who_was_a_member_already(
+    coalition: Muster, muster_cmd: SlashCommands
+) -> None:
+    muster_cmd(COORDINATOR, "help")  # past the first-contact notice
+    one = muster_cmd(COORDINATOR, "delegation member VAL <@UVALNEW> <@UVAL1>").text
+    assert one == (
+        "<@UVALNEW> now speaks for *VAL* (Valdoria). <@UVAL1> was a member already. "
+        "VAL has 2 members."
+    )
+    two = muster_cmd(COORDINATOR, "delegation member OST <@UOSTA> <@UOSTB>").text
+    assert two == "<@UOSTA>, <@UOSTB> now speak for *OST* (Ostland). OST has 3 members."
+    none = muster_cmd(COORDINATOR, "delegation member OST <@UOSTA> <@UOSTB>").text
+    assert none == "<@UOSTA>, <@UOSTB> were members already. OST has 3 members."

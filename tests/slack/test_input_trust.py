@@ -254,7 +254,8 @@ def test_ids_longer_than_their_columns_are_refused(
 def test_the_longest_ids_fit(coalition: Muster, muster_cmd: SlashCommands) -> None:
     longest = "U" + "L" * 31
     assert (
-        "now speak for *OST*" in muster_cmd(COORDINATOR, f"delegation member OST <@{longest}>").text
+        "now speaks for *OST*"
+        in muster_cmd(COORDINATOR, f"delegation member OST <@{longest}>").text
     )
     assert "is now a coordinator" in muster_cmd(COORDINATOR, f"coordinator add <@{longest}>").text
 
