@@ -29,17 +29,6 @@ def members(session: Session, delegation_ids: Collection[int] | None = None) -> 
     return list(session.exec(query).all())
 
 
-def members_with_zones(session: Session, delegation_ids: Collection[int]) -> list[tuple[str, str]]:
-    """(user id, time zone as last looked up in Slack, "" if never) of the members of
-    these delegations, in a stable order."""
-    query = (
-        select(Member.user_id, Member.timezone)
-        .where(col(Member.delegation_id).in_(list(delegation_ids)))
-        .order_by(col(Member.delegation_id), col(Member.user_id))
-    )
-    return [(user, zone) for user, zone in session.exec(query).all()]
-
-
 def duplicates_of(session: Session, question_id: int) -> Sequence[Question]:
     return session.exec(
         select(Question).where(Question.duplicate_of == question_id).order_by(col(Question.id))

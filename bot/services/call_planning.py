@@ -12,6 +12,7 @@ once; the outbox's unique keys would refuse a second copy anyway."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -65,7 +66,7 @@ class Owing:
     def key(self, user: str) -> str:
         code = self.letter.delegation
         if self.kind == INVITATION:
-            return f"{key_prefix(self.call_id, INVITATION, code)}{user}"
+            return invitation_key(self.call_id, code, user)
         if self.kind == MOVED:
             return f"{key_prefix(self.call_id, MOVED, code)}d{self.version}:{user}"
         return f"{key_prefix(self.call_id, REMINDER, code)}d{self.version}:{self.hours}h:{user}"
@@ -78,6 +79,11 @@ class Summary:
 
     call: CallView
     to: str
+
+
+def invitation_key(call_id: int, delegation: str, user: str) -> str:
+    """The one key of a member's invitation to a call, whoever owes it."""
+    return f"{key_prefix(call_id, INVITATION, delegation)}{user}"
 
 
 def what_is_owed(
@@ -162,7 +168,7 @@ class CallPlanning(Service):
                             tuple(_recipient(m) for m in members.get(row_id(delegation.id), [])),
                         )
                     )
-            return owed + (_owed_to_newcomers(s, now) if calls else [])
+            return owed + (_owed_to_newcomers(s, now, calls) if calls else [])
 
     def send(self, owing: Owing, messages: list[Owed]) -> bool:
         """Owe ``messages`` for ``owing`` if it is still owed, under the delegation's
@@ -198,18 +204,23 @@ class CallPlanning(Service):
                     s.add(member)
 
 
-def _owed_to_newcomers(s: Session, now: datetime) -> list[Owing]:
+def _owed_to_newcomers(
+    s: Session, now: datetime, open_calls: Sequence[ContributionCall]
+) -> list[Owing]:
     """The call, to each member who joined a silent delegation after it was sent the
     call and has not had it. Who has had it is read from the outbox's keys first: the
     letter is written only for someone still owed it (a tick runs every minute)."""
     owed = []
+    by_id = {row_id(call.id): call for call in open_calls}
     for call_id, groups in cq.newcomers(s, now).items():
         had = set(o.keys_starting(s, key_prefix(call_id, INVITATION)))
+        call = by_id[call_id]
         for delegation, joined in groups:
-            prefix = key_prefix(call_id, INVITATION, delegation.code)  # as Owing.key
-            members = tuple(_recipient(m) for m in joined if f"{prefix}{m.user_id}" not in had)
+            code = delegation.code
+            members = tuple(
+                _recipient(m) for m in joined if invitation_key(call_id, code, m.user_id) not in had
+            )
             if members:
-                call = loaders_call(s, call_id)
                 owed.append(
                     Owing(
                         INVITATION,

@@ -35,7 +35,7 @@ from bot.services import loaders, outbox
 from bot.services.base import Service
 from bot.services.loaders import pledge_ref, row_id
 from bot.services.unit_of_work import UnitOfWork
-from storage import notices
+from storage import calls as cq
 from storage import queries as q
 from storage import reconfirm as r
 from storage.models import Delegation, Pledge, Requirement
@@ -359,7 +359,9 @@ def _requests(
                 policy=policy,
                 pledges=tuple(loaders.pledge_view(p, d, req) for p, d, req in parts),
                 stale_at=now + policy.grace,
-                members=tuple(notices.members_with_zones(s, [delegation_id])),
+                members=tuple(
+                    (m.user_id, m.timezone) for m in cq.members(s, [delegation_id])[delegation_id]
+                ),
             )
         )
     return requests
